@@ -1,0 +1,83 @@
+package groksweep.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import groksweep.config.TrainConfig;
+import groksweep.train.GradMode;
+import groksweep.train.Trainer;
+import groksweep.worker.Torch;
+
+import java.util.List;
+import java.util.Map;
+
+/** Times training steps and the matrix products they contain, in this JVM, on this thread. */
+public final class StepTimer {
+    private StepTimer() {}
+
+    /**
+     * Mean ms per step over {@code steps} steps after {@code warmup} untimed ones, with evaluation
+     * and progress measures at the config's intervals (in the timed window, as in a real run).
+     */
+    public static double msPerStep(TrainConfig base, int threads, int warmup, int steps) {
+        TrainConfig c = base.with(Map.of("steps", warmup + steps));
+        Torch.useThreads(threads);
+        long[] marks = new long[2];
+        try (NDManager m = NDManager.newBaseManager()) {
+            Trainer.Result r = new Trainer(c, m).train(new Trainer.Listener() {
+                @Override
+                public void afterUpdate(int step, Trainer t) {
+                    if (step == warmup) {
+                        marks[0] = System.nanoTime();
+                    } else if (step == warmup + steps) {
+                        marks[1] = System.nanoTime();
+                    }
+                }
+            }, () -> false, List.of());
+            if (r.status() != Trainer.Status.OK) {
+                throw new IllegalStateException("benchmark run ended " + r.status() + ": " + r.message());
+            }
+        }
+        return (marks[1] - marks[0]) / 1e6 / steps;
+    }
+
+    /**
+     * The floor: ms for the step's own matrix products alone, forward and backward, in libtorch —
+     * attention output, MLP in and out, unembedding, over the train batch.
+     */
+    public static double matmulFloorMs(TrainConfig c, int threads, int repeats) {
+        Torch.useThreads(threads);
+        long b = c.trainPairs(), d = c.dModel(), m = c.dMlp(), v = c.modulus() + 1, hk = (long) c.nHeads() * c.dHead();
+        long[][] products = { // {rows, inner, cols} of each forward product
+            {b, hk, d}, {b, d, m}, {b, m, d}, {b, d, v}};
+        try (NDManager nd = NDManager.newBaseManager(); GradMode off = GradMode.disabled()) {
+            NDArray[][] ops = new NDArray[products.length * 3][];
+            int i = 0;
+            for (long[] p : products) {
+                NDArray x = nd.randomNormal(new Shape(p[0], p[1]));
+                NDArray w = nd.randomNormal(new Shape(p[1], p[2]));
+                NDArray dy = nd.randomNormal(new Shape(p[0], p[2]));
+                ops[i++] = new NDArray[] {x, w}; // y = x·w
+                ops[i++] = new NDArray[] {dy, w.transpose()}; // dx = dy·wᵀ
+                ops[i++] = new NDArray[] {x.transpose(), dy}; // dw = xᵀ·dy
+            }
+            for (int r = 0; r < 3; r++) { // warm up
+                runAll(nd, ops);
+            }
+            long t0 = System.nanoTime();
+            for (int r = 0; r < repeats; r++) {
+                runAll(nd, ops);
+            }
+            return (System.nanoTime() - t0) / 1e6 / repeats;
+        }
+    }
+
+    private static void runAll(NDManager nd, NDArray[][] ops) {
+        try (NDManager scope = nd.newSubManager()) {
+            for (NDArray[] op : ops) {
+                NDArray y = op[0].matMul(op[1]);
+                y.attach(scope);
+            }
+        }
+    }
+}

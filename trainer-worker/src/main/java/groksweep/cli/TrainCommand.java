@@ -1,0 +1,161 @@
+package groksweep.cli;
+
+import groksweep.config.ConfigException;
+import groksweep.config.TrainConfig;
+import groksweep.results.ResultsStore;
+import groksweep.train.MetricRow;
+import groksweep.train.Trainer;
+import groksweep.worker.Worker;
+
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code groksweep train}: one run to a results directory. Trainer options come from {@link TrainConfig}. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train one grokking run and write it to Parquet under --out.",
+        footer = "%nExit codes: 0 run finished (any status), 2 bad option or output path.")
+public final class TrainCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "results root (local path or Hadoop URI); the run goes to DIR/{runs,metrics,spectra,params}")
+    String out;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+            description = "libtorch threads for this run (0: all cores; 1 gives bit-identical reruns). Default: ${DEFAULT-VALUE}")
+    int threads;
+
+    @Option(names = "--timeout", defaultValue = "0", paramLabel = "SECONDS",
+            description = "stop the run after this long and record it as timeout (0: none). Default: ${DEFAULT-VALUE}")
+    long timeout;
+
+    @Option(names = "--init", paramLabel = "FILE.npz",
+            description = "start from these parameters (and their train_idx/test_idx split, if present)")
+    Path init;
+
+    @Option(names = "--export-init", paramLabel = "FILE.npz",
+            description = "write the initial parameters and split under the reference names, for replay elsewhere")
+    Path exportInit;
+
+    @Option(names = "--quiet", description = "no progress bar; only the summary line")
+    boolean quiet;
+
+    /** The picocli command with one option per {@link TrainConfig} key, default shown. */
+    public static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new TrainCommand());
+        addTrainerOptions(cmd.getCommandSpec());
+        cmd.setParameterExceptionHandler(Cli::oneLineError);
+        return cmd;
+    }
+
+    static void addTrainerOptions(CommandSpec spec) {
+        Map<String, Object> defaults = TrainConfig.defaults().toMap();
+        for (String key : TrainConfig.keys()) {
+            Class<?> type = TrainConfig.typeOf(key);
+            OptionSpec.Builder b = OptionSpec.builder(flag(key))
+                    .type(type == int.class ? Integer.class : type == long.class ? Long.class
+                            : type == double.class ? Double.class : String.class)
+                    .paramLabel(key.toUpperCase())
+                    .description(TrainConfig.DOCS.get(key) + ". Default: " + defaults.get(key));
+            spec.addOption(b.build());
+        }
+    }
+
+    static String flag(String key) {
+        return "--" + key.replace('_', '-');
+    }
+
+    /** The config from the parsed trainer options: defaults, then what was given. */
+    static TrainConfig config(CommandSpec spec) {
+        Map<String, Object> given = new LinkedHashMap<>();
+        for (String key : TrainConfig.keys()) {
+            OptionSpec o = spec.findOption(flag(key));
+            if (o.getValue() != null) {
+                given.put(key, o.getValue());
+            }
+        }
+        return TrainConfig.defaults().with(given).validate();
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        TrainConfig c;
+        try {
+            c = config(spec);
+            Cli.checkOutput("--out", out);
+            if (init != null && !Files.isRegularFile(init)) {
+                throw new ConfigException("--init: '" + init + "' is not a readable file; expected an .npz of parameters");
+            }
+        } catch (ConfigException e) {
+            return Cli.fail(spec, e.key() == null ? e.getMessage() : flag(e.key()) + e.getMessage().substring(e.key().length()));
+        }
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        byte[] initBytes = init == null ? null : Files.readAllBytes(init);
+        Map<String, Object> run;
+        try (ProgressBar bar = quiet ? null : new ProgressBarBuilder().setTaskName("train " + c.runId())
+                .setInitialMax(c.steps()).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
+                .continuousUpdate().build()) {
+            Trainer.Listener listener = new Trainer.Listener() {
+                @Override
+                public void onMetrics(MetricRow r) {
+                    if (bar != null) {
+                        bar.stepTo(r.step());
+                        bar.setExtraMessage(String.format(" train %.3f test %.3f", r.trainAcc(), r.testAcc()));
+                    }
+                }
+
+                @Override
+                public void onMemorised(int step) {
+                    Cli.say(bar, "memorised at step " + step + " (train accuracy ≥ 0.99)");
+                }
+
+                @Override
+                public void onGrokked(int step) {
+                    Cli.say(bar, "grokked at step " + step + " (test accuracy ≥ 0.99)");
+                }
+            };
+            run = Worker.run(c, new ResultsStore(out), new Worker.Options(n, timeout, initBytes, exportInit), listener);
+        }
+        System.out.println(summary(run, out));
+        return 0;
+    }
+
+    /** One line: id, status, step, accuracies, onsets, speed, where. */
+    public static String summary(Map<String, Object> r, String out) {
+        return String.format("run %s %s at step %s (%s): train acc %s, test acc %s, memorised at %s, grokked at %s;"
+                        + " %.2f ms/step, %.1f s -> %s",
+                r.get("run_id"), r.get("status"), r.get("final_step"), r.get("stop_reason"),
+                fmt(r.get("final_train_acc")), fmt(r.get("final_test_acc")),
+                orNever(r.get("memorised_step")), orNever(r.get("grokked_step")),
+                ((Number) r.get("ms_per_step")).doubleValue(), ((Number) r.get("wall_seconds")).doubleValue(), out)
+                + (r.get("message") == null ? "" : " [" + r.get("message") + "]");
+    }
+
+    private static String fmt(Object acc) {
+        return acc == null ? "-" : String.format("%.4f", ((Number) acc).doubleValue());
+    }
+
+    private static String orNever(Object step) {
+        return step == null ? "never" : step.toString();
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

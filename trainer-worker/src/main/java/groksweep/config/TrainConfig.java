@@ -1,0 +1,241 @@
+package groksweep.config;
+
+import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything that decides what one run computes. The record's components are the single list of
+ * trainer options: the CLI flags ({@code --train-fraction}), the sweep spec keys
+ * ({@code train_fraction}) and the columns of the {@code runs} table are all derived from them.
+ *
+ * <p>Defaults follow Nanda et al. (2023) unless a reason is given next to them.
+ */
+public record TrainConfig(
+        int modulus,
+        double trainFraction,
+        double weightDecay,
+        long seed,
+        long dataSeed,
+        long initSeed,
+        int steps,
+        double lr,
+        double beta1,
+        double beta2,
+        double eps,
+        int warmupSteps,
+        int dModel,
+        int nHeads,
+        int dHead,
+        int dMlp,
+        String dtype,
+        int evalEvery,
+        int analysisEvery,
+        int keyFreqMinNeurons,
+        int stopAfterGrok) {
+
+    /** Test accuracy at which a run counts as generalised (Nanda et al. use 0.99 too). */
+    public static final double GROK_ACCURACY = 0.99;
+
+    /** The paper's run: p = 113, 30% of pairs for training, weight decay 1. */
+    public static TrainConfig defaults() {
+        return new TrainConfig(
+                113, 0.3, 1.0, 0, 0, 0,
+                20_000, // long enough for p = 113 at fraction 0.3 to grok (~10k steps) and clean up
+                1e-3, 0.9, 0.98, 1e-8,
+                10,
+                128, 4, 32, 512,
+                "float32",
+                10, // every 10 steps resolves onsets finely and costs < 10% of a run
+                100, // the progress measures cost about one forward on all p² pairs
+                5, // 1% of d_mlp, so a handful of clean neurons make a frequency key
+                -1); // never stop early unless asked
+    }
+
+    /** What each option means, for --help, the sweep spec reference and the README. */
+    public static final Map<String, String> DOCS = Map.ofEntries(
+            Map.entry("modulus", "p: the model learns a + b mod p"),
+            Map.entry("train_fraction", "share of the p² pairs used for training"),
+            Map.entry("weight_decay", "AdamW decoupled weight decay, on every parameter"),
+            Map.entry("seed", "seed for both the data split and the initial parameters"),
+            Map.entry("data_seed", "seed of the train/test split (default: seed)"),
+            Map.entry("init_seed", "seed of the initial parameters (default: seed)"),
+            Map.entry("steps", "training steps (full-batch updates)"),
+            Map.entry("lr", "AdamW learning rate after warm-up"),
+            Map.entry("beta1", "AdamW β1"),
+            Map.entry("beta2", "AdamW β2"),
+            Map.entry("eps", "AdamW eps, added to the bias-corrected √v as in torch"),
+            Map.entry("warmup_steps", "linear warm-up: update t uses lr·min((t−1)/warmup, 1)"),
+            Map.entry("d_model", "residual stream width D"),
+            Map.entry("n_heads", "attention heads H"),
+            Map.entry("d_head", "width of each head K (default: d_model / n_heads)"),
+            Map.entry("d_mlp", "MLP width M"),
+            Map.entry("dtype", "float32 or float64 for parameters and activations"),
+            Map.entry("eval_every", "measure train/test loss and accuracy every N steps (and at the end)"),
+            Map.entry("analysis_every", "progress measures every N steps and at the end (0: only at the end)"),
+            Map.entry("key_freq_min_neurons", "clean neurons a frequency needs to be key (default: 1 in 100 of d_mlp)"),
+            Map.entry("stop_after_grok", "stop N steps after test accuracy reached 0.99 and stayed (-1: never)"));
+
+    /** The options in declaration order with their current values, keyed by snake_case name. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (RecordComponent c : getClass().getRecordComponents()) {
+            try {
+                map.put(snake(c.getName()), c.getAccessor().invoke(this));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return map;
+    }
+
+    /** The option names, snake_case, in declaration order. */
+    public static List<String> keys() {
+        return Arrays.stream(TrainConfig.class.getRecordComponents())
+                .map(c -> snake(c.getName()))
+                .toList();
+    }
+
+    /** The Java type of option {@code key}: int, long, double or String. */
+    public static Class<?> typeOf(String key) {
+        for (RecordComponent c : TrainConfig.class.getRecordComponents()) {
+            if (snake(c.getName()).equals(key)) {
+                return c.getType();
+            }
+        }
+        throw new ConfigException(key, null, "one of " + keys());
+    }
+
+    /**
+     * This config with the given options replaced. Values may be any {@link Number} or a String
+     * for {@code dtype}; an unknown key or a value of the wrong kind is a {@link ConfigException}.
+     * Setting {@code seed} alone also moves {@code data_seed} and {@code init_seed}.
+     */
+    public TrainConfig with(Map<String, ?> changes) {
+        Map<String, Object> values = toMap();
+        for (Map.Entry<String, ?> e : changes.entrySet()) {
+            values.put(e.getKey(), coerce(e.getKey(), e.getValue(), typeOf(e.getKey())));
+        }
+        // Options whose default derives from another follow it unless given themselves.
+        follow(values, changes, "seed", "data_seed", seed -> seed);
+        follow(values, changes, "seed", "init_seed", seed -> seed);
+        follow(values, changes, "d_mlp", "key_freq_min_neurons", m -> Math.max(1, (int) m / 100));
+        follow(values, changes, "d_model", "d_head", d -> (int) d / (int) values.get("n_heads"));
+        follow(values, changes, "n_heads", "d_head", h -> (int) values.get("d_model") / Math.max(1, (int) h));
+        Object[] args = values.values().toArray();
+        try {
+            return (TrainConfig)
+                    TrainConfig.class
+                            .getDeclaredConstructor(
+                                    Arrays.stream(TrainConfig.class.getRecordComponents())
+                                            .map(RecordComponent::getType)
+                                            .toArray(Class<?>[]::new))
+                            .newInstance(args);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void follow(Map<String, Object> values, Map<String, ?> changes, String source, String target,
+            java.util.function.Function<Object, Object> derive) {
+        if (changes.containsKey(source) && !changes.containsKey(target)) {
+            values.put(target, derive.apply(values.get(source)));
+        }
+    }
+
+    /** Checks every option's range; throws on the first that is out of range. */
+    public TrainConfig validate() {
+        require(modulus >= 3, "modulus", modulus, "an integer ≥ 3");
+        require(trainFraction > 0 && trainFraction < 1, "train_fraction", trainFraction, "a number in (0, 1)");
+        int trainPairs = (int) Math.floor(trainFraction * modulus * modulus);
+        require(trainPairs >= 1 && trainPairs < modulus * modulus,
+                "train_fraction", trainFraction, "a fraction leaving at least one train and one test pair");
+        require(weightDecay >= 0 && Double.isFinite(weightDecay), "weight_decay", weightDecay, "a number ≥ 0");
+        require(steps > 0, "steps", steps, "an integer > 0");
+        require(lr > 0 && Double.isFinite(lr), "lr", lr, "a number > 0");
+        require(beta1 >= 0 && beta1 < 1, "beta1", beta1, "a number in [0, 1)");
+        require(beta2 >= 0 && beta2 < 1, "beta2", beta2, "a number in [0, 1)");
+        require(eps > 0, "eps", eps, "a number > 0");
+        require(warmupSteps >= 0, "warmup_steps", warmupSteps, "an integer ≥ 0");
+        require(dModel > 0, "d_model", dModel, "an integer > 0");
+        require(nHeads > 0, "n_heads", nHeads, "an integer > 0");
+        require(dHead > 0, "d_head", dHead, "an integer > 0");
+        require(dMlp > 0, "d_mlp", dMlp, "an integer > 0");
+        require(dtype.equals("float32") || dtype.equals("float64"), "dtype", dtype, "float32 or float64");
+        require(evalEvery > 0, "eval_every", evalEvery, "an integer > 0");
+        require(analysisEvery >= 0, "analysis_every", analysisEvery, "an integer ≥ 0 (0 = only at the end)");
+        require(keyFreqMinNeurons > 0, "key_freq_min_neurons", keyFreqMinNeurons, "an integer > 0");
+        require(stopAfterGrok >= -1, "stop_after_grok", stopAfterGrok, "an integer ≥ 0, or -1 for never");
+        return this;
+    }
+
+    /** Number of training pairs: the first ⌊frac·p²⌋ of the shuffled grid. */
+    public int trainPairs() {
+        return (int) Math.floor(trainFraction * modulus * modulus);
+    }
+
+    /**
+     * A stable identity for the run: the first 16 hex digits of SHA-256 over the sorted options.
+     * The same options give the same id in any sweep, whatever their order in a spec.
+     */
+    public String runId() {
+        StringBuilder canonical = new StringBuilder();
+        toMap().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> canonical.append(e.getKey()).append('=').append(e.getValue()).append('\n'));
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256")
+                    .digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String snake(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase();
+    }
+
+    private static void require(boolean ok, String key, Object value, String allowed) {
+        if (!ok) {
+            throw new ConfigException(key, value, allowed);
+        }
+    }
+
+    private static Object coerce(String key, Object value, Class<?> type) {
+        if (type == String.class) {
+            if (value instanceof String s) {
+                return s;
+            }
+            throw new ConfigException(key, value, "a string");
+        }
+        if (value instanceof Float f) {
+            value = f.doubleValue();
+        }
+        if (!(value instanceof Number n)) {
+            throw new ConfigException(key, value, "a number");
+        }
+        if (type == double.class) {
+            return n.doubleValue();
+        }
+        boolean whole = value instanceof Integer || value instanceof Long
+                || (value instanceof Double d && d == Math.rint(d) && !d.isInfinite());
+        if (!whole) {
+            throw new ConfigException(key, value, "a whole number");
+        }
+        long v = n.longValue();
+        if (type == int.class) {
+            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                throw new ConfigException(key, value, "a 32-bit integer");
+            }
+            return (int) v;
+        }
+        return v;
+    }
+}

@@ -1,0 +1,183 @@
+package groksweep.measures;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import groksweep.model.Transformer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * The progress measures of Nanda et al. (2023) at one step, computed on the model's own tensors
+ * over all p² inputs. Frequencies k run over 1..⌊p/2⌋; arrays indexed by frequency hold k at
+ * index k − 1.
+ */
+public record ProgressMeasures(
+        double restrictedLoss,
+        double excludedLoss,
+        double giniEmbed,
+        double giniWl,
+        int[] keyFreqs,
+        int[] keyFreqsEmbed,
+        double[] embedNorms,
+        double[] wlNorms,
+        int[] clusterSizes) {
+
+    /** A neuron is clean when one frequency's block holds more than this share of its energy. */
+    public static final double CLEAN_SHARE = 0.85;
+
+    /**
+     * Measures {@code model} on every pair: a, b, labels are int64 [p²] in a-major order
+     * (index a·p + b); {@code train} are the train pairs' indices.
+     */
+    public static ProgressMeasures compute(Transformer model, NDArray a, NDArray b, NDArray labels,
+            NDArray train, int keyFreqMinNeurons) {
+        int p = model.p;
+        NDManager manager = a.getManager();
+        NDArray basis = Fourier.basis(p, manager, model.dtype); // [p, p]
+        Transformer.Output out = model.forward(a, b);
+        NDArray embed = model.param("W_E").get(":, 0:" + p).transpose(); // [p, D] number tokens only
+        NDArray wl = model.param("W_U").transpose().matMul(model.param("W_out")).get("0:" + p); // [p, M]
+        double[] embedNorms = Fourier.frequencyNorms(basis, embed).toType(DataType.FLOAT64, false).toDoubleArray();
+        double[] wlNorms = Fourier.frequencyNorms(basis, wl).toType(DataType.FLOAT64, false).toDoubleArray();
+        int[] neuronFreq = neuronFrequencies(out.hidden(), basis);
+        int[] clusterSizes = clusterSizes(neuronFreq, Fourier.frequencies(p));
+        int[] keys = keyFrequencies(clusterSizes, keyFreqMinNeurons);
+        NDArray logits = out.logits().toType(DataType.FLOAT64, false); // [p², V]
+        NDArray projection = keyProjection(logits, p, keys); // [p², V]
+        double restricted = Transformer.crossEntropy(projection.add(logits.mean(new int[] {0})), labels).getDouble();
+        double excluded = Transformer.crossEntropy(logits.sub(projection).get(train), labels.get(train)).getDouble();
+        return new ProgressMeasures(restricted, excluded, gini(embedNorms), gini(wlNorms), keys,
+                halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes);
+    }
+
+    /**
+     * Each neuron's frequency, or 0 where it is not clean. hidden: [p², M] activations at the last
+     * position in a-major order. Centred over inputs, transformed in a and in b; a neuron's
+     * frequency is the k whose block {const, cos_k, sin_k}² holds the largest share of its energy.
+     */
+    public static int[] neuronFrequencies(NDArray hidden, NDArray basis) {
+        int p = (int) basis.getShape().get(0);
+        long m = hidden.getShape().get(1);
+        NDArray h = hidden.sub(hidden.mean(new int[] {0})).reshape(p, p * m); // [p_a, p_b·M] centred
+        NDArray overA = basis.matMul(h).reshape(p, p, m).transpose(1, 0, 2).reshape(p, p * m); // [p_b, i·M]
+        NDArray energy = basis.matMul(overA).square(); // [j, i·M] squared 2D coefficients
+        NDArray g = Fourier.indicator(p, hidden.getManager(), hidden.getDataType(), true); // [n, p]
+        NDArray rowsInBlock = g.matMul(energy).reshape(-1, p, m); // [n, i, M] summed over j ∈ block k
+        NDArray block = rowsInBlock.mul(g.expandDims(2)).sum(new int[] {1}); // [n, M] summed over i ∈ block k
+        NDArray total = energy.reshape(p * p, m).sum(new int[] {0}); // [M]
+        float[] share = block.div(total).toType(DataType.FLOAT32, false).toFloatArray();
+        int n = Fourier.frequencies(p);
+        int[] freq = new int[(int) m];
+        for (int neuron = 0; neuron < m; neuron++) {
+            int best = 0;
+            for (int k = 1; k < n; k++) {
+                if (share[k * (int) m + neuron] > share[best * (int) m + neuron]) {
+                    best = k;
+                }
+            }
+            float s = share[best * (int) m + neuron];
+            freq[neuron] = s > CLEAN_SHARE ? best + 1 : 0; // NaN (a dead neuron) is never clean
+        }
+        return freq;
+    }
+
+    /** Clean neurons per frequency: [⌊p/2⌋], k at index k − 1. */
+    public static int[] clusterSizes(int[] neuronFreq, int frequencies) {
+        int[] sizes = new int[frequencies];
+        for (int k : neuronFreq) {
+            if (k > 0) {
+                sizes[k - 1]++;
+            }
+        }
+        return sizes;
+    }
+
+    /** The k with at least {@code minNeurons} clean neurons, ascending. */
+    public static int[] keyFrequencies(int[] clusterSizes, int minNeurons) {
+        return IntStream.range(0, clusterSizes.length)
+                .filter(i -> clusterSizes[i] >= minNeurons)
+                .map(i -> i + 1)
+                .toArray();
+    }
+
+    /** The k whose norm is at least half the largest, ascending. */
+    public static int[] halfOfLargest(double[] norms) {
+        double max = Arrays.stream(norms).max().orElse(0);
+        return IntStream.range(0, norms.length)
+                .filter(i -> max > 0 && norms[i] >= max / 2)
+                .map(i -> i + 1)
+                .toArray();
+    }
+
+    /**
+     * The part of logits [p², V] (a-major grid) that lies in the span of cos(w_k(a+b)) and
+     * sin(w_k(a+b)) for the given k, per output class: U·Uᵀ·logits with U orthonormal.
+     */
+    public static NDArray keyProjection(NDArray logits, int p, int[] keys) {
+        List<double[]> directions = new ArrayList<>();
+        for (int k : keys) {
+            double w = 2 * Math.PI * k / p;
+            directions.add(unit(p, ab -> Math.cos(w * (ab / p + ab % p))));
+            if (2 * k != p) { // sin(π(a+b)) vanishes on the grid for even p
+                directions.add(unit(p, ab -> Math.sin(w * (ab / p + ab % p))));
+            }
+        }
+        if (directions.isEmpty()) {
+            return logits.zerosLike();
+        }
+        double[] flat = new double[p * p * directions.size()];
+        for (int d = 0; d < directions.size(); d++) {
+            for (int ab = 0; ab < p * p; ab++) {
+                flat[ab * directions.size() + d] = directions.get(d)[ab];
+            }
+        }
+        NDArray u = logits.getManager().create(flat, new Shape(p * p, directions.size())); // [p², 2|K|]
+        return u.matMul(u.transpose().matMul(logits)); // [p², V]
+    }
+
+    /** G = Σ_i (2i − N − 1)·c_(i) / (N·Σc) over ascending c: 0 when flat, → 1 when one entry holds all. */
+    public static double gini(double[] values) {
+        double[] c = values.clone();
+        Arrays.sort(c);
+        int n = c.length;
+        double sum = Arrays.stream(c).sum();
+        if (n == 0 || sum == 0) {
+            return 0;
+        }
+        double acc = 0;
+        for (int i = 1; i <= n; i++) {
+            acc += (2.0 * i - n - 1) * c[i - 1];
+        }
+        return acc / (n * sum);
+    }
+
+    /** Spectra rows for the run: (step, source, k, value). */
+    public List<Object[]> spectraRows(String runId, int step) {
+        List<Object[]> rows = new ArrayList<>();
+        for (int k = 1; k <= embedNorms.length; k++) {
+            rows.add(new Object[] {runId, step, "embed", k, embedNorms[k - 1]});
+            rows.add(new Object[] {runId, step, "wl", k, wlNorms[k - 1]});
+            rows.add(new Object[] {runId, step, "neurons", k, (double) clusterSizes[k - 1]});
+        }
+        return rows;
+    }
+
+    private static double[] unit(int p, java.util.function.IntToDoubleFunction f) {
+        double[] v = new double[p * p];
+        double norm = 0;
+        for (int ab = 0; ab < v.length; ab++) {
+            v[ab] = f.applyAsDouble(ab);
+            norm += v[ab] * v[ab];
+        }
+        norm = Math.sqrt(norm);
+        for (int ab = 0; ab < v.length; ab++) {
+            v[ab] /= norm;
+        }
+        return v;
+    }
+}

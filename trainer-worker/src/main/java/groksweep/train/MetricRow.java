@@ -1,0 +1,29 @@
+package groksweep.train;
+
+import groksweep.measures.ProgressMeasures;
+
+/** One evaluated step; {@code measures} is null except at analysis steps. */
+public record MetricRow(
+        int step,
+        double trainLoss,
+        double trainAcc,
+        double testLoss,
+        double testAcc,
+        double lr,
+        double weightSqSum,
+        ProgressMeasures measures) {
+
+    public Object[] toRow(String runId) {
+        ProgressMeasures m = measures;
+        return new Object[] {
+            runId, step, trainLoss, trainAcc, testLoss, testAcc, lr, weightSqSum,
+            m == null ? null : m.restrictedLoss(),
+            m == null ? null : m.excludedLoss(),
+            m == null ? null : m.giniEmbed(),
+            m == null ? null : m.giniWl(),
+            m == null ? null : m.keyFreqs().length,
+            m == null ? null : m.keyFreqs(),
+            m == null ? null : m.keyFreqsEmbed()
+        };
+    }
+}

@@ -1,0 +1,75 @@
+package groksweep.worker;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import groksweep.config.ConfigException;
+import groksweep.config.TrainConfig;
+import groksweep.model.Transformer;
+import groksweep.train.Split;
+
+import java.util.Arrays;
+
+/**
+ * Parameters as .npz under the paper's names and shapes, with the split as int64 {@code train_idx}
+ * and {@code test_idx} (indices a·p + b): the reference PyTorch code loads it as it is.
+ */
+public final class ParamsFile {
+    private ParamsFile() {}
+
+    public static byte[] encode(Transformer model, Split split) {
+        NDManager m = model.params.head().getManager();
+        try (NDManager scope = m.newSubManager()) {
+            NDList out = new NDList();
+            for (String name : Transformer.NAMES) {
+                NDArray copy = model.param(name).duplicate();
+                copy.attach(scope);
+                copy.setName(name);
+                out.add(copy);
+            }
+            NDArray train = scope.create(Arrays.stream(split.train()).asLongStream().toArray());
+            train.setName("train_idx");
+            NDArray test = scope.create(Arrays.stream(split.test()).asLongStream().toArray());
+            test.setName("test_idx");
+            out.add(train);
+            out.add(test);
+            return out.encode(NDList.Encoding.NPZ);
+        }
+    }
+
+    /** The model and split stored in {@code npz}, checked against the config's shapes. */
+    public static Transformer decodeModel(TrainConfig c, byte[] npz, NDManager manager) {
+        NDList all = NDList.decode(manager, npz);
+        Transformer fresh = Transformer.initialise(c, manager); // for the expected shapes and dtype
+        NDList params = new NDList();
+        for (String name : Transformer.NAMES) {
+            NDArray stored = all.get(name);
+            NDArray expected = fresh.param(name);
+            if (stored == null || stored.getShape().size() != expected.getShape().size()) {
+                throw new ConfigException("init: parameter " + name + " is missing or has shape "
+                        + (stored == null ? "none" : stored.getShape()) + "; expected " + expected.getShape());
+            }
+            params.add(stored.reshape(expected.getShape()).toType(expected.getDataType(), false));
+        }
+        fresh.params.close();
+        return new Transformer(c, params);
+    }
+
+    /** The split stored in {@code npz}, or null when it has none. */
+    public static Split decodeSplit(TrainConfig c, byte[] npz, NDManager manager) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDList all = NDList.decode(scope, npz);
+            NDArray train = all.get("train_idx");
+            NDArray test = all.get("test_idx");
+            if (train == null || test == null) {
+                return null;
+            }
+            return new Split(c.modulus(), toInts(train), toInts(test));
+        }
+    }
+
+    private static int[] toInts(NDArray x) {
+        return Arrays.stream(x.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray())
+                .mapToInt(Math::toIntExact).toArray();
+    }
+}

@@ -1,0 +1,31 @@
+package groksweep.worker;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+
+/** Loads libtorch from the pytorch-native-cpu jar on the classpath, never from the network. */
+public final class Torch {
+    private Torch() {}
+
+    /** Starts the PyTorch engine offline (idempotent) and returns it. */
+    public static synchronized Engine engine() {
+        // DJL reads these once, when the engine first loads; the launcher sets them too.
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        System.setProperty("OPT_OUT_TRACKING", System.getProperty("OPT_OUT_TRACKING", "true"));
+        return Engine.getEngine("PyTorch");
+    }
+
+    /** libtorch intra-op threads for the calling thread (OpenMP counts are per thread). */
+    public static void useThreads(int threads) {
+        engine();
+        JniUtils.setNumThreads(threads);
+    }
+
+    public static String djlVersion() {
+        return Engine.getDjlVersion();
+    }
+
+    public static String libtorchVersion() {
+        return engine().getVersion();
+    }
+}

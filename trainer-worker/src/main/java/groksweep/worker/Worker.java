@@ -1,0 +1,130 @@
+package groksweep.worker;
+
+import ai.djl.ndarray.NDManager;
+import groksweep.config.TrainConfig;
+import groksweep.model.Transformer;
+import groksweep.results.ResultsStore;
+import groksweep.results.Tables;
+import groksweep.train.MetricRow;
+import groksweep.train.Split;
+import groksweep.train.Trainer;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trains one run and commits it to a results root: metrics, spectra and final parameters first,
+ * the run record last. Any failure becomes a run record with status failed; this never throws
+ * for a problem of the run itself, so one bad run cannot fail a sweep.
+ */
+public final class Worker {
+    private static final Logger LOG = LogManager.getLogger(Worker.class);
+    public static final String VERSION = "0.1.0";
+
+    /**
+     * How to run: libtorch threads, a wall-clock budget (0: none), optional initial parameters
+     * (.npz bytes, e.g. an exported init), and where to export the initial parameters.
+     */
+    public record Options(int threads, long timeoutSeconds, byte[] init, java.nio.file.Path exportInit) {
+        public static Options defaults() {
+            return new Options(1, 0, null, null);
+        }
+    }
+
+    /** The committed run record, as a map column → value (see {@link Tables#RUNS}). */
+    public static Map<String, Object> run(TrainConfig c, ResultsStore store, Options o, Trainer.Listener listener) {
+        String runId = c.runId();
+        long start = System.nanoTime();
+        Trainer.Result result = null;
+        String failure = null;
+        Torch.useThreads(o.threads());
+        try (NDManager manager = NDManager.newBaseManager(Torch.engine().defaultDevice(), "PyTorch")) {
+            Transformer model = o.init() == null ? Transformer.initialise(c, manager)
+                    : ParamsFile.decodeModel(c, o.init(), manager);
+            Split split = o.init() == null ? Split.of(c) : ParamsFile.decodeSplit(c, o.init(), manager);
+            if (split == null) {
+                split = Split.of(c);
+            }
+            if (o.exportInit() != null) {
+                java.nio.file.Files.write(o.exportInit(), ParamsFile.encode(model, split));
+            }
+            Trainer trainer = new Trainer(c, manager, model, split);
+            long deadline = o.timeoutSeconds() > 0 ? start + o.timeoutSeconds() * 1_000_000_000L : Long.MAX_VALUE;
+            result = trainer.train(listener, () -> System.nanoTime() > deadline, List.of());
+            writeTables(store, runId, result);
+            store.writeBytes("params/" + runId + ".npz", ParamsFile.encode(model, split));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write results of run " + runId + " under " + store.root(), e);
+        } catch (RuntimeException | Error e) {
+            LOG.error("run {} failed", runId, e);
+            failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+        Map<String, Object> record = record(c, o.threads(), result, failure, (System.nanoTime() - start) / 1e9);
+        try {
+            store.write(Tables.RUNS, runId, List.<Object[]>of(record.values().toArray()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot commit run " + runId + " under " + store.root(), e);
+        }
+        return record;
+    }
+
+    static void writeTables(ResultsStore store, String runId, Trainer.Result result) throws IOException {
+        List<Object[]> metrics = new ArrayList<>();
+        List<Object[]> spectra = new ArrayList<>();
+        for (MetricRow r : result.metrics()) {
+            metrics.add(r.toRow(runId));
+            if (r.measures() != null) {
+                spectra.addAll(r.measures().spectraRows(runId, r.step()));
+            }
+        }
+        store.write(Tables.METRICS, runId, metrics);
+        store.write(Tables.SPECTRA, runId, spectra);
+    }
+
+    static Map<String, Object> record(TrainConfig c, int threads, Trainer.Result r, String failure, double seconds) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("run_id", c.runId());
+        row.putAll(c.toMap());
+        MetricRow last = r == null ? null : r.last();
+        row.put("status", failure != null ? "failed" : r.status().name().toLowerCase());
+        row.put("stop_reason", failure != null ? "error" : r.stopReason());
+        row.put("message", failure != null ? failure : r.message());
+        row.put("final_step", r == null ? 0 : r.finalStep());
+        row.put("memorised_step", r == null ? null : r.memorisedStep());
+        row.put("grokked_step", r == null ? null : r.grokkedStep());
+        row.put("final_train_loss", last == null ? null : last.trainLoss());
+        row.put("final_train_acc", last == null ? null : last.trainAcc());
+        row.put("final_test_loss", last == null ? null : last.testLoss());
+        row.put("final_test_acc", last == null ? null : last.testAcc());
+        row.put("wall_seconds", r == null ? seconds : r.wallSeconds());
+        row.put("ms_per_step", r == null ? 0.0 : r.msPerStep());
+        row.put("threads", threads);
+        row.put("resumed_from_step", 0);
+        row.put("host", hostName());
+        row.put("finished_at", Instant.now().toString());
+        row.put("groksweep_version", VERSION);
+        row.put("djl_version", Torch.djlVersion());
+        row.put("libtorch_version", failure == null ? Torch.libtorchVersion() : "unknown");
+        if (!List.copyOf(row.keySet()).equals(Tables.RUNS.columns().stream().map(col -> col.name()).toList())) {
+            throw new IllegalStateException("run record and runs schema disagree: " + row.keySet());
+        }
+        return row;
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

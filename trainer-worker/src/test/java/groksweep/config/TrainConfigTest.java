@@ -1,0 +1,67 @@
+package groksweep.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+class TrainConfigTest {
+
+    @Test
+    void runIdIsStableAndIgnoresOrder() {
+        Map<String, Object> ab = new LinkedHashMap<>();
+        ab.put("modulus", 47);
+        ab.put("weight_decay", 0.5);
+        Map<String, Object> ba = new LinkedHashMap<>();
+        ba.put("weight_decay", 0.5);
+        ba.put("modulus", 47);
+        TrainConfig c = TrainConfig.defaults().with(ab);
+        assertEquals(c.runId(), TrainConfig.defaults().with(ba).runId());
+        assertEquals(16, c.runId().length());
+        assertNotEquals(c.runId(), c.with(Map.of("seed", 1)).runId());
+    }
+
+    @Test
+    void derivedDefaultsFollowTheirSource() {
+        TrainConfig c = TrainConfig.defaults().with(Map.of("seed", 7, "d_mlp", 1024, "d_model", 256));
+        assertEquals(7, c.dataSeed());
+        assertEquals(7, c.initSeed());
+        assertEquals(10, c.keyFreqMinNeurons());
+        assertEquals(64, c.dHead());
+        assertEquals(3, c.with(Map.of("seed", 7, "data_seed", 3)).dataSeed());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "modulus        | 2     | modulus: '2' is not allowed; expected an integer ≥ 3",
+        "train_fraction | 1.0   | train_fraction: '1.0' is not allowed; expected a number in (0, 1)",
+        "train_fraction | 0.0   | train_fraction: '0.0' is not allowed; expected a number in (0, 1)",
+        "steps          | 0     | steps: '0' is not allowed; expected an integer > 0",
+        "weight_decay   | -0.1  | weight_decay: '-0.1' is not allowed; expected a number ≥ 0",
+        "dtype          | int8  | dtype: 'int8' is not allowed; expected float32 or float64",
+    })
+    void outOfRangeNamesTheOptionValueAndRange(String key, String value, String message) {
+        Object v = key.equals("dtype") ? value : (Object) Double.parseDouble(value);
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> TrainConfig.defaults().with(Map.of(key, v)).validate());
+        assertEquals(message, e.getMessage());
+        assertEquals(key, e.key());
+    }
+
+    @Test
+    void wrongKindsAndUnknownKeysAreRejected() {
+        assertEquals("steps: '1.5' is not allowed; expected a whole number",
+                assertThrows(ConfigException.class, () -> TrainConfig.defaults().with(Map.of("steps", 1.5))).getMessage());
+        assertEquals("modulus: 'abc' is not allowed; expected a number",
+                assertThrows(ConfigException.class, () -> TrainConfig.defaults().with(Map.of("modulus", "abc"))).getMessage());
+        ConfigException unknown = assertThrows(ConfigException.class,
+                () -> TrainConfig.defaults().with(Map.of("modulos", 3)));
+        assertEquals("modulos", unknown.key());
+    }
+}

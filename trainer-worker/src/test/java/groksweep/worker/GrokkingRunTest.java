@@ -1,0 +1,99 @@
+package groksweep.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import groksweep.config.TrainConfig;
+import groksweep.results.ResultsStore;
+import groksweep.results.Tables;
+import groksweep.train.Trainer;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One real run that groks, end to end through Parquet: p = 59, half the pairs for training,
+ * weight decay 1 (memorises in ~100 steps, generalises ~800 steps later). Asserts the grokking
+ * gap and Nanda et al.'s progress-measure observations on the written tables.
+ */
+class GrokkingRunTest {
+    static final TrainConfig CONFIG = TrainConfig.defaults().with(Map.of(
+            "modulus", 59, "train_fraction", 0.5, "seed", 0, "steps", 3000,
+            "stop_after_grok", 200, "analysis_every", 50));
+
+    @TempDir static Path dir;
+    static ResultsStore store;
+    static Map<String, Object> run;
+    static List<Object[]> metrics;
+
+    @BeforeAll
+    static void train() throws Exception {
+        store = new ResultsStore(dir.toString());
+        run = Worker.run(CONFIG, store, new Worker.Options(1, 0, null, null), new Trainer.Listener() {});
+        metrics = store.read(Tables.METRICS, CONFIG.runId());
+    }
+
+    @Test
+    void memorisesEarlyAndGeneralisesHundredsOfStepsLater() {
+        assertEquals("ok", run.get("status"));
+        assertEquals("grokked", run.get("stop_reason"));
+        int memorised = (Integer) run.get("memorised_step");
+        int grokked = (Integer) run.get("grokked_step");
+        assertTrue(memorised <= 300, "memorised at " + memorised);
+        assertTrue(grokked - memorised >= 300, "grokking gap " + (grokked - memorised));
+        assertEquals(grokked + 200, run.get("final_step"));
+        assertEquals(1.0, (Double) run.get("final_train_acc"));
+        assertTrue((Double) run.get("final_test_acc") >= 0.99);
+        // At memorisation the held-out pairs are still mostly wrong: the gap is real.
+        assertTrue(value(memorised, "test_acc") < 0.5, "test acc at memorisation " + value(memorised, "test_acc"));
+    }
+
+    @Test
+    void progressMeasuresShowTheCircuit() {
+        Object[] last = metrics.get(metrics.size() - 1);
+        int keys = (Integer) col(last, "n_key_freqs");
+        assertTrue(keys >= 1 && keys <= 8, keys + " key frequencies");
+        assertEquals(keys, ((int[]) col(last, "key_freqs")).length);
+        double restricted = (Double) col(last, "restricted_loss");
+        double excluded = (Double) col(last, "excluded_loss");
+        double train = (Double) col(last, "train_loss");
+        assertTrue(restricted < 0.1, "restricted loss " + restricted);
+        assertTrue(excluded > 10 * train && excluded > 1, "excluded " + excluded + " vs train " + train);
+        int memorised = (Integer) run.get("memorised_step");
+        int perfect = metrics.stream().filter(r -> (Double) r[3] == 1.0).mapToInt(r -> (Integer) r[1])
+                .filter(step -> step % 50 == 0).findFirst().orElseThrow(); // first analysis step at train acc 1
+        assertTrue(value(perfect, "excluded_loss") < 0.1,
+                "excluded loss is still low when the train set is first fit: " + value(perfect, "excluded_loss"));
+        double giniThen = value(memorised, "gini_embed");
+        double giniNow = (Double) col(last, "gini_embed");
+        assertTrue(giniNow > 2 * giniThen, "embedding concentrates on few frequencies: " + giniThen + " -> " + giniNow);
+    }
+
+    @Test
+    void everyTableHoldsTheRunOnce() throws Exception {
+        assertEquals(List.of(CONFIG.runId()), List.copyOf(store.runIds(Tables.RUNS)));
+        assertEquals(1, store.read(Tables.RUNS, CONFIG.runId()).size());
+        int steps = (Integer) run.get("final_step");
+        assertEquals(steps / 10 + 1, metrics.size(), "a row every 10 steps and the last");
+        int spectraRows = store.read(Tables.SPECTRA, CONFIG.runId()).size();
+        assertEquals(3 * (59 / 2) * (steps / 50 + 1), spectraRows, "3 sources × 29 frequencies × analysis steps");
+        assertTrue(store.exists("params/" + CONFIG.runId() + ".npz"));
+    }
+
+    static Object col(Object[] row, String name) {
+        Object v = row[Tables.METRICS.indexOf(name)];
+        assertNotNull(v, name);
+        return v;
+    }
+
+    static double value(int step, String name) {
+        return metrics.stream().filter(r -> (Integer) r[1] == step).mapToDouble(r -> (Double) col(r, name))
+                .findFirst().orElseThrow();
+    }
+}
