@@ -11,6 +11,9 @@ public final class Main {
     public static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new Main());
         cmd.addSubcommand("train", TrainCommand.commandLine());
+        CommandLine sweep = new CommandLine(new SweepCommand());
+        sweep.setParameterExceptionHandler(Cli::oneLineError);
+        cmd.addSubcommand("sweep", sweep);
         cmd.setParameterExceptionHandler(Cli::oneLineError);
         return cmd;
     }

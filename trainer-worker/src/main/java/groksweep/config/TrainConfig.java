@@ -38,7 +38,7 @@ public record TrainConfig(
         int evalEvery,
         int analysisEvery,
         int keyFreqMinNeurons,
-        int stopAfterGrok) {
+        int stopAfterGrok) implements java.io.Serializable {
 
     /** Test accuracy at which a run counts as generalised (Nanda et al. use 0.99 too). */
     public static final double GROK_ACCURACY = 0.99;

@@ -15,11 +15,14 @@ import org.apache.logging.log4j.Logger;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Trains one run and commits it to a results root: metrics, spectra and final parameters first,
@@ -32,15 +35,19 @@ public final class Worker {
 
     /**
      * How to run: libtorch threads, a wall-clock budget (0: none), optional initial parameters
-     * (.npz bytes, e.g. an exported init), and where to export the initial parameters.
+     * (.npz bytes, e.g. an exported init), where to export the initial parameters, and a signal
+     * to abandon the run (its task was killed): then nothing is written.
      */
-    public record Options(int threads, long timeoutSeconds, byte[] init, java.nio.file.Path exportInit) {
-        public static Options defaults() {
-            return new Options(1, 0, null, null);
+    public record Options(int threads, long timeoutSeconds, byte[] init, Path exportInit, BooleanSupplier abandon) {
+        public Options(int threads, long timeoutSeconds, byte[] init, Path exportInit) {
+            this(threads, timeoutSeconds, init, exportInit, () -> false);
         }
     }
 
-    /** The committed run record, as a map column → value (see {@link Tables#RUNS}). */
+    /**
+     * The committed run record, as a map column → value (see {@link Tables#RUNS}), or null when
+     * the run was abandoned and nothing was committed.
+     */
     public static Map<String, Object> run(TrainConfig c, ResultsStore store, Options o, Trainer.Listener listener) {
         String runId = c.runId();
         long start = System.nanoTime();
@@ -55,11 +62,15 @@ public final class Worker {
                 split = Split.of(c);
             }
             if (o.exportInit() != null) {
-                java.nio.file.Files.write(o.exportInit(), ParamsFile.encode(model, split));
+                Files.write(o.exportInit(), ParamsFile.encode(model, split));
             }
             Trainer trainer = new Trainer(c, manager, model, split);
             long deadline = o.timeoutSeconds() > 0 ? start + o.timeoutSeconds() * 1_000_000_000L : Long.MAX_VALUE;
-            result = trainer.train(listener, () -> System.nanoTime() > deadline, List.of());
+            result = trainer.train(listener, () -> o.abandon().getAsBoolean() || System.nanoTime() > deadline,
+                    List.of());
+            if (o.abandon().getAsBoolean()) {
+                return null;
+            }
             writeTables(store, runId, result);
             store.writeBytes("params/" + runId + ".npz", ParamsFile.encode(model, split));
         } catch (IOException e) {

@@ -1,0 +1,32 @@
+package groksweep.cli;
+
+import groksweep.sweep.SweepRunner;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The table printed when a sweep ends. */
+final class Summary {
+    private Summary() {}
+
+    static String table(SweepRunner.Outcome o, String output) {
+        Map<String, Integer> byStatus = new TreeMap<>();
+        o.trained().forEach(r -> byStatus.merge(r.status(), 1, Integer::sum));
+        StringBuilder s = new StringBuilder();
+        s.append(String.format("%n%-16s %-9s %6s %8s %9s %8s%n", "run_id", "status", "step", "grokked", "test acc", "seconds"));
+        for (SweepRunner.RunStatus r : o.trained()) {
+            s.append(String.format("%-16s %-9s %6d %8s %9s %8.1f%n", r.runId(), r.status(), r.finalStep(),
+                    r.grokkedStep() == null ? "-" : r.grokkedStep(),
+                    r.finalTestAcc() == null ? "-" : String.format("%.4f", r.finalTestAcc()), r.seconds()));
+        }
+        int skipped = o.plan().runs().size() - o.plan().pending().size();
+        s.append(String.format("%nsweep done in %s: %d runs trained %s, %d already committed; results in %s",
+                duration(o.seconds()), o.trained().size(), byStatus, skipped, output));
+        return s.toString();
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
+    }
+}

@@ -1,0 +1,177 @@
+package groksweep.sweep;
+
+import groksweep.config.TrainConfig;
+import groksweep.results.ResultsStore;
+import groksweep.results.Tables;
+import groksweep.train.Trainer;
+import groksweep.worker.Worker;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * Runs a sweep on Spark: one partition per pending run, longest first. Executors train with the
+ * trainer-worker and commit each run's Parquet files themselves; the driver only sees small
+ * status records. A run already committed is never trained again, by this sweep or a rerun.
+ */
+public final class SweepRunner {
+    private static final Logger LOG = LogManager.getLogger(SweepRunner.class);
+
+    /** Statuses that {@code --rerun-failed} trains again; the others are outcomes of the config. */
+    public static final Set<String> RETRYABLE = Set.of("failed", "timeout");
+
+    /** What one task reports back. {@code status} is "skipped" when the run was already committed. */
+    public record RunStatus(String runId, String status, int finalStep, Integer grokkedStep, Double finalTestAcc,
+            double seconds) implements Serializable {}
+
+    /** The plan: every run of the grid, and those still to train. */
+    public record Plan(List<TrainConfig> runs, List<TrainConfig> pending) {}
+
+    /** What a finished sweep did. */
+    public record Outcome(Plan plan, List<RunStatus> trained, double seconds) {}
+
+    private SweepRunner() {}
+
+    /** The runs of {@code spec} not yet committed under its output (with failed ones when asked). */
+    public static Plan plan(SweepSpec spec, boolean rerunFailed) throws IOException {
+        List<TrainConfig> runs = Grid.expand(spec);
+        ResultsStore store = new ResultsStore(spec.output());
+        Set<String> committed = store.runIds(Tables.RUNS);
+        List<TrainConfig> pending = new ArrayList<>();
+        for (TrainConfig c : runs) {
+            if (!committed.contains(c.runId()) || (rerunFailed && RETRYABLE.contains(status(store, c.runId())))) {
+                pending.add(c);
+            }
+        }
+        return new Plan(runs, pending);
+    }
+
+    /** Trains the plan's pending runs; {@code progress} gets a status line now and then. */
+    public static Outcome run(SparkSession spark, SweepSpec spec, Plan plan, boolean rerunFailed,
+            Consumer<String> progress) throws IOException {
+        long start = System.nanoTime();
+        ResultsStore store = new ResultsStore(spec.output());
+        store.writeBytes("sweeps/" + spec.name() + "-" + spec.hash() + ".yaml",
+                ("# groksweep sweep spec, resolved; sha256 prefix " + spec.hash() + "\n" + spec.canonical())
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        List<RunStatus> trained = new ArrayList<>();
+        if (!plan.pending().isEmpty()) {
+            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            LongAccumulator done = sc.sc().longAccumulator("runs done");
+            LongAccumulator failed = sc.sc().longAccumulator("runs failed");
+            String group = "groksweep-" + spec.name() + "-" + spec.hash();
+            sc.setJobGroup(group, "groksweep sweep " + spec.name() + ": " + plan.pending().size() + " runs", true);
+            Task task = new Task(store.uri().toString(), spec.threadsPerRun(), spec.runTimeoutSeconds(), rerunFailed,
+                    done, failed);
+            JavaFutureAction<List<RunStatus>> job = sc.parallelize(plan.pending(), plan.pending().size())
+                    .mapPartitions(task::train)
+                    .collectAsync();
+            Progress line = new Progress(spec.name(), plan.pending().size());
+            try {
+                while (true) {
+                    try {
+                        trained = job.get(2, TimeUnit.SECONDS);
+                        break;
+                    } catch (TimeoutException e) {
+                        int running = running(sc, group);
+                        line.update(done.value(), failed.value(), running).ifPresent(progress);
+                    }
+                }
+            } catch (InterruptedException e) {
+                job.cancel(true);
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("sweep interrupted; rerun the same command to resume");
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("sweep " + spec.name() + " failed: " + e.getCause().getMessage(), e.getCause());
+            } finally {
+                sc.clearJobGroup();
+            }
+        }
+        int removed = store.sweepTemporaries();
+        if (removed > 0) {
+            LOG.info("removed {} leftover temporary files under {}", removed, store.root());
+        }
+        return new Outcome(plan, trained, (System.nanoTime() - start) / 1e9);
+    }
+
+    private static int running(JavaSparkContext sc, String group) {
+        int running = 0;
+        for (int jobId : sc.statusTracker().getJobIdsForGroup(group)) {
+            var job = sc.statusTracker().getJobInfo(jobId);
+            if (job == null) {
+                continue;
+            }
+            for (int stageId : job.stageIds()) {
+                var stage = sc.statusTracker().getStageInfo(stageId);
+                running += stage == null ? 0 : stage.numActiveTasks();
+            }
+        }
+        return running;
+    }
+
+    static String status(ResultsStore store, String runId) {
+        try {
+            return (String) store.read(Tables.RUNS, runId).get(0)[Tables.RUNS.indexOf("status")];
+        } catch (IOException | RuntimeException e) {
+            return "failed"; // an unreadable record is as good as none: train again
+        }
+    }
+
+    /** The executor side, shipped to each task: trains its partition's runs. */
+    record Task(String root, int threads, long timeoutSeconds, boolean rerunFailed, LongAccumulator done,
+            LongAccumulator failed) implements Serializable {
+
+        Iterator<RunStatus> train(Iterator<TrainConfig> configs) {
+            List<RunStatus> out = new ArrayList<>();
+            ResultsStore store = new ResultsStore(root);
+            while (configs.hasNext()) {
+                TrainConfig c = configs.next();
+                out.add(trainOne(store, c));
+            }
+            return out.iterator();
+        }
+
+        private RunStatus trainOne(ResultsStore store, TrainConfig c) {
+            try {
+                // A retried or speculative task may find the run committed already: never train twice.
+                if (store.exists("runs/" + c.runId() + ".parquet")
+                        && !(rerunFailed && RETRYABLE.contains(status(store, c.runId())))) {
+                    return new RunStatus(c.runId(), "skipped", 0, null, null, 0);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            TaskContext ctx = TaskContext.get();
+            Worker.Options options = new Worker.Options(threads, timeoutSeconds, null, null,
+                    () -> ctx != null && ctx.isInterrupted());
+            Map<String, Object> r = Worker.run(c, store, options, new Trainer.Listener() {});
+            if (r == null) { // the task was killed: nothing committed, a rerun trains it
+                throw new IllegalStateException("run " + c.runId() + " abandoned: task killed");
+            }
+            done.add(1);
+            if (!"ok".equals(r.get("status"))) {
+                failed.add(1);
+            }
+            return new RunStatus(c.runId(), (String) r.get("status"), (Integer) r.get("final_step"),
+                    (Integer) r.get("grokked_step"), (Double) r.get("final_test_acc"), (Double) r.get("wall_seconds"));
+        }
+    }
+}

@@ -1,0 +1,286 @@
+package groksweep.sweep;
+
+import groksweep.config.ConfigException;
+import groksweep.config.TrainConfig;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * A sweep: a name, an output root, grid axes over any trainer option, fixed trainer options,
+ * Spark settings, and execution limits. Parsed strictly: an unknown key, a wrong type, a value
+ * out of range, an empty or repeated axis, or a YAML type tag is a {@link ConfigException} naming
+ * the key and its line.
+ *
+ * <pre>
+ * name: laptop
+ * output: results/laptop
+ * grid:                    # every combination is one run
+ *   modulus: [59]
+ *   weight_decay: [0.0, 1.0]
+ * trainer:                 # fixed for every run
+ *   steps: 2000
+ * spark:                   # any Spark setting
+ *   spark.master: local[*]
+ * run_timeout_seconds: 900
+ * threads_per_run: 1
+ * </pre>
+ */
+public record SweepSpec(
+        String name,
+        String output,
+        Map<String, List<Object>> grid,
+        Map<String, Object> trainer,
+        Map<String, String> spark,
+        long runTimeoutSeconds,
+        int threadsPerRun) {
+
+    static final Set<String> KEYS = Set.of("name", "output", "grid", "trainer", "spark", "run_timeout_seconds",
+            "threads_per_run");
+
+    public static SweepSpec parse(String yaml) {
+        return parse(new StringReader(yaml));
+    }
+
+    public static SweepSpec parse(Reader reader) {
+        Node root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(reader);
+        } catch (MarkedYAMLException e) {
+            throw new ConfigException("spec: not valid YAML at line " + (e.getProblemMark().getLine() + 1)
+                    + ": " + e.getProblem());
+        }
+        if (!(root instanceof MappingNode map)) {
+            throw new ConfigException("spec: expected a mapping of " + new TreeMap<>(toMap(KEYS)).keySet());
+        }
+        Map<String, Node> top = entries(map, "spec");
+        for (String key : top.keySet()) {
+            if (!KEYS.contains(key)) {
+                throw at(top.get(key), key, "unknown key; expected one of " + new TreeMap<>(toMap(KEYS)).keySet());
+            }
+        }
+        String name = string(require(top, "name"), "name");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]*") || name.contains("..")) {
+            throw at(top.get("name"), "name", "'" + name + "' is not allowed; expected letters, digits, '_', '.' or '-'");
+        }
+        String output = string(require(top, "output"), "output");
+        if (List.of(output.split("[/\\\\]")).contains("..")) {
+            throw at(top.get("output"), "output", "'" + output + "' is not allowed; expected a path without '..'");
+        }
+        Map<String, List<Object>> grid = new LinkedHashMap<>();
+        if (top.containsKey("grid")) {
+            for (Map.Entry<String, Node> axis : entries(mapping(top.get("grid"), "grid"), "grid").entrySet()) {
+                String key = "grid." + axis.getKey();
+                trainerKey(axis.getValue(), key, axis.getKey());
+                if (!(axis.getValue() instanceof SequenceNode seq)) {
+                    throw at(axis.getValue(), key, "expected a list of values, e.g. [0.3, 0.5]");
+                }
+                if (seq.getValue().isEmpty()) {
+                    throw at(seq, key, "empty axis; expected at least one value");
+                }
+                List<Object> values = new ArrayList<>();
+                Set<Object> seen = new HashSet<>();
+                for (Node v : seq.getValue()) {
+                    Object value = scalar(v, key);
+                    if (!seen.add(value instanceof Number n ? n.doubleValue() : value)) {
+                        throw at(v, key, "duplicate value '" + value + "'");
+                    }
+                    values.add(value);
+                }
+                grid.put(axis.getKey(), List.copyOf(values));
+            }
+        }
+        Map<String, Object> trainer = new LinkedHashMap<>();
+        if (top.containsKey("trainer")) {
+            for (Map.Entry<String, Node> e : entries(mapping(top.get("trainer"), "trainer"), "trainer").entrySet()) {
+                String key = "trainer." + e.getKey();
+                trainerKey(e.getValue(), key, e.getKey());
+                if (grid.containsKey(e.getKey())) {
+                    throw at(e.getValue(), key, "also a grid axis; give it in one place");
+                }
+                trainer.put(e.getKey(), scalar(e.getValue(), key));
+            }
+        }
+        Map<String, String> spark = new LinkedHashMap<>();
+        if (top.containsKey("spark")) {
+            for (Map.Entry<String, Node> e : entries(mapping(top.get("spark"), "spark"), "spark").entrySet()) {
+                if (!e.getKey().startsWith("spark.")) {
+                    throw at(e.getValue(), "spark." + e.getKey(), "expected a Spark setting starting with 'spark.'");
+                }
+                spark.put(e.getKey(), String.valueOf(scalar(e.getValue(), "spark." + e.getKey())));
+            }
+        }
+        long timeout = top.containsKey("run_timeout_seconds")
+                ? wholeNumber(top.get("run_timeout_seconds"), "run_timeout_seconds", 0) : 0;
+        int threads = top.containsKey("threads_per_run")
+                ? (int) wholeNumber(top.get("threads_per_run"), "threads_per_run", 1) : 1;
+        SweepSpec spec = new SweepSpec(name, output, grid, trainer, spark, timeout, threads);
+        spec.checkRuns(top);
+        return spec;
+    }
+
+    /** Every run's config must be valid; the error names the axis or option that breaks it. */
+    private void checkRuns(Map<String, Node> top) {
+        try {
+            TrainConfig.defaults().with(trainer).validate();
+        } catch (ConfigException e) {
+            throw relabel(e, "trainer.", top.get("trainer"));
+        }
+        for (Map.Entry<String, List<Object>> axis : grid.entrySet()) {
+            for (Object value : axis.getValue()) {
+                try {
+                    Map<String, Object> one = new LinkedHashMap<>(trainer);
+                    one.put(axis.getKey(), value);
+                    TrainConfig.defaults().with(one).validate();
+                } catch (ConfigException e) {
+                    throw relabel(e, "grid.", top.get("grid"));
+                }
+            }
+        }
+        Grid.expand(this).forEach(TrainConfig::validate); // combinations, e.g. d_model with n_heads
+    }
+
+    /** SHA-256 of the canonical spec: the same sweep, however written, has the same hash. */
+    public String hash() {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(canonical().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The resolved spec as YAML with sorted keys, saved with the results. */
+    public String canonical() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("output", output);
+        m.put("grid", new TreeMap<>(grid));
+        m.put("trainer", new TreeMap<>(TrainConfig.defaults().with(trainer).toMap()));
+        m.put("spark", new TreeMap<>(spark));
+        m.put("run_timeout_seconds", runTimeoutSeconds);
+        m.put("threads_per_run", threadsPerRun);
+        return new Yaml().dump(m);
+    }
+
+    private static ConfigException relabel(ConfigException e, String prefix, Node node) {
+        String line = node == null ? "" : " (line " + (node.getStartMark().getLine() + 1) + ")";
+        return new ConfigException(prefix + e.getMessage().replaceFirst(": ", line + ": "));
+    }
+
+    private static void trainerKey(Node node, String key, String option) {
+        if (!TrainConfig.keys().contains(option)) {
+            throw at(node, key, "unknown trainer option; expected one of " + TrainConfig.keys());
+        }
+    }
+
+    private static Map<String, Node> entries(MappingNode map, String where) {
+        Map<String, Node> out = new LinkedHashMap<>();
+        for (NodeTuple t : map.getValue()) {
+            String key = string(t.getKeyNode(), where + " key");
+            if (out.put(key, t.getValueNode()) != null) {
+                throw at(t.getKeyNode(), where.equals("spec") ? key : where + "." + key, "given twice");
+            }
+        }
+        return out;
+    }
+
+    private static MappingNode mapping(Node node, String key) {
+        if (node instanceof MappingNode m) {
+            checkTag(node, key);
+            return m;
+        }
+        throw at(node, key, "expected a mapping of key: value");
+    }
+
+    private static Node require(Map<String, Node> top, String key) {
+        Node n = top.get(key);
+        if (n == null) {
+            throw new ConfigException(key + ": missing; the spec must give it");
+        }
+        return n;
+    }
+
+    private static String string(Node node, String key) {
+        Object v = scalar(node, key);
+        if (v instanceof String s && !s.isBlank()) {
+            return s;
+        }
+        throw at(node, key, "'" + v + "' is not allowed; expected a non-empty string");
+    }
+
+    private static long wholeNumber(Node node, String key, long min) {
+        Object v = scalar(node, key);
+        if (v instanceof Long n && n >= min) {
+            return n;
+        }
+        throw at(node, key, "'" + v + "' is not allowed; expected a whole number ≥ " + min);
+    }
+
+    /** A plain scalar: Long, Double, Boolean or String. Tags other than YAML's own are refused. */
+    private static Object scalar(Node node, String key) {
+        checkTag(node, key);
+        if (!(node instanceof ScalarNode s)) {
+            throw at(node, key, "expected a single value");
+        }
+        Tag tag = s.getTag();
+        String text = s.getValue();
+        try {
+            if (tag.equals(Tag.INT)) {
+                return Long.parseLong(text.replace("_", ""));
+            }
+            if (tag.equals(Tag.FLOAT)) {
+                return Double.parseDouble(text.replace("_", ""));
+            }
+        } catch (NumberFormatException e) {
+            throw at(node, key, "'" + text + "' is not a number");
+        }
+        if (tag.equals(Tag.BOOL)) {
+            return Boolean.parseBoolean(text);
+        }
+        if (tag.equals(Tag.NULL)) {
+            throw at(node, key, "empty value; expected a value");
+        }
+        return text;
+    }
+
+    private static void checkTag(Node node, String key) {
+        Tag tag = node.getTag();
+        boolean standard = tag.equals(Tag.STR) || tag.equals(Tag.INT) || tag.equals(Tag.FLOAT) || tag.equals(Tag.BOOL)
+                || tag.equals(Tag.NULL) || tag.equals(Tag.MAP) || tag.equals(Tag.SEQ);
+        if (!standard) {
+            throw at(node, key, "YAML tag '" + tag.getValue() + "' is not allowed; plain values only");
+        }
+    }
+
+    private static ConfigException at(Node node, String key, String problem) {
+        return new ConfigException(key + " (line " + (node.getStartMark().getLine() + 1) + "): " + problem);
+    }
+
+    private static Map<String, Boolean> toMap(Set<String> keys) {
+        Map<String, Boolean> m = new LinkedHashMap<>();
+        keys.forEach(k -> m.put(k, true));
+        return m;
+    }
+}

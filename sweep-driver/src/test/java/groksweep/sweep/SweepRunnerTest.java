@@ -1,0 +1,111 @@
+package groksweep.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import groksweep.config.TrainConfig;
+import groksweep.results.ResultsStore;
+import groksweep.results.Tables;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+
+/** Sweeps on a shared local[2] session: two runs train at once in one JVM, as on a 2-core executor. */
+class SweepRunnerTest {
+    static SparkSession spark;
+    @TempDir Path dir;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().master("local[2]").appName("SweepRunnerTest")
+                .config("spark.ui.enabled", false).config("spark.sql.shuffle.partitions", 2)
+                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                .getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    SweepSpec spec(String grid, int steps) {
+        return SweepSpec.parse("name: t\noutput: " + dir.resolve("out") + "\ngrid:\n" + grid
+                + "trainer:\n  modulus: 11\n  train_fraction: 0.5\n  steps: " + steps
+                + "\n  eval_every: 10\n  analysis_every: 20\n  d_mlp: 64\n");
+    }
+
+    @Test
+    void everyRunOnceInEveryTableAndABadRunFailsAlone() throws Exception {
+        SweepSpec s = spec("  seed: [0, 1]\n  lr: [0.001, 1.0e30]\n", 40);
+        SweepRunner.Outcome o = SweepRunner.run(spark, s, SweepRunner.plan(s, false), false, line -> {});
+        assertEquals(4, o.trained().size());
+        Map<String, Long> byStatus = o.trained().stream()
+                .collect(Collectors.groupingBy(SweepRunner.RunStatus::status, Collectors.counting()));
+        assertEquals(Map.of("ok", 2L, "diverged", 2L), byStatus);
+        String root = s.output();
+        assertEquals(4L, spark.read().parquet(root + "/runs").select("run_id").distinct().count());
+        assertEquals(4L, spark.read().parquet(root + "/runs").count());
+        List<Row> dup = spark.read().parquet(root + "/metrics").groupBy("run_id", "step").count()
+                .where("count > 1").collectAsList();
+        assertEquals(List.of(), dup);
+        Row ok = spark.read().parquet(root + "/runs").where("status = 'ok'")
+                .selectExpr("min(final_step)", "count(*)").first();
+        assertEquals(40, ok.getInt(0));
+        assertEquals(2 * 5L, spark.read().parquet(root + "/metrics")
+                .join(spark.read().parquet(root + "/runs").where("status = 'ok'"), "run_id").count(),
+                "steps 0, 10, ..., 40 for each good run");
+        assertEquals(2 * 3 * 5 * 3L, spark.read().parquet(root + "/spectra")
+                .join(spark.read().parquet(root + "/runs").where("status = 'ok'"), "run_id").count(),
+                "3 sources × 5 frequencies × 3 analysis steps for each good run");
+        assertEquals(0, Files.walk(Path.of(root)).filter(p -> p.getFileName().toString().startsWith("_tmp-")).count());
+        assertTrue(Files.exists(Path.of(root, "sweeps", "t-" + s.hash() + ".yaml")));
+    }
+
+    @Test
+    void aStoppedSweepResumesWithoutTrainingCommittedRunsAgain() throws Exception {
+        SweepSpec s = spec("  seed: [0, 1, 2, 3, 4, 5]\n", 400);
+        ResultsStore store = new ResultsStore(s.output());
+        CompletableFuture<Void> stopper = CompletableFuture.runAsync(() -> {
+            try {
+                while (store.runIds(Tables.RUNS).isEmpty()) {
+                    Thread.sleep(100);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            spark.sparkContext().cancelAllJobs(); // as Ctrl-C or a lost driver would
+        });
+        assertThrows(IllegalStateException.class,
+                () -> SweepRunner.run(spark, s, SweepRunner.plan(s, false), false, line -> {}));
+        stopper.get();
+        Thread.sleep(1500); // let killed tasks notice and stop
+        Set<String> before = store.runIds(Tables.RUNS);
+        Map<String, Object> firstFinished = Map.of("at", store.read(Tables.RUNS, before.iterator().next())
+                .get(0)[Tables.RUNS.indexOf("finished_at")]);
+        assertTrue(before.size() >= 1 && before.size() < 6, before.size() + " committed before the stop");
+
+        SweepRunner.Plan plan = SweepRunner.plan(s, false);
+        assertEquals(6 - before.size(), plan.pending().size(), "only unfinished runs are planned");
+        SweepRunner.Outcome o = SweepRunner.run(spark, s, plan, false, line -> {});
+        assertEquals(6 - before.size(), o.trained().stream().filter(r -> !r.status().equals("skipped")).count());
+        assertTrue(o.trained().stream().noneMatch(r -> before.contains(r.runId())), "committed runs not trained again");
+        assertEquals(6L, spark.read().parquet(s.output() + "/runs").count());
+        assertEquals(Set.copyOf(Grid.expand(s).stream().map(TrainConfig::runId).toList()), store.runIds(Tables.RUNS));
+        assertEquals(firstFinished.get("at"), store.read(Tables.RUNS, before.iterator().next())
+                .get(0)[Tables.RUNS.indexOf("finished_at")], "the committed record was not rewritten");
+        assertEquals(0, Files.walk(Path.of(s.output())).filter(p -> p.getFileName().toString().startsWith("_tmp-")).count());
+    }
+}

@@ -1,0 +1,76 @@
+package groksweep.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import groksweep.config.ConfigException;
+import groksweep.config.TrainConfig;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+
+class SweepSpecTest {
+    static final String BASE = "name: t\noutput: out\n";
+
+    @Test
+    void gridExpandsToEveryCombinationLongestFirst() {
+        SweepSpec s = SweepSpec.parse(BASE + "grid:\n  seed: [0, 1, 2]\n  train_fraction: [0.3, 0.6]\n"
+                + "trainer:\n  modulus: 23\n  steps: 100\n");
+        List<TrainConfig> runs = Grid.expand(s);
+        assertEquals(6, runs.size());
+        assertEquals(List.of(0.6, 0.6, 0.6, 0.3, 0.3, 0.3), runs.stream().map(TrainConfig::trainFraction).toList());
+        assertEquals(List.of(0L, 1L, 2L, 0L, 1L, 2L), runs.stream().map(TrainConfig::seed).toList());
+        assertEquals(6, runs.stream().map(TrainConfig::runId).distinct().count());
+        assertEquals(23, runs.get(0).modulus());
+        assertEquals(1L, runs.get(1).dataSeed(), "seed moves the data and init seeds");
+    }
+
+    @Test
+    void runIdsAndHashDoNotDependOnKeyOrder() {
+        SweepSpec a = SweepSpec.parse(BASE + "grid:\n  seed: [0, 1]\n  weight_decay: [0.0, 1.0]\ntrainer:\n  steps: 10\n  modulus: 7\n");
+        SweepSpec b = SweepSpec.parse("output: out\ntrainer:\n  modulus: 7\n  steps: 10\nname: t\n"
+                + "grid:\n  weight_decay: [0.0, 1.0]\n  seed: [0, 1]\n");
+        assertEquals(Grid.expand(a).stream().map(TrainConfig::runId).toList(),
+                Grid.expand(b).stream().map(TrainConfig::runId).toList());
+        assertEquals(a.hash(), b.hash());
+        assertEquals(Grid.expand(a).get(0).runId(), Grid.expand(a).get(0).runId(), "stable across calls");
+        assertNotEquals(a.hash(), SweepSpec.parse(BASE + "grid:\n  seed: [0, 2]\n").hash());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "unknown top key     | \"name: t\\noutput: o\\ncolour: red\\n\"              | colour (line 3): unknown key; expected one of [grid, name, output, run_timeout_seconds, spark, threads_per_run, trainer]",
+        "missing name        | \"output: o\\n\"                                      | name: missing; the spec must give it",
+        "missing output      | \"name: t\\n\"                                        | output: missing; the spec must give it",
+        "bad name            | \"name: ../x\\noutput: o\\n\"                           | name (line 1): '../x' is not allowed; expected letters, digits, '_', '.' or '-'",
+        "escaping output     | \"name: t\\noutput: results/../../etc\\n\"             | output (line 2): 'results/../../etc' is not allowed; expected a path without '..'",
+        "unknown axis        | \"name: t\\noutput: o\\ngrid:\\n  modulos: [7]\\n\"     | grid.modulos (line 4): unknown trainer option; expected one of",
+        "empty axis          | \"name: t\\noutput: o\\ngrid:\\n  seed: []\\n\"         | grid.seed (line 4): empty axis; expected at least one value",
+        "axis not a list     | \"name: t\\noutput: o\\ngrid:\\n  seed: 3\\n\"          | grid.seed (line 4): expected a list of values, e.g. [0.3, 0.5]",
+        "duplicate values    | \"name: t\\noutput: o\\ngrid:\\n  seed: [1, 2, 1]\\n\"  | grid.seed (line 4): duplicate value '1'",
+        "out of range axis   | \"name: t\\noutput: o\\ngrid:\\n  modulus: [7, 2]\\n\"  | grid.modulus (line 4): '2' is not allowed; expected an integer ≥ 3",
+        "wrong type axis     | \"name: t\\noutput: o\\ngrid:\\n  train_fraction: [a]\\n\" | grid.train_fraction (line 4): 'a' is not allowed; expected a number",
+        "fraction range      | \"name: t\\noutput: o\\ntrainer:\\n  train_fraction: 1.5\\n\" | trainer.train_fraction (line 4): '1.5' is not allowed; expected a number in (0, 1)",
+        "unknown trainer key | \"name: t\\noutput: o\\ntrainer:\\n  stepz: 5\\n\"       | trainer.stepz (line 4): unknown trainer option; expected one of",
+        "both grid and fixed | \"name: t\\noutput: o\\ngrid:\\n  seed: [1]\\ntrainer:\\n  seed: 2\\n\" | trainer.seed (line 6): also a grid axis; give it in one place",
+        "negative timeout    | \"name: t\\noutput: o\\nrun_timeout_seconds: -5\\n\"      | run_timeout_seconds (line 3): '-5' is not allowed; expected a whole number ≥ 0",
+        "zero threads        | \"name: t\\noutput: o\\nthreads_per_run: 0\\n\"           | threads_per_run (line 3): '0' is not allowed; expected a whole number ≥ 1",
+        "spark key           | \"name: t\\noutput: o\\nspark:\\n  master: local\\n\"     | spark.master (line 4): expected a Spark setting starting with 'spark.'",
+        "java type tag       | \"name: t\\noutput: !!javax.script.ScriptEngineManager [x]\\n\" | output (line 2): YAML tag 'tag:yaml.org,2002:javax.script.ScriptEngineManager' is not allowed; plain values only",
+        "custom tag          | \"name: !shell t\\noutput: o\\n\"                      | name (line 1): YAML tag '!shell' is not allowed; plain values only",
+        "not a mapping       | \"- a\\n- b\\n\"                                        | spec: expected a mapping of [grid, name, output, run_timeout_seconds, spark, threads_per_run, trainer]",
+        "broken yaml         | \"name: [t\\noutput: o\\n\"                             | spec: not valid YAML at line",
+        "key given twice     | \"name: t\\nname: u\\noutput: o\\n\"                     | name (line 2): given twice",
+    })
+    void invalidSpecsAreRejectedWithOneLineNamingTheKey(String what, String yaml, String expected) {
+        ConfigException e = assertThrows(ConfigException.class, () -> SweepSpec.parse(yaml.replace("\\n", "\n")));
+        if (!e.getMessage().startsWith(expected)) {
+            assertEquals(expected, e.getMessage(), what);
+        }
+        assertEquals(1, e.getMessage().lines().count(), "one line");
+    }
+}
