@@ -14,6 +14,11 @@ public final class Main {
         CommandLine sweep = new CommandLine(new SweepCommand());
         sweep.setParameterExceptionHandler(Cli::oneLineError);
         cmd.addSubcommand("sweep", sweep);
+        for (Object sub : new Object[] {new AnalyzeCommand(), new SqlCommand()}) {
+            CommandLine c = new CommandLine(sub);
+            c.setParameterExceptionHandler(Cli::oneLineError);
+            cmd.addSubcommand(c);
+        }
         cmd.setParameterExceptionHandler(Cli::oneLineError);
         return cmd;
     }

@@ -1,5 +1,6 @@
 package groksweep.cli;
 
+import groksweep.sweep.Progress;
 import groksweep.sweep.SweepRunner;
 
 import java.util.Map;
@@ -21,12 +22,7 @@ final class Summary {
         }
         int skipped = o.plan().runs().size() - o.plan().pending().size();
         s.append(String.format("%nsweep done in %s: %d runs trained %s, %d already committed; results in %s",
-                duration(o.seconds()), o.trained().size(), byStatus, skipped, output));
+                Progress.duration(o.seconds()), o.trained().size(), byStatus, skipped, output));
         return s.toString();
-    }
-
-    static String duration(double seconds) {
-        long s = Math.round(seconds);
-        return s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
     }
 }

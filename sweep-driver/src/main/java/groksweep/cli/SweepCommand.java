@@ -1,5 +1,7 @@
 package groksweep.cli;
 
+import groksweep.analysis.Jobs;
+import groksweep.analysis.LocalSpark;
 import groksweep.config.ConfigException;
 import groksweep.config.TrainConfig;
 import groksweep.sweep.Grid;
@@ -45,12 +47,15 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--ui", description = "serve the Spark UI on 127.0.0.1 (embedded mode)")
     boolean ui;
 
+    @Option(names = "--no-analysis", description = "skip the analysis and report that follow the sweep")
+    boolean noAnalysis;
+
     @Option(names = "--master", paramLabel = "URL", description = "Spark master for embedded mode. Default: ${DEFAULT-VALUE}",
             defaultValue = "local[*]")
     String master;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         SweepSpec sweep;
         SweepRunner.Plan plan;
         try {
@@ -64,11 +69,14 @@ public final class SweepCommand implements Callable<Integer> {
         if (dryRun) {
             return 0;
         }
-        try (SparkSession spark = session(sweep, master, ui)) {
-            SweepRunner.Outcome outcome = SweepRunner.run(spark, sweep, plan, rerunFailed, System.out::println);
-            System.out.println(Summary.table(outcome, sweep.output()));
+        SparkSession spark = session(sweep, master, ui); // stops at JVM exit
+        SweepRunner.Outcome outcome = SweepRunner.run(spark, sweep, plan, rerunFailed, System.out::println);
+        System.out.println(Summary.table(outcome, sweep.output()));
+        if (noAnalysis) {
+            return 0;
         }
-        return 0;
+        System.out.println();
+        return AnalyzeCommand.analyze(spark, sweep.output(), Jobs.Thresholds.defaults(), true, spec);
     }
 
     static SweepSpec read(Path file) throws IOException {
@@ -81,14 +89,9 @@ public final class SweepCommand implements Callable<Integer> {
 
     /** Embedded Spark on loopback unless spark-submit (or the spec) says where to run. */
     public static SparkSession session(SweepSpec sweep, String master, boolean ui) {
-        SparkSession.Builder b = SparkSession.builder().appName("groksweep " + sweep.name());
-        boolean submitted = System.getProperty("spark.master") != null;
-        if (!submitted && !sweep.spark().containsKey("spark.master")) {
-            b.master(master)
-                    .config("spark.driver.host", "127.0.0.1")
-                    .config("spark.driver.bindAddress", "127.0.0.1")
-                    .config("spark.ui.enabled", ui);
-        }
+        SparkSession.Builder b = sweep.spark().containsKey("spark.master")
+                ? SparkSession.builder().appName("groksweep " + sweep.name())
+                : LocalSpark.builder("groksweep " + sweep.name(), master, ui);
         b.config("spark.task.cpus", sweep.threadsPerRun())
                 .config("spark.executorEnv.OMP_NUM_THREADS", sweep.threadsPerRun())
                 .config("spark.executorEnv.DJL_OFFLINE", "true")

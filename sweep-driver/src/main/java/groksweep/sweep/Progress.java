@@ -3,7 +3,7 @@ package groksweep.sweep;
 import java.util.Optional;
 
 /** The sweep's status line, at most every few seconds: done / running / failed of total, rate, ETA. */
-final class Progress {
+public final class Progress {
     private static final long EVERY_NANOS = 10_000_000_000L;
 
     private final String name;
@@ -37,7 +37,7 @@ final class Progress {
                 name, done, total, running, failed, perHour, duration(seconds), eta);
     }
 
-    static String duration(double seconds) {
+    public static String duration(double seconds) {
         long s = Math.round(seconds);
         return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60)
                 : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";

@@ -1,0 +1,210 @@
+package groksweep.analysis;
+
+import groksweep.config.TrainConfig;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The analysis jobs: Spark SQL over the views {@code runs}, {@code metrics} and {@code spectra}.
+ * Each job is one query over views that exist before it; {@link #all} runs them in order and
+ * registers each result as a view of its own name, so later jobs and users can query it.
+ */
+public final class Jobs {
+    private Jobs() {}
+
+    /** Thresholds of the onset and phase definitions. */
+    public record Thresholds(double memorise, double grok, double lossBelow, double phaseAccuracy, int phaseGap) {
+        /** Nanda et al.'s 0.99 and loss < 1; Liu et al.'s 0.9 and a gap of 1000 steps. */
+        public static Thresholds defaults() {
+            return new Thresholds(0.99, 0.99, 1.0, 0.9, 1000);
+        }
+    }
+
+    /** Trainer options that only pick the random draw: runs differing only in them are seeds of one config. */
+    static final List<String> SEEDS = List.of("seed", "data_seed", "init_seed");
+
+    /** Runs every job in order; returns name → SQL, each result registered as a temp view of that name. */
+    public static Map<String, String> all(SparkSession spark, Thresholds t) {
+        Map<String, String> sql = new LinkedHashMap<>();
+        run(spark, sql, "onsets", onsets(t));
+        run(spark, sql, "phases", phases(t));
+        List<String> config = configColumns(spark);
+        run(spark, sql, "grid_summary", gridSummary(config));
+        run(spark, sql, "key_freqs", keyFreqs());
+        run(spark, sql, "freq_stats", freqStats());
+        run(spark, sql, "n_key_freqs", nKeyFreqs());
+        run(spark, sql, "seed_agreement", seedAgreement(config));
+        return sql;
+    }
+
+    private static void run(SparkSession spark, Map<String, String> sql, String name, String query) {
+        spark.sql(query).createOrReplaceTempView(name);
+        sql.put(name, query.strip());
+    }
+
+    /**
+     * Per run: memorisation step (first eval step with train accuracy ≥ t.memorise), grokking
+     * step (first eval step with test accuracy ≥ t.grok that holds to the end), the first step
+     * with test loss below t.lossBelow, the delay, and the final accuracies.
+     */
+    public static String onsets(Thresholds t) {
+        return String.format("""
+                WITH last_miss AS (
+                  SELECT run_id, max(CASE WHEN test_acc < %2$s THEN step END) AS last_miss
+                  FROM metrics GROUP BY run_id)
+                SELECT m.run_id,
+                       min(CASE WHEN m.train_acc >= %1$s THEN m.step END) AS memorised_step,
+                       min(CASE WHEN m.test_acc >= %2$s AND (l.last_miss IS NULL OR m.step > l.last_miss)
+                                THEN m.step END) AS grokked_step,
+                       min(CASE WHEN m.test_loss < %3$s THEN m.step END) AS test_loss_below_1_step,
+                       min(CASE WHEN m.test_acc >= %2$s AND (l.last_miss IS NULL OR m.step > l.last_miss) THEN m.step END)
+                         - min(CASE WHEN m.train_acc >= %1$s THEN m.step END) AS grokking_delay,
+                       max(m.step) AS final_step,
+                       max_by(m.train_acc, m.step) AS final_train_acc,
+                       max_by(m.test_acc, m.step) AS final_test_acc
+                FROM metrics m JOIN last_miss l ON m.run_id = l.run_id
+                GROUP BY m.run_id""", t.memorise(), t.grok(), t.lossBelow());
+    }
+
+    /**
+     * Per run, after Liu et al. (2022): t_train and t_test are the first steps with train / test
+     * accuracy ≥ t.phaseAccuracy. Comprehension: both, t_test − t_train &lt; G; grokking: both, gap
+     * ≥ G; memorisation: train only; confusion: train never reached (whatever test did).
+     */
+    public static String phases(Thresholds t) {
+        return String.format("""
+                SELECT run_id, t_train, t_test,
+                       CASE WHEN t_train IS NULL THEN 'confusion'
+                            WHEN t_test IS NULL THEN 'memorisation'
+                            WHEN t_test - t_train >= %2$d THEN 'grokking'
+                            ELSE 'comprehension' END AS phase
+                FROM (SELECT run_id,
+                             min(CASE WHEN train_acc >= %1$s THEN step END) AS t_train,
+                             min(CASE WHEN test_acc >= %1$s THEN step END) AS t_test
+                      FROM metrics GROUP BY run_id)""", t.phaseAccuracy(), t.phaseGap());
+    }
+
+    /**
+     * Per config (modulus, train fraction, weight decay, and every other option that varies
+     * across runs, seeds aside): runs, share grokked, median and IQR of grokking step and delay,
+     * majority phase, runs not ok.
+     */
+    public static String gridSummary(List<String> config) {
+        String cols = String.join(", ", config.stream().map(c -> "r." + c).toList());
+        return """
+                SELECT %1$s,
+                       count(*) AS runs,
+                       avg(CASE WHEN o.grokked_step IS NOT NULL THEN 1D ELSE 0D END) AS share_grokked,
+                       percentile(o.grokked_step, 0.5) AS median_grokked_step,
+                       percentile(o.grokked_step, 0.75) - percentile(o.grokked_step, 0.25) AS iqr_grokked_step,
+                       percentile(o.grokking_delay, 0.5) AS median_grokking_delay,
+                       percentile(o.grokking_delay, 0.75) - percentile(o.grokking_delay, 0.25) AS iqr_grokking_delay,
+                       mode(p.phase) AS majority_phase,
+                       sum(CASE WHEN r.status <> 'ok' THEN 1 ELSE 0 END) AS not_ok
+                FROM runs r LEFT JOIN onsets o ON r.run_id = o.run_id LEFT JOIN phases p ON r.run_id = p.run_id
+                GROUP BY %1$s ORDER BY %1$s""".formatted(cols);
+    }
+
+    /**
+     * Per run: the final key frequencies (k and k/p), their number, and the step each first
+     * became key, also relative to the grokking step (negative: before it).
+     */
+    public static String keyFreqs() {
+        return """
+                WITH final AS (
+                  SELECT run_id, max_by(key_freqs, step) AS key_freqs
+                  FROM metrics WHERE key_freqs IS NOT NULL GROUP BY run_id),
+                first_key AS (
+                  SELECT run_id, k, min(step) AS first_key_step
+                  FROM metrics LATERAL VIEW explode(key_freqs) e AS k
+                  WHERE key_freqs IS NOT NULL GROUP BY run_id, k),
+                exploded AS (
+                  SELECT run_id, k, size(key_freqs) AS n_key_freqs FROM final LATERAL VIEW explode(key_freqs) e AS k)
+                SELECT x.run_id, r.modulus, x.k, x.k / r.modulus AS k_over_p, x.n_key_freqs,
+                       fk.first_key_step, fk.first_key_step - o.grokked_step AS first_key_vs_grok
+                FROM exploded x
+                JOIN runs r ON r.run_id = x.run_id
+                JOIN first_key fk ON fk.run_id = x.run_id AND fk.k = x.k
+                LEFT JOIN onsets o ON o.run_id = x.run_id
+                ORDER BY x.run_id, x.k""";
+    }
+
+    /** Per modulus and k: in how many runs (and what share) k is a final key frequency. */
+    public static String freqStats() {
+        return """
+                SELECT kf.modulus, kf.k, count(*) AS runs_with_k, count(*) / max(t.runs) AS share_of_runs
+                FROM key_freqs kf
+                JOIN (SELECT modulus, count(*) AS runs FROM runs WHERE status = 'ok' GROUP BY modulus) t
+                  ON t.modulus = kf.modulus
+                GROUP BY kf.modulus, kf.k ORDER BY kf.modulus, kf.k""";
+    }
+
+    /** Per modulus: how many runs ended with n key frequencies. */
+    public static String nKeyFreqs() {
+        return """
+                SELECT r.modulus, coalesce(size(f.key_freqs), 0) AS n_key_freqs, count(*) AS runs
+                FROM runs r LEFT JOIN (SELECT run_id, max_by(key_freqs, step) AS key_freqs FROM metrics
+                                       WHERE key_freqs IS NOT NULL GROUP BY run_id) f ON r.run_id = f.run_id
+                WHERE r.status = 'ok'
+                GROUP BY r.modulus, coalesce(size(f.key_freqs), 0) ORDER BY r.modulus, n_key_freqs""";
+    }
+
+    /**
+     * Per config: do seeds pick the same frequencies? Mean Jaccard similarity of the final key
+     * sets over all pairs of seeds (null where both sets are empty), and the share of grokked runs
+     * whose key frequencies had all appeared before the grokking step.
+     */
+    public static String seedAgreement(List<String> config) {
+        String cols = String.join(", ", config);
+        String on = String.join(" AND ", config.stream().map(c -> "a." + c + " = b." + c).toList());
+        String aCols = String.join(", ", config.stream().map(c -> "a." + c).toList());
+        return """
+                WITH final AS (
+                  SELECT r.*, coalesce(f.key_freqs, array()) AS keys
+                  FROM runs r LEFT JOIN (SELECT run_id, max_by(key_freqs, step) AS key_freqs FROM metrics
+                                         WHERE key_freqs IS NOT NULL GROUP BY run_id) f ON r.run_id = f.run_id
+                  WHERE r.status = 'ok'),
+                pairs AS (
+                  SELECT %3$s,
+                         CASE WHEN size(array_union(a.keys, b.keys)) = 0 THEN NULL
+                              ELSE size(array_intersect(a.keys, b.keys)) / size(array_union(a.keys, b.keys)) END AS jaccard
+                  FROM final a JOIN final b ON %2$s AND a.run_id < b.run_id),
+                early AS (
+                  SELECT %1$s,
+                         avg(CASE WHEN kf.latest_first_key <= o.grokked_step THEN 1D ELSE 0D END) AS share_keys_before_grok
+                  FROM runs r JOIN onsets o ON o.run_id = r.run_id
+                  JOIN (SELECT run_id, max(first_key_step) AS latest_first_key FROM key_freqs GROUP BY run_id) kf
+                    ON kf.run_id = r.run_id
+                  WHERE o.grokked_step IS NOT NULL GROUP BY %1$s)
+                SELECT c.*, p.mean_jaccard, p.seed_pairs, e.share_keys_before_grok
+                FROM (SELECT DISTINCT %1$s FROM final) c
+                LEFT JOIN (SELECT %1$s, avg(jaccard) AS mean_jaccard, count(*) AS seed_pairs FROM pairs GROUP BY %1$s) p
+                  USING (%1$s)
+                LEFT JOIN early e USING (%1$s)
+                ORDER BY %1$s""".formatted(cols, on, aCols);
+    }
+
+    /**
+     * The config columns to group by: modulus, train fraction and weight decay always, and every
+     * other trainer option (seeds aside) that takes more than one value across the runs.
+     */
+    public static List<String> configColumns(SparkSession spark) {
+        List<String> cols = new ArrayList<>(List.of("modulus", "train_fraction", "weight_decay"));
+        List<String> others = TrainConfig.keys().stream()
+                .filter(k -> !cols.contains(k) && !SEEDS.contains(k)).toList();
+        String counts = String.join(", ", others.stream().map(k -> "count(DISTINCT " + k + ") AS " + k).toList());
+        Row r = spark.sql("SELECT " + counts + " FROM runs").first();
+        for (String k : others) {
+            if (r.getLong(r.fieldIndex(k)) > 1) {
+                cols.add(k);
+            }
+        }
+        return cols;
+    }
+}

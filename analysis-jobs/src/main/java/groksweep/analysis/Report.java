@@ -1,0 +1,317 @@
+package groksweep.analysis;
+
+import groksweep.results.ResultsStore;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.LegendItemCollection;
+import org.jfree.chart.annotations.XYTextAnnotation;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.SymbolAxis;
+import org.jfree.chart.plot.CombinedDomainXYPlot;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYBarRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Rectangle;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The report: PNG plots under {@code report/} and {@code report.html} beside them, which opens
+ * offline. Learning curves per config (seeds overlaid, onsets marked), a phase diagram per
+ * modulus, key-frequency histograms, and the progress measures of grokked runs.
+ */
+public final class Report {
+    static final int WIDTH = 900;
+    static final int HEIGHT = 600;
+    static final int MAX_CONFIGS = 24;
+    static final int MAX_RUNS = 8;
+    static final Map<String, Color> PHASE_COLOURS = Map.of(
+            "comprehension", new Color(0x1b9e77), "grokking", new Color(0xd95f02),
+            "memorisation", new Color(0x7570b3), "confusion", new Color(0x999999));
+
+    private Report() {}
+
+    /** Writes the plots and report.html; returns the report's path. */
+    public static String write(SparkSession spark, ResultsStore store) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        StringBuilder html = new StringBuilder();
+        html.append("<!doctype html><html><head><meta charset='utf-8'><title>groksweep report</title><style>")
+                .append("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;font-size:13px}")
+                .append("td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}th{background:#eee}img{max-width:100%}")
+                .append("</style></head><body><h1>groksweep report</h1><p>Results: ").append(store.root()).append("</p>");
+        section(html, "Grid summary", spark, "grid_summary");
+        html.append("<h2>Phase diagrams</h2>");
+        for (Row m : spark.sql("SELECT DISTINCT modulus FROM grid_summary ORDER BY modulus").collectAsList()) {
+            int p = m.getInt(0);
+            html.append(img(store, "phases-p" + p + ".png", phaseDiagram(spark, p)));
+        }
+        html.append("<h2>Learning curves</h2>");
+        for (Map.Entry<String, List<Row>> config : configs(spark).entrySet()) {
+            html.append(img(store, "curves-" + config.getValue().get(0).getAs("config_id") + ".png",
+                    learningCurves(spark, config.getKey(), config.getValue())));
+        }
+        html.append("<h2>Key frequencies</h2>");
+        for (Row m : spark.sql("SELECT DISTINCT modulus FROM runs ORDER BY modulus").collectAsList()) {
+            int p = m.getInt(0);
+            html.append(img(store, "key-freqs-p" + p + ".png", histogram(spark,
+                    "SELECT k, runs_with_k FROM freq_stats WHERE modulus = " + p,
+                    "Key frequencies at the end of training, p = " + p, "frequency k", "runs with k key")));
+            html.append(img(store, "n-key-freqs-p" + p + ".png", histogram(spark,
+                    "SELECT n_key_freqs, runs FROM n_key_freqs WHERE modulus = " + p,
+                    "Number of key frequencies per run, p = " + p, "key frequencies", "runs")));
+        }
+        section(html, "Key-frequency agreement between seeds", spark, "seed_agreement");
+        html.append("<h2>Progress measures</h2>");
+        for (Row r : spark.sql("""
+                SELECT o.run_id, o.memorised_step, o.grokked_step FROM onsets o JOIN runs r USING (run_id)
+                ORDER BY o.grokked_step IS NULL, o.grokked_step LIMIT %d""".formatted(MAX_RUNS)).collectAsList()) {
+            html.append(img(store, "measures-" + r.getString(0) + ".png", progressMeasures(spark, r)));
+        }
+        section(html, "Onsets", spark, "onsets");
+        html.append("</body></html>\n");
+        store.writeBytes("report.html", html.toString().getBytes(StandardCharsets.UTF_8));
+        return store.root() + "/report.html";
+    }
+
+    /** Config label → its runs (run_id, config_id, memorised and grokked steps), for the largest configs first. */
+    static Map<String, List<Row>> configs(SparkSession spark) {
+        List<String> cols = Jobs.configColumns(spark);
+        String label = "concat_ws(', ', " + String.join(", ",
+                cols.stream().map(c -> "concat('" + c + " ', " + c + ")").toList()) + ")";
+        Map<String, List<Row>> out = new LinkedHashMap<>();
+        for (Row r : spark.sql("""
+                SELECT %s AS label, substr(sha2(%s, 256), 1, 8) AS config_id, r.run_id, o.memorised_step, o.grokked_step
+                FROM runs r LEFT JOIN onsets o USING (run_id) ORDER BY label, r.run_id""".formatted(label, label))
+                .collectAsList()) {
+            if (out.size() < MAX_CONFIGS || out.containsKey(r.getString(0))) {
+                out.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
+            }
+        }
+        return out;
+    }
+
+    static JFreeChart learningCurves(SparkSession spark, String label, List<Row> runs) {
+        LogAxis steps = new LogAxis("step");
+        steps.setSmallestValue(1);
+        CombinedDomainXYPlot plot = new CombinedDomainXYPlot(steps);
+        XYSeriesCollection acc = new XYSeriesCollection();
+        XYSeriesCollection loss = new XYSeriesCollection();
+        for (Row run : runs) {
+            String id = run.getString(2);
+            XYSeries trainAcc = new XYSeries("train " + id);
+            XYSeries testAcc = new XYSeries("test " + id);
+            XYSeries trainLoss = new XYSeries("train " + id);
+            XYSeries testLoss = new XYSeries("test " + id);
+            for (Row m : spark.sql("SELECT step, train_acc, test_acc, train_loss, test_loss FROM metrics WHERE run_id = '"
+                    + id + "' AND step > 0 ORDER BY step").collectAsList()) {
+                trainAcc.add(m.getInt(0), m.getDouble(1));
+                testAcc.add(m.getInt(0), m.getDouble(2));
+                trainLoss.add(m.getInt(0), Math.max(m.getDouble(3), 1e-12));
+                testLoss.add(m.getInt(0), Math.max(m.getDouble(4), 1e-12));
+            }
+            acc.addSeries(trainAcc);
+            acc.addSeries(testAcc);
+            loss.addSeries(trainLoss);
+            loss.addSeries(testLoss);
+        }
+        XYPlot accPlot = new XYPlot(acc, null, new NumberAxis("accuracy"), lines(runs.size()));
+        LogAxis lossAxis = new LogAxis("loss (nats)");
+        lossAxis.setSmallestValue(1e-9);
+        XYPlot lossPlot = new XYPlot(loss, null, lossAxis, lines(runs.size()));
+        for (int i = 0; i < runs.size(); i++) { // label the first of each kind only: no overlapping text
+            mark(accPlot, runs.get(i).get(3), i == 0 ? "memorised" : null, new Color(0x7570b3));
+            mark(accPlot, runs.get(i).get(4), i == 0 ? "grokked" : null, new Color(0xd95f02));
+        }
+        lossPlot.setFixedLegendItems(new LegendItemCollection()); // same runs as above: one legend
+        plot.add(accPlot, 1);
+        plot.add(lossPlot, 1);
+        JFreeChart chart = new JFreeChart("Learning curves", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.addSubtitle(new TextTitle(label + "  (solid: train, dashed: test; one colour per seed)"));
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
+    /** Train solid, test dashed; one colour per run. */
+    private static XYLineAndShapeRenderer lines(int runs) {
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
+        Color[] palette = {new Color(0x1f77b4), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
+            new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22)};
+        for (int i = 0; i < runs; i++) {
+            Color c = palette[i % palette.length];
+            r.setSeriesPaint(2 * i, c);
+            r.setSeriesPaint(2 * i + 1, c);
+            r.setSeriesStroke(2 * i, new BasicStroke(1.5f));
+            r.setSeriesStroke(2 * i + 1, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1,
+                    new float[] {6, 4}, 0));
+        }
+        return r;
+    }
+
+    private static void mark(XYPlot plot, Object step, String label, Color colour) {
+        if (step instanceof Integer s && s > 0) {
+            ValueMarker m = new ValueMarker(s, colour, new BasicStroke(1f));
+            if (label != null) {
+                m.setLabel(label);
+                m.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
+            }
+            plot.addDomainMarker(m);
+        }
+    }
+
+    /** Train fraction × weight decay, coloured by majority phase, annotated with the median grokking step. */
+    static JFreeChart phaseDiagram(SparkSession spark, int p) {
+        List<Row> cells = spark.sql("""
+                SELECT train_fraction, weight_decay, majority_phase, median_grokked_step FROM grid_summary
+                WHERE modulus = %d""".formatted(p)).collectAsList();
+        TreeSet<Double> fracs = new TreeSet<>();
+        TreeSet<Double> decays = new TreeSet<>();
+        cells.forEach(c -> { fracs.add(c.getDouble(0)); decays.add(c.getDouble(1)); });
+        List<Double> fx = new ArrayList<>(fracs);
+        List<Double> dy = new ArrayList<>(decays);
+        Map<String, XYSeries> byPhase = new TreeMap<>();
+        XYPlot plot = new XYPlot();
+        for (Row c : cells) {
+            String phase = c.getString(2) == null ? "confusion" : c.getString(2);
+            int x = fx.indexOf(c.getDouble(0));
+            int y = dy.indexOf(c.getDouble(1));
+            byPhase.computeIfAbsent(phase, XYSeries::new).add(x, y);
+            if (!c.isNullAt(3)) {
+                XYTextAnnotation a = new XYTextAnnotation(String.valueOf(Math.round(c.getDouble(3))), x, y);
+                a.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
+                plot.addAnnotation(a);
+            }
+        }
+        XYSeriesCollection data = new XYSeriesCollection();
+        byPhase.values().forEach(data::addSeries);
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(false, true);
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            r.setSeriesPaint(i, PHASE_COLOURS.getOrDefault((String) data.getSeriesKey(i), Color.GRAY));
+            r.setSeriesShape(i, new Rectangle(-28, -22, 56, 44));
+        }
+        plot.setDataset(data);
+        plot.setRenderer(r);
+        plot.setDomainAxis(new SymbolAxis("train fraction", fx.stream().map(String::valueOf).toArray(String[]::new)));
+        plot.setRangeAxis(new SymbolAxis("weight decay", dy.stream().map(String::valueOf).toArray(String[]::new)));
+        plot.getDomainAxis().setLowerMargin(0.2);
+        plot.getDomainAxis().setUpperMargin(0.2);
+        JFreeChart chart = new JFreeChart("Phase diagram, p = " + p, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.addSubtitle(new TextTitle("majority phase over seeds (Liu et al. 2022); number: median grokking step"));
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
+    static JFreeChart histogram(SparkSession spark, String sql, String title, String x, String y) {
+        XYSeries s = new XYSeries(y);
+        for (Row r : spark.sql(sql).collectAsList()) {
+            s.add(((Number) r.get(0)).doubleValue(), ((Number) r.get(1)).doubleValue());
+        }
+        XYBarRenderer bars = new XYBarRenderer(0.15);
+        bars.setShadowVisible(false);
+        bars.setSeriesPaint(0, new Color(0x1f77b4));
+        NumberAxis xAxis = new NumberAxis(x);
+        xAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        NumberAxis yAxis = new NumberAxis(y);
+        yAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        XYPlot plot = new XYPlot(new org.jfree.data.xy.XYBarDataset(new XYSeriesCollection(s), 0.8), xAxis, yAxis, bars);
+        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
+    static JFreeChart progressMeasures(SparkSession spark, Row run) {
+        String id = run.getString(0);
+        XYSeriesCollection losses = new XYSeriesCollection();
+        XYSeriesCollection gini = new XYSeriesCollection();
+        XYSeries restricted = new XYSeries("restricted loss");
+        XYSeries excluded = new XYSeries("excluded loss");
+        XYSeries train = new XYSeries("train loss");
+        XYSeries giniEmbed = new XYSeries("Gini of W_E spectrum");
+        XYSeries giniWl = new XYSeries("Gini of W_L spectrum");
+        for (Row m : spark.sql("""
+                SELECT step, restricted_loss, excluded_loss, train_loss, gini_embed, gini_wl FROM metrics
+                WHERE run_id = '%s' AND restricted_loss IS NOT NULL ORDER BY step""".formatted(id)).collectAsList()) {
+            int step = m.getInt(0);
+            restricted.add(step, Math.max(m.getDouble(1), 1e-12));
+            excluded.add(step, Math.max(m.getDouble(2), 1e-12));
+            train.add(step, Math.max(m.getDouble(3), 1e-12));
+            giniEmbed.add(step, m.getDouble(4));
+            giniWl.add(step, m.getDouble(5));
+        }
+        losses.addSeries(restricted);
+        losses.addSeries(excluded);
+        losses.addSeries(train);
+        gini.addSeries(giniEmbed);
+        gini.addSeries(giniWl);
+        CombinedDomainXYPlot plot = new CombinedDomainXYPlot(new NumberAxis("step"));
+        LogAxis lossAxis = new LogAxis("loss (nats)");
+        lossAxis.setSmallestValue(1e-9);
+        XYPlot top = new XYPlot(losses, null, lossAxis, coloured(new Color(0xd62728), new Color(0x1f77b4), Color.GRAY));
+        XYPlot bottom = new XYPlot(gini, null, new NumberAxis("Gini"), coloured(new Color(0x2ca02c), new Color(0x9467bd)));
+        for (XYPlot p : List.of(top, bottom)) {
+            mark(p, run.get(1), "memorised", new Color(0x7570b3));
+            mark(p, run.get(2), "grokked", new Color(0xd95f02));
+        }
+        plot.add(top, 2);
+        plot.add(bottom, 1);
+        JFreeChart chart = new JFreeChart("Progress measures, run " + id, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
+    private static XYLineAndShapeRenderer coloured(Color... colours) {
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < colours.length; i++) {
+            r.setSeriesPaint(i, colours[i]);
+            r.setSeriesStroke(i, new BasicStroke(2f));
+            r.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
+        }
+        return r;
+    }
+
+    private static String img(ResultsStore store, String name, JFreeChart chart) throws IOException {
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ChartUtils.writeChartAsPNG(png, chart, WIDTH, HEIGHT);
+        store.writeBytes("report/" + name, png.toByteArray());
+        return "<p><img src='report/" + name + "' alt='" + name + "' width='" + WIDTH + "'></p>\n";
+    }
+
+    private static void section(StringBuilder html, String title, SparkSession spark, String view) {
+        html.append("<h2>").append(title).append("</h2><table><tr>");
+        var ds = spark.table(view);
+        for (String c : ds.columns()) {
+            html.append("<th>").append(c).append("</th>");
+        }
+        html.append("</tr>");
+        for (Row r : ds.limit(500).collectAsList()) {
+            html.append("<tr>");
+            for (int i = 0; i < r.size(); i++) {
+                html.append("<td>").append(escape(TextTable.cell(r.get(i)))).append("</td>");
+            }
+            html.append("</tr>");
+        }
+        html.append("</table>\n");
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}
