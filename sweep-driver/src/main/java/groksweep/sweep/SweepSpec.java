@@ -45,6 +45,7 @@ import java.util.TreeMap;
  *   spark.master: local[*]
  * run_timeout_seconds: 900
  * threads_per_run: 1
+ * checkpoint_every: 1000   # a run whose task is lost resumes from its last checkpoint
  * </pre>
  */
 public record SweepSpec(
@@ -54,10 +55,11 @@ public record SweepSpec(
         Map<String, Object> trainer,
         Map<String, String> spark,
         long runTimeoutSeconds,
-        int threadsPerRun) {
+        int threadsPerRun,
+        int checkpointEvery) {
 
     static final Set<String> KEYS = Set.of("name", "output", "grid", "trainer", "spark", "run_timeout_seconds",
-            "threads_per_run");
+            "threads_per_run", "checkpoint_every");
 
     public static SweepSpec parse(String yaml) {
         return parse(new StringReader(yaml));
@@ -135,7 +137,9 @@ public record SweepSpec(
                 ? wholeNumber(top.get("run_timeout_seconds"), "run_timeout_seconds", 0) : 0;
         int threads = top.containsKey("threads_per_run")
                 ? (int) wholeNumber(top.get("threads_per_run"), "threads_per_run", 1) : 1;
-        SweepSpec spec = new SweepSpec(name, output, grid, trainer, spark, timeout, threads);
+        int checkpointEvery = top.containsKey("checkpoint_every")
+                ? (int) wholeNumber(top.get("checkpoint_every"), "checkpoint_every", 0) : 0;
+        SweepSpec spec = new SweepSpec(name, output, grid, trainer, spark, timeout, threads, checkpointEvery);
         spec.checkRuns(top);
         return spec;
     }
@@ -181,6 +185,7 @@ public record SweepSpec(
         m.put("spark", new TreeMap<>(spark));
         m.put("run_timeout_seconds", runTimeoutSeconds);
         m.put("threads_per_run", threadsPerRun);
+        m.put("checkpoint_every", checkpointEvery);
         return new Yaml().dump(m);
     }
 

@@ -45,6 +45,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "stop the run after this long and record it as timeout (0: none). Default: ${DEFAULT-VALUE}")
     long timeout;
 
+    @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "STEPS",
+            description = "save parameters and optimizer state every N steps under DIR/checkpoints; a rerun of the"
+                    + " same command resumes from there (0: never). Default: ${DEFAULT-VALUE}")
+    int checkpointEvery;
+
     @Option(names = "--init", paramLabel = "FILE.npz",
             description = "start from these parameters (and their train_idx/test_idx split, if present)")
     Path init;
@@ -130,7 +135,7 @@ public final class TrainCommand implements Callable<Integer> {
                     Cli.say(bar, "grokked at step " + step + " (test accuracy ≥ 0.99)");
                 }
             };
-            run = Worker.run(c, new ResultsStore(out), new Worker.Options(n, timeout, initBytes, exportInit), listener);
+            run = Worker.run(c, new ResultsStore(out), new Worker.Options(n, timeout, initBytes, exportInit, checkpointEvery, () -> false), listener);
         }
         System.out.println(summary(run, out));
         return 0;

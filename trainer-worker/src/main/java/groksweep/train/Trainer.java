@@ -51,6 +51,9 @@ public final class Trainer {
         }
     }
 
+    /** A model and optimizer restored from a checkpoint. */
+    public record Resumed(Transformer model, AdamW optimizer) {}
+
     private final TrainConfig c;
     private final NDManager run;
     private final Transformer model;
@@ -119,9 +122,15 @@ public final class Trainer {
         List<MetricRow> rows = new ArrayList<>(previous);
         Integer memorised = null;
         Integer grokked = null;
-        for (MetricRow r : rows) { // replay onsets of the resumed part
-            memorised = memorised == null && r.trainAcc() >= TrainConfig.GROK_ACCURACY ? r.step() : memorised;
-            grokked = r.testAcc() >= TrainConfig.GROK_ACCURACY ? (grokked == null ? r.step() : grokked) : null;
+        for (MetricRow r : rows) { // replay the onsets of a resumed part
+            if (memorised == null && r.trainAcc() >= TrainConfig.GROK_ACCURACY) {
+                memorised = r.step();
+            }
+            if (r.testAcc() < TrainConfig.GROK_ACCURACY) {
+                grokked = null;
+            } else if (grokked == null) {
+                grokked = r.step();
+            }
         }
         Status status = Status.OK;
         String reason = "steps";

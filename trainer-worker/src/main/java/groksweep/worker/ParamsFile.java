@@ -6,7 +6,9 @@ import ai.djl.ndarray.NDManager;
 import groksweep.config.ConfigException;
 import groksweep.config.TrainConfig;
 import groksweep.model.Transformer;
+import groksweep.train.AdamW;
 import groksweep.train.Split;
+import groksweep.train.Trainer;
 
 import java.util.Arrays;
 
@@ -35,6 +37,50 @@ public final class ParamsFile {
             out.add(test);
             return out.encode(NDList.Encoding.NPZ);
         }
+    }
+
+    /**
+     * A checkpoint: parameters, AdamW's moments ({@code m.W_E}, {@code v.W_E}, ...) and the
+     * number of updates done, bit-exact, so a resumed run continues as if never stopped.
+     */
+    public static byte[] checkpoint(Transformer model, AdamW optimizer) {
+        NDManager m = model.params.head().getManager();
+        try (NDManager scope = m.newSubManager()) {
+            NDList out = new NDList();
+            for (int i = 0; i < Transformer.NAMES.size(); i++) {
+                String name = Transformer.NAMES.get(i);
+                out.add(named(scope, model.param(name), name));
+                out.add(named(scope, optimizer.firstMoments().get(i), "m." + name));
+                out.add(named(scope, optimizer.secondMoments().get(i), "v." + name));
+            }
+            NDArray step = scope.create(new long[] {optimizer.updatesDone()});
+            step.setName("updates");
+            out.add(step);
+            return out.encode(NDList.Encoding.NPZ);
+        }
+    }
+
+    /** The model and optimizer of a checkpoint, in {@code manager}. */
+    public static Trainer.Resumed restore(TrainConfig c, byte[] npz, NDManager manager) {
+        NDList all = NDList.decode(manager, npz);
+        NDList params = new NDList();
+        NDList m = new NDList();
+        NDList v = new NDList();
+        for (String name : Transformer.NAMES) {
+            params.add(all.get(name));
+            m.add(all.get("m." + name));
+            v.add(all.get("v." + name));
+        }
+        Transformer model = new Transformer(c, params);
+        int updates = Math.toIntExact(all.get("updates").toLongArray()[0]);
+        return new Trainer.Resumed(model, new AdamW(Trainer.settings(c), model.params, m, v, updates));
+    }
+
+    private static NDArray named(NDManager scope, NDArray x, String name) {
+        NDArray copy = x.duplicate();
+        copy.attach(scope);
+        copy.setName(name);
+        return copy;
     }
 
     /** The model and split stored in {@code npz}, checked against the config's shapes. */

@@ -35,44 +35,57 @@ public final class Worker {
 
     /**
      * How to run: libtorch threads, a wall-clock budget (0: none), optional initial parameters
-     * (.npz bytes, e.g. an exported init), where to export the initial parameters, and a signal
-     * to abandon the run (its task was killed): then nothing is written.
+     * (.npz bytes, e.g. an exported init), where to export the initial parameters, a checkpoint
+     * interval in steps (0: none), and a signal to abandon the run (its task was killed): then the
+     * run is not committed, and a later attempt resumes from its last checkpoint.
      */
-    public record Options(int threads, long timeoutSeconds, byte[] init, Path exportInit, BooleanSupplier abandon) {
+    public record Options(int threads, long timeoutSeconds, byte[] init, Path exportInit, int checkpointEvery,
+            BooleanSupplier abandon) {
         public Options(int threads, long timeoutSeconds, byte[] init, Path exportInit) {
-            this(threads, timeoutSeconds, init, exportInit, () -> false);
+            this(threads, timeoutSeconds, init, exportInit, 0, () -> false);
         }
     }
 
     /**
-     * The committed run record, as a map column → value (see {@link Tables#RUNS}), or null when
-     * the run was abandoned and nothing was committed.
+     * Trains and commits one run; returns its record as a map column → value (see
+     * {@link Tables#RUNS}), or null when the run was abandoned and nothing was committed.
      */
     public static Map<String, Object> run(TrainConfig c, ResultsStore store, Options o, Trainer.Listener listener) {
         String runId = c.runId();
         long start = System.nanoTime();
         Trainer.Result result = null;
         String failure = null;
+        int resumedFrom = 0;
+        Checkpoints checkpoints = new Checkpoints(store, runId);
         Torch.useThreads(o.threads());
         try (NDManager manager = NDManager.newBaseManager(Torch.engine().defaultDevice(), "PyTorch")) {
-            Transformer model = o.init() == null ? Transformer.initialise(c, manager)
-                    : ParamsFile.decodeModel(c, o.init(), manager);
+            Checkpoints.Saved saved = o.init() == null ? checkpoints.load(c, manager) : null;
             Split split = o.init() == null ? Split.of(c) : ParamsFile.decodeSplit(c, o.init(), manager);
             if (split == null) {
                 split = Split.of(c);
             }
-            if (o.exportInit() != null) {
-                Files.write(o.exportInit(), ParamsFile.encode(model, split));
+            Trainer trainer;
+            if (saved != null) {
+                resumedFrom = saved.resumed().optimizer().updatesDone();
+                LOG.info("run {} resumes from its checkpoint at step {}", runId, resumedFrom);
+                trainer = new Trainer(c, manager, saved.resumed().model(), split, saved.resumed().optimizer());
+            } else {
+                Transformer model = o.init() == null ? Transformer.initialise(c, manager)
+                        : ParamsFile.decodeModel(c, o.init(), manager);
+                trainer = new Trainer(c, manager, model, split);
             }
-            Trainer trainer = new Trainer(c, manager, model, split);
+            if (o.exportInit() != null) {
+                Files.write(o.exportInit(), ParamsFile.encode(trainer.model(), split));
+            }
             long deadline = o.timeoutSeconds() > 0 ? start + o.timeoutSeconds() * 1_000_000_000L : Long.MAX_VALUE;
-            result = trainer.train(listener, () -> o.abandon().getAsBoolean() || System.nanoTime() > deadline,
-                    List.of());
+            List<MetricRow> previous = saved == null ? List.of() : saved.metrics();
+            Trainer.Listener saving = checkpoints.saving(o.checkpointEvery(), listener, saved);
+            result = trainer.train(saving, () -> o.abandon().getAsBoolean() || System.nanoTime() > deadline, previous);
             if (o.abandon().getAsBoolean()) {
                 return null;
             }
-            writeTables(store, runId, result);
-            store.writeBytes("params/" + runId + ".npz", ParamsFile.encode(model, split));
+            writeTables(store, runId, result, saved, resumedFrom);
+            store.writeBytes("params/" + runId + ".npz", ParamsFile.encode(trainer.model(), split));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results of run " + runId + " under " + store.root(), e);
         } catch (RuntimeException | Error e) {
@@ -80,18 +93,25 @@ public final class Worker {
             failure = e.getClass().getSimpleName() + ": " + e.getMessage();
         }
         Map<String, Object> record = record(c, o.threads(), result, failure, (System.nanoTime() - start) / 1e9);
+        record.put("resumed_from_step", resumedFrom);
         try {
             store.write(Tables.RUNS, runId, List.<Object[]>of(record.values().toArray()));
+            checkpoints.delete();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot commit run " + runId + " under " + store.root(), e);
         }
         return record;
     }
 
-    static void writeTables(ResultsStore store, String runId, Trainer.Result result) throws IOException {
-        List<Object[]> metrics = new ArrayList<>();
-        List<Object[]> spectra = new ArrayList<>();
+    /** Metrics and spectra of the run; rows of a resumed part come from its checkpoint as written then. */
+    static void writeTables(ResultsStore store, String runId, Trainer.Result result, Checkpoints.Saved saved,
+            int resumed) throws IOException {
+        List<Object[]> metrics = new ArrayList<>(saved == null ? List.of() : saved.metricRows());
+        List<Object[]> spectra = new ArrayList<>(saved == null ? List.of() : saved.spectraRows());
         for (MetricRow r : result.metrics()) {
+            if (saved != null && r.step() < resumed) {
+                continue;
+            }
             metrics.add(r.toRow(runId));
             if (r.measures() != null) {
                 spectra.addAll(r.measures().spectraRows(runId, r.step()));

@@ -1,0 +1,115 @@
+package groksweep.worker;
+
+import ai.djl.ndarray.NDManager;
+import groksweep.config.TrainConfig;
+import groksweep.results.ResultsStore;
+import groksweep.results.Tables;
+import groksweep.train.MetricRow;
+import groksweep.train.Trainer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A run's checkpoint under {@code RESULTS/checkpoints/}: its metric and spectra rows so far, then
+ * the parameters and optimizer state ({@code <run_id>.npz}), written last, so a checkpoint exists
+ * only once whole. A run killed mid-way resumes from it and ends exactly as if never stopped.
+ */
+final class Checkpoints {
+    private final ResultsStore store;
+    private final String runId;
+
+    Checkpoints(ResultsStore store, String runId) {
+        this.store = store;
+        this.runId = runId;
+    }
+
+    /** A restored checkpoint: model and optimizer, and the rows measured before it. */
+    record Saved(Trainer.Resumed resumed, List<Object[]> metricRows, List<Object[]> spectraRows) {
+        /** The metric rows as the trainer needs them to replay onsets. */
+        List<MetricRow> metrics() {
+            List<MetricRow> rows = new ArrayList<>();
+            for (Object[] r : metricRows) {
+                rows.add(new MetricRow((Integer) r[1], (Double) r[2], (Double) r[3], (Double) r[4], (Double) r[5],
+                        (Double) r[6], (Double) r[7], null));
+            }
+            return rows;
+        }
+    }
+
+    private String npz() {
+        return "checkpoints/" + runId + ".npz";
+    }
+
+    private ResultsStore rows() {
+        return new ResultsStore(store.root() + "/checkpoints");
+    }
+
+    Saved load(TrainConfig c, NDManager manager) throws IOException {
+        if (!store.exists(npz())) {
+            return null;
+        }
+        Trainer.Resumed resumed = ParamsFile.restore(c, store.readBytes(npz()), manager);
+        int updates = resumed.optimizer().updatesDone();
+        List<Object[]> metrics = new ArrayList<>(rows().read(Tables.METRICS, runId));
+        List<Object[]> spectra = new ArrayList<>(rows().read(Tables.SPECTRA, runId));
+        metrics.removeIf(r -> (Integer) r[1] >= updates); // rows written after the parameters were saved
+        spectra.removeIf(r -> (Integer) r[1] >= updates);
+        return new Saved(resumed, metrics, spectra);
+    }
+
+    /**
+     * Wraps {@code inner}: every {@code every} updates, saves the rows so far (those of a resumed
+     * checkpoint first) and the state.
+     */
+    Trainer.Listener saving(int every, Trainer.Listener inner, Saved resumedFrom) {
+        if (every <= 0) {
+            return inner;
+        }
+        List<Object[]> metrics = new ArrayList<>(resumedFrom == null ? List.of() : resumedFrom.metricRows());
+        List<Object[]> spectra = new ArrayList<>(resumedFrom == null ? List.of() : resumedFrom.spectraRows());
+        return new Trainer.Listener() {
+            @Override
+            public void onMetrics(MetricRow row) {
+                metrics.add(row.toRow(runId));
+                if (row.measures() != null) {
+                    spectra.addAll(row.measures().spectraRows(runId, row.step()));
+                }
+                inner.onMetrics(row);
+            }
+
+            @Override
+            public void onMemorised(int step) {
+                inner.onMemorised(step);
+            }
+
+            @Override
+            public void onGrokked(int step) {
+                inner.onGrokked(step);
+            }
+
+            @Override
+            public void afterUpdate(int step, Trainer trainer) {
+                inner.afterUpdate(step, trainer);
+                if (step % every != 0) {
+                    return;
+                }
+                try {
+                    rows().write(Tables.METRICS, runId, metrics);
+                    rows().write(Tables.SPECTRA, runId, spectra);
+                    store.writeBytes(npz(), ParamsFile.checkpoint(trainer.model(), trainer.optimizer()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write checkpoint of run " + runId, e);
+                }
+            }
+        };
+    }
+
+    void delete() throws IOException {
+        store.delete(npz());
+        rows().delete("metrics/" + runId + ".parquet");
+        rows().delete("spectra/" + runId + ".parquet");
+    }
+}
