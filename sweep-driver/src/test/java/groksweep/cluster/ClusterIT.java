@@ -1,0 +1,181 @@
+package groksweep.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import groksweep.results.ResultsStore;
+import groksweep.results.Tables;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Sweeps submitted with spark-submit to a real standalone cluster (separate JVMs for master,
+ * workers, driver and executors), with executors and the driver killed mid-sweep.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+    @TempDir static Path dir;
+    static StandaloneCluster cluster;
+    static Map<String, List<Object[]>> reference; // metrics of the uninterrupted sweep, by run
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = new StandaloneCluster(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    static Path spec(String name) throws Exception {
+        Path out = dir.resolve(name);
+        return Files.writeString(dir.resolve(name + ".yaml"), """
+                name: %s
+                output: %s
+                grid:
+                  seed: [0, 1, 2, 3, 4, 5]
+                trainer:
+                  modulus: 23
+                  train_fraction: 0.5
+                  steps: 600
+                  eval_every: 20
+                  analysis_every: 100
+                  d_mlp: 128
+                checkpoint_every: 100
+                threads_per_run: 1
+                """.formatted(name, out));
+    }
+
+    static int run(String name, Process p) throws Exception {
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "driver " + name + " finished in time; see " + cluster.log(name));
+        return p.exitValue();
+    }
+
+    static void awaitFirstCommit(ResultsStore store, Process driver) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (store.runIds(Tables.RUNS).isEmpty()) {
+            assertTrue(driver.isAlive() && System.nanoTime() < deadline, "a run commits while the sweep runs");
+            Thread.sleep(200);
+        }
+    }
+
+    static void assertEveryRunOnceAndClean(Path out) throws Exception {
+        ResultsStore store = new ResultsStore(out.toString());
+        Set<String> runs = store.runIds(Tables.RUNS);
+        assertEquals(6, runs.size());
+        for (String id : runs) {
+            assertEquals(1, store.read(Tables.RUNS, id).size());
+            List<Object[]> metrics = store.read(Tables.METRICS, id);
+            assertEquals(600 / 20 + 1, metrics.size(), "each step once for " + id);
+            assertEquals("ok", store.read(Tables.RUNS, id).get(0)[Tables.RUNS.indexOf("status")]);
+        }
+        try (var files = Files.walk(out)) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith("_tmp-")).toList(),
+                    "no temporary or partial files remain");
+        }
+        assertFalse(Files.exists(out.resolve("checkpoints")) && Files.list(out.resolve("checkpoints"))
+                .anyMatch(f -> f.toString().endsWith(".npz")), "checkpoints removed once runs commit");
+    }
+
+    static Map<String, List<Object[]>> metrics(Path out) throws Exception {
+        ResultsStore store = new ResultsStore(out.toString());
+        Map<String, List<Object[]>> m = new HashMap<>();
+        for (String id : store.runIds(Tables.RUNS)) {
+            m.put(id, store.read(Tables.METRICS, id));
+        }
+        return m;
+    }
+
+    static void assertSameMetrics(Map<String, List<Object[]>> expected, Map<String, List<Object[]>> actual) {
+        assertEquals(expected.keySet(), actual.keySet(), "same run_ids");
+        for (String id : expected.keySet()) {
+            List<Object[]> e = expected.get(id);
+            List<Object[]> a = actual.get(id);
+            assertEquals(e.size(), a.size(), id);
+            for (int i = 0; i < e.size(); i++) {
+                assertEquals(Arrays.deepToString(e.get(i)).replaceAll("\\[I@\\w+", ""),
+                        Arrays.deepToString(a.get(i)).replaceAll("\\[I@\\w+", ""), id + " row " + i);
+                assertEquals(Arrays.toString((int[]) e.get(i)[13]), Arrays.toString((int[]) a.get(i)[13]));
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void anUninterruptedSweepRunsOnExecutorsInTheirOwnJvms() throws Exception {
+        Process driver = cluster.submit("plain", "sweep", spec("plain").toString(), "--no-analysis");
+        awaitFirstCommit(new ResultsStore(dir.resolve("plain").toString()), driver);
+        List<ProcessHandle> executors = cluster.executors();
+        assertFalse(executors.isEmpty(), "executor JVMs are running");
+        for (ProcessHandle e : executors) {
+            assertTrue(e.pid() != driver.pid() && e.pid() != ProcessHandle.current().pid(), "executor in its own JVM");
+        }
+        assertEquals(0, run("plain", driver));
+        assertEveryRunOnceAndClean(dir.resolve("plain"));
+        reference = metrics(dir.resolve("plain"));
+    }
+
+    @Test
+    @Order(2)
+    void aKilledExecutorIsSurvivedWithEveryRunExactlyOnce() throws Exception {
+        Path out = dir.resolve("executor-killed");
+        Process driver = cluster.submit("executor-killed", "sweep", spec("executor-killed").toString(), "--no-analysis");
+        ResultsStore store = new ResultsStore(out.toString());
+        awaitFirstCommit(store, driver);
+        while (!Files.exists(out.resolve("checkpoints")) && driver.isAlive()) { // let a run in flight checkpoint
+            Thread.sleep(100);
+        }
+        ProcessHandle victim = cluster.executors().get(0);
+        assertTrue(victim.destroyForcibly(), "SIGKILL an executor");
+        assertEquals(0, run("executor-killed", driver));
+        assertEveryRunOnceAndClean(out);
+        assertSameMetrics(reference, metrics(out));
+    }
+
+    @Test
+    @Order(3)
+    void aKilledDriverResumesWithOnlyTheUnfinishedRuns() throws Exception {
+        Path out = dir.resolve("driver-killed");
+        Path spec = spec("driver-killed");
+        Process driver = cluster.submit("driver-killed-1", "sweep", spec.toString(), "--no-analysis");
+        ResultsStore store = new ResultsStore(out.toString());
+        awaitFirstCommit(store, driver);
+        driver.destroyForcibly(); // SIGKILL
+        driver.waitFor();
+        Thread.sleep(3000); // the master notices and removes the app's executors
+        int committed = store.runIds(Tables.RUNS).size();
+        assertTrue(committed >= 1 && committed < 6, committed + " runs committed before the kill");
+
+        Process again = cluster.submit("driver-killed-2", "sweep", spec.toString(), "--no-analysis");
+        assertEquals(0, run("driver-killed-2", again));
+        String log = Files.readString(cluster.log("driver-killed-2"));
+        Matcher m = Pattern.compile("(\\d+) runs trained .*, (\\d+) already committed").matcher(log);
+        assertTrue(m.find(), "summary line in " + cluster.log("driver-killed-2"));
+        assertEquals(6 - committed, Integer.parseInt(m.group(1)), "only the unfinished runs are trained");
+        assertEquals(committed, Integer.parseInt(m.group(2)));
+        assertEveryRunOnceAndClean(out);
+        assertSameMetrics(reference, metrics(out));
+    }
+}
