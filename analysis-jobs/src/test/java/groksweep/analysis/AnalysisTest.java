@@ -121,6 +121,20 @@ class AnalysisTest {
         assertTrue(err.toString().startsWith("error: results: '" + empty + "' holds no readable runs"), err.toString());
     }
 
+    /** A truncated Parquet file is skipped with a warning naming the file and its run; the rest is analysed. */
+    @Test
+    void aTruncatedFileIsSkippedWithAWarningNamingFileAndRun() throws Exception {
+        Path copy = dir.resolve("corrupt");
+        Fixture f = new Fixture(copy.toString());
+        f.onsetCases();
+        Path victim = copy.resolve("metrics/fast.parquet");
+        byte[] bytes = Files.readAllBytes(victim);
+        Files.write(victim, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        String out = capture(() -> assertEquals(0, new CommandLine(new AnalyzeCommand()).execute(copy.toString(), "--no-report")));
+        assertTrue(out.contains("warning: skipping unreadable file:" + victim + " (run fast)"), out);
+        assertEquals(4L, spark.sql("SELECT count(*) FROM onsets").first().getLong(0), "the other four runs");
+    }
+
     static double variance(BufferedImage img) {
         double sum = 0, sq = 0;
         int n = 0;

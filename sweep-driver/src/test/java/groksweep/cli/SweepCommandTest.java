@@ -1,0 +1,59 @@
+package groksweep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+class SweepCommandTest {
+    @TempDir Path dir;
+
+    int sweep(StringWriter err, String... args) {
+        CommandLine cmd = Main.commandLine();
+        cmd.setErr(new PrintWriter(err));
+        cmd.getSubcommands().get("sweep").setErr(new PrintWriter(err));
+        return cmd.execute(args);
+    }
+
+    @Test
+    void anUnwritableOutputIsAOneLineErrorBeforeAnyTraining() throws Exception {
+        Path blocker = Files.writeString(dir.resolve("a-file"), "x");
+        Path spec = Files.writeString(dir.resolve("s.yaml"),
+                "name: s\noutput: " + blocker.resolve("results") + "\ntrainer:\n  steps: 5\n");
+        StringWriter err = new StringWriter();
+        assertEquals(2, sweep(err, "sweep", spec.toString()));
+        assertTrue(err.toString().startsWith("error: " + spec + ": output: '" + blocker.resolve("results")
+                + "' cannot be created here"), err.toString());
+        assertEquals(1, err.toString().strip().lines().count());
+        assertEquals("x", Files.readString(blocker));
+    }
+
+    @Test
+    void aBadSpecWritesNothing() throws Exception {
+        Path spec = Files.writeString(dir.resolve("bad.yaml"),
+                "name: s\noutput: " + dir.resolve("out") + "\ngrid:\n  modulus: [7, 1]\n");
+        StringWriter err = new StringWriter();
+        assertEquals(2, sweep(err, "sweep", spec.toString()));
+        assertEquals("error: " + spec + ": grid.modulus (line 4): '1' is not allowed; expected an integer ≥ 3",
+                err.toString().strip());
+        assertFalse(Files.exists(dir.resolve("out")));
+    }
+
+    @Test
+    void dryRunPrintsThePlanAndWritesNothing() throws Exception {
+        Path spec = Files.writeString(dir.resolve("ok.yaml"),
+                "name: s\noutput: " + dir.resolve("out") + "\ngrid:\n  seed: [0, 1, 2]\n  train_fraction: [0.3, 0.6]\n");
+        StringWriter err = new StringWriter();
+        assertEquals(0, sweep(err, "sweep", spec.toString(), "--dry-run"));
+        assertFalse(Files.exists(dir.resolve("out")));
+    }
+}
