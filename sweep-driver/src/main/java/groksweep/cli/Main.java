@@ -14,7 +14,7 @@ public final class Main {
         CommandLine sweep = new CommandLine(new SweepCommand());
         sweep.setParameterExceptionHandler(Cli::oneLineError);
         cmd.addSubcommand("sweep", sweep);
-        for (Object sub : new Object[] {new AnalyzeCommand(), new SqlCommand()}) {
+        for (Object sub : new Object[] {new AnalyzeCommand(), new SqlCommand(), new BenchCommand()}) {
             CommandLine c = new CommandLine(sub);
             c.setParameterExceptionHandler(Cli::oneLineError);
             cmd.addSubcommand(c);

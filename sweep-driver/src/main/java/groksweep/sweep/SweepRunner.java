@@ -80,7 +80,7 @@ public final class SweepRunner {
             String group = "groksweep-" + spec.name() + "-" + spec.hash();
             sc.setJobGroup(group, "groksweep sweep " + spec.name() + ": " + plan.pending().size() + " runs", true);
             Task task = new Task(store.uri().toString(), spec.threadsPerRun(), spec.runTimeoutSeconds(),
-                    spec.checkpointEvery(), rerunFailed, done, failed);
+                    spec.checkpointEvery(), spec.device(), rerunFailed, done, failed);
             JavaFutureAction<List<RunStatus>> job = sc.parallelize(plan.pending(), plan.pending().size())
                     .mapPartitions(task::train)
                     .collectAsync();
@@ -136,8 +136,8 @@ public final class SweepRunner {
     }
 
     /** The executor side, shipped to each task: trains its partition's runs. */
-    record Task(String root, int threads, long timeoutSeconds, int checkpointEvery, boolean rerunFailed,
-            LongAccumulator done, LongAccumulator failed) implements Serializable {
+    record Task(String root, int threads, long timeoutSeconds, int checkpointEvery, String device,
+            boolean rerunFailed, LongAccumulator done, LongAccumulator failed) implements Serializable {
 
         Iterator<RunStatus> train(Iterator<TrainConfig> configs) {
             List<RunStatus> out = new ArrayList<>();
@@ -160,7 +160,7 @@ public final class SweepRunner {
                 throw new UncheckedIOException(e);
             }
             TaskContext ctx = TaskContext.get();
-            Worker.Options options = new Worker.Options(threads, timeoutSeconds, null, null, checkpointEvery,
+            Worker.Options options = new Worker.Options(threads, timeoutSeconds, null, null, checkpointEvery, device,
                     () -> ctx != null && ctx.isInterrupted());
             Map<String, Object> r = Worker.run(c, store, options, new Trainer.Listener() {});
             if (r == null) { // the task was killed: nothing committed, a rerun trains it

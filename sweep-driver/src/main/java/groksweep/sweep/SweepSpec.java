@@ -46,6 +46,7 @@ import java.util.TreeMap;
  * run_timeout_seconds: 900
  * threads_per_run: 1
  * checkpoint_every: 1000   # a run whose task is lost resumes from its last checkpoint
+ * device: cpu              # or gpu: one GPU per task via spark.task.resource.gpu.amount
  * </pre>
  */
 public record SweepSpec(
@@ -56,10 +57,11 @@ public record SweepSpec(
         Map<String, String> spark,
         long runTimeoutSeconds,
         int threadsPerRun,
-        int checkpointEvery) {
+        int checkpointEvery,
+        String device) {
 
     static final Set<String> KEYS = Set.of("name", "output", "grid", "trainer", "spark", "run_timeout_seconds",
-            "threads_per_run", "checkpoint_every");
+            "threads_per_run", "checkpoint_every", "device");
 
     public static SweepSpec parse(String yaml) {
         return parse(new StringReader(yaml));
@@ -139,7 +141,11 @@ public record SweepSpec(
                 ? (int) wholeNumber(top.get("threads_per_run"), "threads_per_run", 1) : 1;
         int checkpointEvery = top.containsKey("checkpoint_every")
                 ? (int) wholeNumber(top.get("checkpoint_every"), "checkpoint_every", 0) : 0;
-        SweepSpec spec = new SweepSpec(name, output, grid, trainer, spark, timeout, threads, checkpointEvery);
+        String device = top.containsKey("device") ? string(top.get("device"), "device") : "cpu";
+        if (!device.equals("cpu") && !device.equals("gpu")) {
+            throw at(top.get("device"), "device", "'" + device + "' is not allowed; expected cpu or gpu");
+        }
+        SweepSpec spec = new SweepSpec(name, output, grid, trainer, spark, timeout, threads, checkpointEvery, device);
         spec.checkRuns(top);
         return spec;
     }
@@ -186,6 +192,7 @@ public record SweepSpec(
         m.put("run_timeout_seconds", runTimeoutSeconds);
         m.put("threads_per_run", threadsPerRun);
         m.put("checkpoint_every", checkpointEvery);
+        m.put("device", device);
         return new Yaml().dump(m);
     }
 

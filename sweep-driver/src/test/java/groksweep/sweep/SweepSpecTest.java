@@ -43,7 +43,7 @@ class SweepSpecTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-        "unknown top key     | \"name: t\\noutput: o\\ncolour: red\\n\"              | colour (line 3): unknown key; expected one of [checkpoint_every, grid, name, output, run_timeout_seconds, spark, threads_per_run, trainer]",
+        "unknown top key     | \"name: t\\noutput: o\\ncolour: red\\n\"              | colour (line 3): unknown key; expected one of [checkpoint_every, device, grid, name, output, run_timeout_seconds, spark, threads_per_run, trainer]",
         "missing name        | \"output: o\\n\"                                      | name: missing; the spec must give it",
         "missing output      | \"name: t\\n\"                                        | output: missing; the spec must give it",
         "bad name            | \"name: ../x\\noutput: o\\n\"                           | name (line 1): '../x' is not allowed; expected letters, digits, '_', '.' or '-'",
@@ -62,8 +62,9 @@ class SweepSpecTest {
         "spark key           | \"name: t\\noutput: o\\nspark:\\n  master: local\\n\"     | spark.master (line 4): expected a Spark setting starting with 'spark.'",
         "java type tag       | \"name: t\\noutput: !!javax.script.ScriptEngineManager [x]\\n\" | spec: not valid YAML at line 2: Global tag is not allowed: tag:yaml.org,2002:javax.script.ScriptEngineManager",
         "custom tag          | \"name: !shell t\\noutput: o\\n\"                      | name (line 1): YAML tag '!shell' is not allowed; plain values only",
-        "not a mapping       | \"- a\\n- b\\n\"                                        | spec: expected a mapping of [checkpoint_every, grid, name, output, run_timeout_seconds, spark, threads_per_run, trainer]",
+        "not a mapping       | \"- a\\n- b\\n\"                                        | spec: expected a mapping of [checkpoint_every, device, grid, name, output, run_timeout_seconds, spark, threads_per_run, trainer]",
         "broken yaml         | \"name: [t\\noutput: o\\n\"                             | spec: not valid YAML at line",
+        "unknown device      | \"name: t\\noutput: o\\ndevice: tpu\\n\"                     | device (line 3): 'tpu' is not allowed; expected cpu or gpu",
         "key given twice     | \"name: t\\nname: u\\noutput: o\\n\"                     | name (line 2): given twice",
     })
     void invalidSpecsAreRejectedWithOneLineNamingTheKey(String what, String yaml, String expected) {

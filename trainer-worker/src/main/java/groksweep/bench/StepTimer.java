@@ -42,14 +42,15 @@ public final class StepTimer {
     }
 
     /**
-     * The floor: ms for the step's own matrix products alone, forward and backward, in libtorch —
-     * attention output, MLP in and out, unembedding, over the train batch.
+     * The floor: ms for the step's own per-example matrix products alone, forward and backward,
+     * in libtorch: attention output into the MLP (H·K → M) and into the logits (H·K → V), and the
+     * MLP into the logits (M → V), over the train batch.
      */
     public static double matmulFloorMs(TrainConfig c, int threads, int repeats) {
         Torch.useThreads(threads);
-        long b = c.trainPairs(), d = c.dModel(), m = c.dMlp(), v = c.modulus() + 1, hk = (long) c.nHeads() * c.dHead();
+        long b = c.trainPairs(), m = c.dMlp(), v = c.modulus() + 1, hk = (long) c.nHeads() * c.dHead();
         long[][] products = { // {rows, inner, cols} of each forward product
-            {b, hk, d}, {b, d, m}, {b, m, d}, {b, d, v}};
+            {b, hk, m}, {b, hk, v}, {b, m, v}};
         try (NDManager nd = NDManager.newBaseManager(); GradMode off = GradMode.disabled()) {
             NDArray[][] ops = new NDArray[products.length * 3][];
             int i = 0;

@@ -5,6 +5,7 @@ import groksweep.config.TrainConfig;
 import groksweep.results.ResultsStore;
 import groksweep.train.MetricRow;
 import groksweep.train.Trainer;
+import groksweep.worker.Torch;
 import groksweep.worker.Worker;
 
 import me.tongfei.progressbar.ProgressBar;
@@ -49,6 +50,10 @@ public final class TrainCommand implements Callable<Integer> {
             description = "save parameters and optimizer state every N steps under DIR/checkpoints; a rerun of the"
                     + " same command resumes from there (0: never). Default: ${DEFAULT-VALUE}")
     int checkpointEvery;
+
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu",
+            description = "where to train; gpu needs CUDA natives of libtorch on the classpath. Default: ${DEFAULT-VALUE}")
+    String device;
 
     @Option(names = "--init", paramLabel = "FILE.npz",
             description = "start from these parameters (and their train_idx/test_idx split, if present)")
@@ -104,11 +109,13 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             c = config(spec);
             Cli.checkOutput("--out", out);
+            Torch.device(device); // a missing GPU is a one-line error before anything is written
             if (init != null && !Files.isRegularFile(init)) {
                 throw new ConfigException("--init: '" + init + "' is not a readable file; expected an .npz of parameters");
             }
         } catch (ConfigException e) {
-            return Cli.fail(spec, e.key() == null ? e.getMessage() : flag(e.key()) + e.getMessage().substring(e.key().length()));
+            return Cli.fail(spec, e.getMessage().startsWith("device:") ? "--" + e.getMessage()
+                    : e.key() == null ? e.getMessage() : flag(e.key()) + e.getMessage().substring(e.key().length()));
         }
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         byte[] initBytes = init == null ? null : Files.readAllBytes(init);
@@ -135,7 +142,7 @@ public final class TrainCommand implements Callable<Integer> {
                     Cli.say(bar, "grokked at step " + step + " (test accuracy ≥ 0.99)");
                 }
             };
-            run = Worker.run(c, new ResultsStore(out), new Worker.Options(n, timeout, initBytes, exportInit, checkpointEvery, () -> false), listener);
+            run = Worker.run(c, new ResultsStore(out), new Worker.Options(n, timeout, initBytes, exportInit, checkpointEvery, device, () -> false), listener);
         }
         System.out.println(summary(run, out));
         return 0;

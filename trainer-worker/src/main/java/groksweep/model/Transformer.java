@@ -110,8 +110,16 @@ public final class Transformer {
         NDArray z = v0.mul(attn.get(":, :, 0:1"))
                 .add(v1.mul(attn.get(":, :, 1:2")))
                 .add(v2.mul(attn.get(":, :, 2:3"))); // [B, H, K]
-        NDArray resid = z.reshape(-1, hk).matMul(W_O.transpose()).add(r2); // [B, D]
-        return mlpAndUnembed(resid);
+        // The residual z·W_Oᵀ + r2 enters the MLP and the unembedding linearly, so the weights are
+        // multiplied together once per step (no batch) and each example pays for H·K → M, H·K → V
+        // and M → V instead of H·K → D, D → M, M → D and D → V: 15% fewer FLOPs at D = 128.
+        NDArray zFlat = z.reshape(-1, hk); // [B, H·K]
+        NDArray r2Out = r2.add(b_out); // [D]
+        NDArray hidden = relu(linear(zFlat, W_in.matMul(W_O), W_in.matMul(r2).add(b_in))); // [B, M]
+        NDArray readOut = W_U.transpose(); // [V, D]
+        NDArray logits = linear(hidden, readOut.matMul(W_out), readOut.matMul(r2Out)) // [B, V]
+                .add(zFlat.matMul(readOut.matMul(W_O).transpose())); // [B, V]
+        return new Output(logits, hidden);
     }
 
     /** The textbook forward over all three positions, as the paper's code writes it. */
@@ -138,12 +146,6 @@ public final class Transformer {
     /** The parameter called {@code name} (one of {@link #NAMES}). */
     public NDArray param(String name) {
         return params.get(NAMES.indexOf(name));
-    }
-
-    private Output mlpAndUnembed(NDArray resid) {
-        NDArray hidden = relu(linear(resid, W_in, b_in)); // [B, M]
-        NDArray out = resid.add(linear(hidden, W_out, b_out)); // [B, D]
-        return new Output(out.matMul(W_U), hidden); // [B, V]
     }
 
     /** resid [B, P, D] through per-head weights [H, K, D] to [B, H, P, K]. */

@@ -1,6 +1,7 @@
 package groksweep.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -19,6 +20,9 @@ import ai.djl.pytorch.jni.JniUtils;
  * lr 0, as torch's LambdaLR gives). DJL's {@code Adam} adds the decay to the gradient instead, and
  * DJL's {@code AdamW} adds eps to √v before the bias correction: that differs from torch once
  * gradients are tiny, which is exactly the late clean-up phase of grokking.
+ *
+ * <p>The moments of all parameters live in one flat tensor each, so an update is a handful of
+ * large operations rather than a dozen small ones per parameter.
  */
 public final class AdamW {
 
@@ -26,17 +30,17 @@ public final class AdamW {
 
     private final Settings s;
     private final NDList params;
-    private final NDList m;
-    private final NDList v;
+    private final NDArray m; // [Σ sizes] first moments, parameters back to back
+    private final NDArray v; // [Σ sizes] second moments
     private int t;
 
     /** m and v start at zero, in the parameters' manager; t counts updates done so far. */
     public AdamW(Settings settings, NDList params) {
-        this(settings, params, zerosLike(params), zerosLike(params), 0);
+        this(settings, params, flatZeros(params), flatZeros(params), 0);
     }
 
-    /** Resumes with saved moments after {@code updatesDone} updates. */
-    public AdamW(Settings settings, NDList params, NDList m, NDList v, int updatesDone) {
+    /** Resumes with saved moments (flat, parameters back to back) after {@code updatesDone} updates. */
+    public AdamW(Settings settings, NDList params, NDArray m, NDArray v, int updatesDone) {
         this.s = settings;
         this.params = params;
         this.m = m;
@@ -59,18 +63,25 @@ public final class AdamW {
         double lr = learningRate(s, t);
         double stepSize = lr / (1 - Math.pow(s.beta1(), t));
         double bias2Sqrt = Math.sqrt(1 - Math.pow(s.beta2(), t));
-        scope.tempAttachAll(m, v);
+        scope.tempAttachAll(new NDList(m, v));
         try (GradMode noGrad = GradMode.disabled()) {
-            for (int i = 0; i < params.size(); i++) {
-                NDArray w = params.get(i);
+            NDList grads = new NDList(params.size());
+            for (NDArray w : params) {
                 NDArray g = JniUtils.getGradient((PtNDArray) w);
                 g.attach(scope);
+                grads.add(g.reshape(-1));
+            }
+            NDArray g = NDArrays.concat(grads); // [Σ sizes]
+            m.muli(s.beta1()).addi(g.mul(1 - s.beta1()));
+            v.muli(s.beta2()).addi(g.square().muli(1 - s.beta2()));
+            NDArray update = m.div(v.sqrt().divi(bias2Sqrt).addi(s.eps())).muli(stepSize); // [Σ sizes]
+            long offset = 0;
+            for (NDArray w : params) {
+                long size = w.size();
                 w.muli(1 - lr * s.weightDecay());
-                m.get(i).muli(s.beta1()).addi(g.mul(1 - s.beta1()));
-                v.get(i).muli(s.beta2()).addi(g.square().muli(1 - s.beta2()));
-                NDArray denom = v.get(i).sqrt().divi(bias2Sqrt).addi(s.eps());
-                w.subi(m.get(i).div(denom).muli(stepSize));
+                w.subi(update.get(offset + ":" + (offset + size)).reshape(w.getShape()));
                 JniUtils.zeroGrad((PtNDArray) w);
+                offset += size;
             }
         }
     }
@@ -79,19 +90,16 @@ public final class AdamW {
         return t;
     }
 
-    public NDList firstMoments() {
+    public NDArray firstMoments() {
         return m;
     }
 
-    public NDList secondMoments() {
+    public NDArray secondMoments() {
         return v;
     }
 
-    private static NDList zerosLike(NDList params) {
-        NDList zeros = new NDList(params.size());
-        for (NDArray w : params) {
-            zeros.add(w.zerosLike());
-        }
-        return zeros;
+    private static NDArray flatZeros(NDList params) {
+        long total = params.stream().mapToLong(NDArray::size).sum();
+        return params.head().getManager().zeros(new ai.djl.ndarray.types.Shape(total), params.head().getDataType());
     }
 }

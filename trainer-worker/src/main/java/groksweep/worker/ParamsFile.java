@@ -40,19 +40,18 @@ public final class ParamsFile {
     }
 
     /**
-     * A checkpoint: parameters, AdamW's moments ({@code m.W_E}, {@code v.W_E}, ...) and the
-     * number of updates done, bit-exact, so a resumed run continues as if never stopped.
+     * A checkpoint: parameters, AdamW's moments ({@code m}, {@code v}: flat, parameters back to
+     * back) and the number of updates done, bit-exact, so a resumed run continues as if never stopped.
      */
     public static byte[] checkpoint(Transformer model, AdamW optimizer) {
         NDManager m = model.params.head().getManager();
         try (NDManager scope = m.newSubManager()) {
             NDList out = new NDList();
-            for (int i = 0; i < Transformer.NAMES.size(); i++) {
-                String name = Transformer.NAMES.get(i);
+            for (String name : Transformer.NAMES) {
                 out.add(named(scope, model.param(name), name));
-                out.add(named(scope, optimizer.firstMoments().get(i), "m." + name));
-                out.add(named(scope, optimizer.secondMoments().get(i), "v." + name));
             }
+            out.add(named(scope, optimizer.firstMoments(), "m"));
+            out.add(named(scope, optimizer.secondMoments(), "v"));
             NDArray step = scope.create(new long[] {optimizer.updatesDone()});
             step.setName("updates");
             out.add(step);
@@ -64,16 +63,13 @@ public final class ParamsFile {
     public static Trainer.Resumed restore(TrainConfig c, byte[] npz, NDManager manager) {
         NDList all = NDList.decode(manager, npz);
         NDList params = new NDList();
-        NDList m = new NDList();
-        NDList v = new NDList();
         for (String name : Transformer.NAMES) {
             params.add(all.get(name));
-            m.add(all.get("m." + name));
-            v.add(all.get("v." + name));
         }
         Transformer model = new Transformer(c, params);
         int updates = Math.toIntExact(all.get("updates").toLongArray()[0]);
-        return new Trainer.Resumed(model, new AdamW(Trainer.settings(c), model.params, m, v, updates));
+        return new Trainer.Resumed(model,
+                new AdamW(Trainer.settings(c), model.params, all.get("m"), all.get("v"), updates));
     }
 
     private static NDArray named(NDManager scope, NDArray x, String name) {

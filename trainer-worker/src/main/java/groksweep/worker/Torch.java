@@ -21,6 +21,27 @@ public final class Torch {
         JniUtils.setNumThreads(threads);
     }
 
+    /**
+     * The device for {@code name} (cpu or gpu); gpu only when the loaded libtorch has CUDA and a
+     * GPU is visible, else a {@link groksweep.config.ConfigException} saying so.
+     */
+    public static ai.djl.Device device(String name) {
+        switch (name) {
+            case "cpu":
+                return ai.djl.Device.cpu();
+            case "gpu":
+                int gpus = engine().getGpuCount();
+                if (gpus == 0) {
+                    throw new groksweep.config.ConfigException("device: 'gpu' is not available: the loaded libtorch "
+                            + engine().getVersion() + " sees no CUDA GPU (a CPU build, or no driver); expected cpu here,"
+                            + " or CUDA natives on the classpath (README: GPUs)");
+                }
+                return ai.djl.Device.gpu();
+            default:
+                throw new groksweep.config.ConfigException("device", name, "cpu or gpu");
+        }
+    }
+
     public static String djlVersion() {
         return Engine.getDjlVersion();
     }

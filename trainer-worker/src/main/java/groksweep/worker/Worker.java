@@ -36,13 +36,13 @@ public final class Worker {
     /**
      * How to run: libtorch threads, a wall-clock budget (0: none), optional initial parameters
      * (.npz bytes, e.g. an exported init), where to export the initial parameters, a checkpoint
-     * interval in steps (0: none), and a signal to abandon the run (its task was killed): then the
+     * interval in steps (0: none), the device (cpu or gpu), and a signal to abandon the run (its task was killed): then the
      * run is not committed, and a later attempt resumes from its last checkpoint.
      */
     public record Options(int threads, long timeoutSeconds, byte[] init, Path exportInit, int checkpointEvery,
-            BooleanSupplier abandon) {
+            String device, BooleanSupplier abandon) {
         public Options(int threads, long timeoutSeconds, byte[] init, Path exportInit) {
-            this(threads, timeoutSeconds, init, exportInit, 0, () -> false);
+            this(threads, timeoutSeconds, init, exportInit, 0, "cpu", () -> false);
         }
     }
 
@@ -58,7 +58,7 @@ public final class Worker {
         int resumedFrom = 0;
         Checkpoints checkpoints = new Checkpoints(store, runId);
         Torch.useThreads(o.threads());
-        try (NDManager manager = NDManager.newBaseManager(Torch.engine().defaultDevice(), "PyTorch")) {
+        try (NDManager manager = NDManager.newBaseManager(Torch.device(o.device()), "PyTorch")) {
             Checkpoints.Saved saved = o.init() == null ? checkpoints.load(c, manager) : null;
             Split split = o.init() == null ? Split.of(c) : ParamsFile.decodeSplit(c, o.init(), manager);
             if (split == null) {

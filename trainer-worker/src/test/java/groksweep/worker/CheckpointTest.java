@@ -40,13 +40,13 @@ class CheckpointTest {
             }
         };
         Map<String, Object> killed = Worker.run(C, broken,
-                new Worker.Options(1, 0, null, null, 40, () -> step.get() >= 95), track);
+                new Worker.Options(1, 0, null, null, 40, "cpu", () -> step.get() >= 95), track);
         assertNull(killed, "an abandoned run commits nothing");
         assertTrue(broken.runIds(Tables.RUNS).isEmpty());
         assertTrue(broken.exists("checkpoints/" + C.runId() + ".npz"));
 
         AtomicInteger firstStep = new AtomicInteger(-1);
-        Map<String, Object> resumed = Worker.run(C, broken, new Worker.Options(1, 0, null, null, 40, () -> false),
+        Map<String, Object> resumed = Worker.run(C, broken, new Worker.Options(1, 0, null, null, 40, "cpu", () -> false),
                 new Trainer.Listener() {
                     @Override
                     public void onMetrics(MetricRow row) {
