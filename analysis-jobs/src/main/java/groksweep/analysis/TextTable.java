@@ -22,13 +22,19 @@ public final class TextTable {
         for (Row r : ds.limit(maxRows).collectAsList()) {
             List<String> cells = new ArrayList<>();
             for (int i = 0; i < r.size(); i++) {
-                cells.add(cell(r.get(i)));
+                cells.add(format == Format.CSV ? exact(r.get(i)) : cell(r.get(i)));
             }
             rows.add(cells);
         }
         return format == Format.CSV ? csv(header, rows) : aligned(header, rows);
     }
 
+    /** For files and programs: doubles in full (shortest round-trip form), lists as in {@link #cell}. */
+    static String exact(Object v) {
+        return v instanceof Double d ? d.toString() : cell(v);
+    }
+
+    /** For people: doubles to 6 significant digits. */
     static String cell(Object v) {
         if (v == null) {
             return "";

@@ -33,9 +33,7 @@ class AnalysisTest {
 
     @BeforeAll
     static void start() throws Exception {
-        spark = SparkSession.builder().master("local[2]").appName("AnalysisTest").config("spark.ui.enabled", false)
-                .config("spark.sql.shuffle.partitions", 2).config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+        spark = LocalSpark.builder("AnalysisTest", "local[2]", false).config("spark.sql.shuffle.partitions", 2).getOrCreate();
         Fixture f = new Fixture(dir.toString());
         f.onsetCases();
         f.frequencyCases();

@@ -22,9 +22,7 @@ class JobsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        spark = SparkSession.builder().master("local[2]").appName("JobsTest").config("spark.ui.enabled", false)
-                .config("spark.sql.shuffle.partitions", 2).config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+        spark = LocalSpark.builder("JobsTest", "local[2]", false).config("spark.sql.shuffle.partitions", 2).getOrCreate();
         Fixture f = new Fixture(dir.toString());
         f.onsetCases();
         f.frequencyCases();

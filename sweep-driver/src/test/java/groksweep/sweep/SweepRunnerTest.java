@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import groksweep.analysis.LocalSpark;
 import groksweep.config.TrainConfig;
 import groksweep.results.ResultsStore;
 import groksweep.results.Tables;
@@ -30,10 +31,7 @@ class SweepRunnerTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("SweepRunnerTest")
-                .config("spark.ui.enabled", false).config("spark.sql.shuffle.partitions", 2)
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .getOrCreate();
+        spark = LocalSpark.builder("SweepRunnerTest", "local[2]", false).config("spark.sql.shuffle.partitions", 2).getOrCreate();
     }
 
     @AfterAll

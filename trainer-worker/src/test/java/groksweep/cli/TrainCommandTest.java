@@ -37,6 +37,20 @@ class TrainCommandTest {
         assertFalse(Files.exists(out), "nothing written");
     }
 
+    /** No CUDA in the CPU natives: --device gpu is a one-line error, and nothing is written. */
+    @org.junit.jupiter.api.Test
+    void gpuWithoutCudaIsAClearError() {
+        Path out = dir.resolve("out");
+        StringWriter err = new StringWriter();
+        CommandLine cmd = TrainCommand.commandLine();
+        cmd.setErr(new PrintWriter(err));
+        assertEquals(2, cmd.execute("--device", "gpu", "--steps", "5", "--out", out.toString()));
+        assertEquals(true, err.toString().startsWith("error: --device: 'gpu' is not available: the loaded libtorch"),
+                err.toString());
+        assertEquals(1, err.toString().strip().lines().count());
+        assertFalse(Files.exists(out));
+    }
+
     @ParameterizedTest
     @CsvSource({"file"})
     void anOutputPathThatIsAFileIsRefused(String name) throws Exception {
