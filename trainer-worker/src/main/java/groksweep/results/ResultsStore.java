@@ -1,0 +1,264 @@
+package groksweep.results;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * A results root on any Hadoop file system (local path, file:, hdfs:, s3a:): one directory per
+ * table, one file per run in each. Every file is written under a hidden temporary name in its
+ * final directory and renamed into place, so a reader (Spark ignores names starting with _ or .)
+ * never sees half a file and a crash leaves no partial one. A run is committed once its file in
+ * {@code runs/} exists, which is written last; rewriting a run replaces its files whole, so a
+ * retried task can never leave duplicate rows.
+ */
+public final class ResultsStore {
+    public static final String TMP_PREFIX = "_tmp-";
+
+    private final Path root;
+    private final FileSystem fs;
+    private final Configuration conf;
+
+    public ResultsStore(String root) {
+        this(root, new Configuration());
+    }
+
+    public ResultsStore(String root, Configuration conf) {
+        this.conf = conf;
+        try {
+            Path path = new Path(root);
+            this.fs = path.getFileSystem(conf);
+            this.root = fs.makeQualified(path);
+            fs.setWriteChecksum(false); // no .crc side files next to results on a local disk
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open results root " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public URI uri() {
+        return root.toUri();
+    }
+
+    public FileSystem fileSystem() {
+        return fs;
+    }
+
+    public Path file(Table table, String runId) {
+        return new Path(new Path(root, table.name()), runId + ".parquet");
+    }
+
+    /** Atomically writes (or replaces) one run's rows of {@code table}. */
+    public void write(Table table, String runId, List<Object[]> rows) throws IOException {
+        Path target = file(table, runId);
+        Path tmp = tempFor(target);
+        SimpleGroupFactory groups = new SimpleGroupFactory(table.schema());
+        boolean committed = false;
+        try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(HadoopOutputFile.fromPath(tmp, conf))
+                .withType(table.schema())
+                .withCompressionCodec(CompressionCodecName.SNAPPY)
+                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                .build()) {
+            for (Object[] row : rows) {
+                writer.write(toGroup(groups.newGroup(), table, row));
+            }
+            writer.close();
+            commit(tmp, target);
+            committed = true;
+        } finally {
+            if (!committed) {
+                fs.delete(tmp, false);
+            }
+        }
+    }
+
+    /** Atomically writes (or replaces) an arbitrary file below the root, e.g. parameters. */
+    public void writeBytes(String relative, byte[] bytes) throws IOException {
+        Path target = new Path(root, relative);
+        Path tmp = tempFor(target);
+        boolean committed = false;
+        try {
+            try (FSDataOutputStream out = fs.create(tmp, true)) {
+                out.write(bytes);
+            }
+            commit(tmp, target);
+            committed = true;
+        } finally {
+            if (!committed) {
+                fs.delete(tmp, false);
+            }
+        }
+    }
+
+    public byte[] readBytes(String relative) throws IOException {
+        Path path = new Path(root, relative);
+        try (var in = fs.open(path)) {
+            return in.readAllBytes();
+        }
+    }
+
+    public boolean exists(String relative) throws IOException {
+        return fs.exists(new Path(root, relative));
+    }
+
+    public void delete(String relative) throws IOException {
+        fs.delete(new Path(root, relative), true);
+    }
+
+    /** Run ids with a file in {@code table}. */
+    public Set<String> runIds(Table table) throws IOException {
+        Set<String> ids = new HashSet<>();
+        Path dir = new Path(root, table.name());
+        if (!fs.exists(dir)) {
+            return ids;
+        }
+        for (FileStatus f : fs.listStatus(dir)) {
+            String name = f.getPath().getName();
+            if (name.endsWith(".parquet") && !name.startsWith("_") && !name.startsWith(".")) {
+                ids.add(name.substring(0, name.length() - ".parquet".length()));
+            }
+        }
+        return ids;
+    }
+
+    /** Reads one run's rows of {@code table} as column-ordered arrays (lists as int[]). */
+    public List<Object[]> read(Table table, String runId) throws IOException {
+        List<Object[]> rows = new ArrayList<>();
+        try (ParquetReader<Group> reader = ParquetReader
+                .builder(new GroupReadSupport(), file(table, runId))
+                .withConf(conf)
+                .build()) {
+            for (Group g = reader.read(); g != null; g = reader.read()) {
+                rows.add(fromGroup(g, table));
+            }
+        }
+        return rows;
+    }
+
+    /** Removes leftover temporary files (from killed writers) below the root; returns how many. */
+    public int sweepTemporaries() throws IOException {
+        int removed = 0;
+        if (!fs.exists(root)) {
+            return 0;
+        }
+        var it = fs.listFiles(root, true);
+        List<Path> doomed = new ArrayList<>();
+        while (it.hasNext()) {
+            Path p = it.next().getPath();
+            if (p.getName().startsWith(TMP_PREFIX)) {
+                doomed.add(p);
+            }
+        }
+        for (Path p : doomed) {
+            removed += fs.delete(p, false) ? 1 : 0;
+        }
+        return removed;
+    }
+
+    /** Opens a Parquet file for a footer check: throws if it is truncated or not Parquet. */
+    public void checkReadable(Path file) throws IOException {
+        try (var reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, conf))) {
+            reader.getFooter();
+        }
+    }
+
+    private Path tempFor(Path target) {
+        return new Path(target.getParent(), TMP_PREFIX + target.getName() + "-" + UUID.randomUUID());
+    }
+
+    private void commit(Path tmp, Path target) throws IOException {
+        if (!fs.rename(tmp, target)) {
+            // HDFS and object stores refuse to rename onto an existing file: replace it.
+            fs.delete(target, false);
+            if (!fs.rename(tmp, target)) {
+                fs.delete(tmp, false);
+                throw new IOException("could not move " + tmp + " to " + target);
+            }
+        }
+    }
+
+    private static Group toGroup(Group g, Table table, Object[] row) {
+        List<Column> cols = table.columns();
+        if (row.length != cols.size()) {
+            throw new IllegalArgumentException(table.name() + ": row has " + row.length
+                    + " values for " + cols.size() + " columns");
+        }
+        for (int i = 0; i < row.length; i++) {
+            Column c = cols.get(i);
+            Object v = row[i];
+            if (v == null) {
+                if (!c.nullable()) {
+                    throw new IllegalArgumentException(table.name() + "." + c.name() + " may not be null");
+                }
+                continue;
+            }
+            switch (c.type()) {
+                case INT32 -> g.append(c.name(), ((Number) v).intValue());
+                case INT64 -> g.append(c.name(), ((Number) v).longValue());
+                case DOUBLE -> g.append(c.name(), ((Number) v).doubleValue());
+                case BOOLEAN -> g.append(c.name(), (Boolean) v);
+                case STRING -> g.append(c.name(), v.toString());
+                case INT32_LIST -> {
+                    Group list = g.addGroup(c.name());
+                    for (int x : (int[]) v) {
+                        list.addGroup("list").append("element", x);
+                    }
+                }
+            }
+        }
+        return g;
+    }
+
+    private static Object[] fromGroup(Group g, Table table) {
+        List<Column> cols = table.columns();
+        Object[] row = new Object[cols.size()];
+        for (int i = 0; i < row.length; i++) {
+            Column c = cols.get(i);
+            if (g.getFieldRepetitionCount(c.name()) == 0) {
+                continue;
+            }
+            row[i] = switch (c.type()) {
+                case INT32 -> g.getInteger(c.name(), 0);
+                case INT64 -> g.getLong(c.name(), 0);
+                case DOUBLE -> g.getDouble(c.name(), 0);
+                case BOOLEAN -> g.getBoolean(c.name(), 0);
+                case STRING -> g.getString(c.name(), 0);
+                case INT32_LIST -> {
+                    Group list = g.getGroup(c.name(), 0);
+                    int n = list.getFieldRepetitionCount("list");
+                    int[] xs = new int[n];
+                    for (int j = 0; j < n; j++) {
+                        xs[j] = list.getGroup("list", j).getInteger("element", 0);
+                    }
+                    yield xs;
+                }
+            };
+        }
+        return row;
+    }
+}

@@ -1,0 +1,92 @@
+package groksweep.results;
+
+import static groksweep.results.Column.optional;
+import static groksweep.results.Column.required;
+
+import groksweep.config.TrainConfig;
+import groksweep.results.Column.Type;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The results schema: the contract between the trainer (writer), the sweep driver and the
+ * analysis jobs (readers). Every column is defined here once, with its unit and meaning; the
+ * README's schema section is generated from these definitions.
+ */
+public final class Tables {
+    private Tables() {}
+
+    /** One row per run, written last: a run exists once its runs file does. */
+    public static final Table RUNS = new Table("runs",
+            "One row per run: its resolved config, how it ended, timing and versions.",
+            runColumns());
+
+    /** Metrics every eval_every steps and at the last step. */
+    public static final Table METRICS = new Table("metrics",
+            "One row per evaluated step. Progress-measure columns are set at analysis steps and null elsewhere.",
+            List.of(
+                    required("run_id", Type.STRING, "", "the run"),
+                    required("step", Type.INT32, "updates", "parameter updates applied before this row was measured"),
+                    required("train_loss", Type.DOUBLE, "nats", "cross-entropy on the train pairs"),
+                    required("train_acc", Type.DOUBLE, "fraction", "accuracy on the train pairs"),
+                    required("test_loss", Type.DOUBLE, "nats", "cross-entropy on the held-out pairs"),
+                    required("test_acc", Type.DOUBLE, "fraction", "accuracy on the held-out pairs"),
+                    required("lr", Type.DOUBLE, "", "learning rate of the next update (after warm-up: lr)"),
+                    required("weight_sq_sum", Type.DOUBLE, "", "sum of squared parameters, all tensors"),
+                    optional("restricted_loss", Type.DOUBLE, "nats",
+                            "loss on all p² pairs of the logits projected onto the key frequencies' cos/sin(w_k(a+b)) plus their mean"),
+                    optional("excluded_loss", Type.DOUBLE, "nats",
+                            "train loss of the logits with that key-frequency projection removed"),
+                    optional("gini_embed", Type.DOUBLE, "[0, 1]", "Gini coefficient of W_E's per-frequency norms"),
+                    optional("gini_wl", Type.DOUBLE, "[0, 1]", "Gini coefficient of W_L = W_U·W_out's per-frequency norms"),
+                    optional("n_key_freqs", Type.INT32, "count", "number of key frequencies (from neuron clusters)"),
+                    optional("key_freqs", Type.INT32_LIST, "k in 1..p/2",
+                            "key frequencies: k with at least key_freq_min_neurons clean neurons"),
+                    optional("key_freqs_embed", Type.INT32_LIST, "k in 1..p/2",
+                            "k whose embedding norm is at least half the largest")));
+
+    /** Per-frequency spectra at analysis steps, long format. */
+    public static final Table SPECTRA = new Table("spectra",
+            "Per-frequency spectra at analysis steps, one row per (step, source, k).",
+            List.of(
+                    required("run_id", Type.STRING, "", "the run"),
+                    required("step", Type.INT32, "updates", "as in metrics"),
+                    required("source", Type.STRING, "", "embed (W_E), wl (W_U·W_out) or neurons (cluster sizes)"),
+                    required("k", Type.INT32, "1..p/2", "frequency: cos/sin(2πk·x/p)"),
+                    required("value", Type.DOUBLE, "", "norm on {cos_k, sin_k} for embed and wl; clean neurons for neurons")));
+
+    public static final List<Table> ALL = List.of(RUNS, METRICS, SPECTRA);
+
+    private static List<Column> runColumns() {
+        List<Column> cols = new ArrayList<>();
+        cols.add(required("run_id", Type.STRING, "", "first 16 hex digits of SHA-256 over the sorted resolved config"));
+        for (String key : TrainConfig.keys()) {
+            Class<?> t = TrainConfig.typeOf(key);
+            Type type = t == int.class ? Type.INT32 : t == long.class ? Type.INT64
+                    : t == double.class ? Type.DOUBLE : Type.STRING;
+            cols.add(required(key, type, "", "trainer option --" + key.replace('_', '-')));
+        }
+        cols.addAll(List.of(
+                required("status", Type.STRING, "", "ok, diverged, failed or timeout"),
+                required("stop_reason", Type.STRING, "", "steps (ran its budget), grokked (stop_after_grok), diverged, timeout or error"),
+                optional("message", Type.STRING, "", "error or divergence detail"),
+                required("final_step", Type.INT32, "updates", "last step measured"),
+                optional("memorised_step", Type.INT32, "updates", "first eval step with train accuracy ≥ 0.99"),
+                optional("grokked_step", Type.INT32, "updates", "first eval step with test accuracy ≥ 0.99 that held to the end"),
+                optional("final_train_loss", Type.DOUBLE, "nats", "train loss at final_step"),
+                optional("final_train_acc", Type.DOUBLE, "fraction", "train accuracy at final_step"),
+                optional("final_test_loss", Type.DOUBLE, "nats", "test loss at final_step"),
+                optional("final_test_acc", Type.DOUBLE, "fraction", "test accuracy at final_step"),
+                required("wall_seconds", Type.DOUBLE, "s", "training time, model set-up to last metric"),
+                required("ms_per_step", Type.DOUBLE, "ms", "wall_seconds per update, evaluation included"),
+                required("threads", Type.INT32, "", "libtorch intra-op threads"),
+                required("resumed_from_step", Type.INT32, "updates", "checkpoint step this attempt started from (0: fresh)"),
+                required("host", Type.STRING, "", "machine that trained the run"),
+                required("finished_at", Type.STRING, "ISO-8601", "when the run record was written"),
+                required("groksweep_version", Type.STRING, "", ""),
+                required("djl_version", Type.STRING, "", ""),
+                required("libtorch_version", Type.STRING, "", "")));
+        return List.copyOf(cols);
+    }
+}
