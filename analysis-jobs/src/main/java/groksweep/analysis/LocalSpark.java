@@ -14,7 +14,8 @@ public final class LocalSpark {
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1")
                     .config("spark.ui.enabled", ui)
-                    .config("spark.sql.shuffle.partitions", 4);
+                    .config("spark.sql.shuffle.partitions", 4)
+                    .config("spark.sql.debug.maxToStringFields", 200); // the runs table is wide: no truncation warning
         }
         return b;
     }
