@@ -154,6 +154,26 @@ class ClusterIT {
         assertSameMetrics(reference, metrics(out));
     }
 
+    /** The spark-submit jar also runs in local mode, as on a single machine with Spark installed. */
+    @Test
+    @Order(4)
+    void theSubmitJarRunsInLocalMode() throws Exception {
+        Path out = dir.resolve("local");
+        Path spec = Files.writeString(dir.resolve("local.yaml"), """
+                name: local
+                output: %s
+                grid:
+                  seed: [0, 1]
+                trainer:
+                  modulus: 11
+                  steps: 50
+                """.formatted(out));
+        Process driver = cluster.submitTo("local[2]", "local", "sweep", spec.toString());
+        assertEquals(0, run("local", driver));
+        assertEquals(2, new ResultsStore(out.toString()).runIds(Tables.RUNS).size());
+        assertTrue(Files.exists(out.resolve("report.html")), "the sweep ends with the analysis");
+    }
+
     @Test
     @Order(3)
     void aKilledDriverResumesWithOnlyTheUnfinishedRuns() throws Exception {

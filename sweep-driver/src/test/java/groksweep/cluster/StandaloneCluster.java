@@ -56,9 +56,14 @@ final class StandaloneCluster implements AutoCloseable {
         awaitWorkers(2);
     }
 
-    /** Starts {@code spark-submit} of the groksweep jar with these arguments; stdout and stderr go to a log. */
+    /** Starts {@code spark-submit} of the groksweep jar to this cluster; stdout and stderr go to a log. */
     Process submit(String name, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master", masterUrl,
+        return submitTo(masterUrl, name, args);
+    }
+
+    /** Starts {@code spark-submit} of the groksweep jar to {@code master}, e.g. local[2]. */
+    Process submitTo(String master, String name, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master", master,
                 "--class", "groksweep.cli.Main", "--conf", "spark.driver.host=127.0.0.1",
                 "--conf", "spark.driver.bindAddress=127.0.0.1", "--conf", "spark.ui.enabled=false",
                 "--conf", "spark.executor.memory=2g", "--conf", "spark.task.maxFailures=4",
