@@ -54,6 +54,29 @@ public final class Trainer {
     /** A model and optimizer restored from a checkpoint. */
     public record Resumed(Transformer model, AdamW optimizer) {}
 
+    /**
+     * Onsets as rows arrive: memorised at the first train accuracy ≥ 0.99; grokked at the first
+     * test accuracy ≥ 0.99 that has held since (reset when it falls back).
+     */
+    static final class Onsets {
+        Integer memorised;
+        Integer grokked;
+
+        /** Tells {@code listener} (if any) of the onsets this row brings. */
+        void observe(MetricRow r, Listener listener) {
+            if (memorised == null && r.trainAcc() >= TrainConfig.GROK_ACCURACY) {
+                memorised = r.step();
+                listener.onMemorised(r.step());
+            }
+            if (r.testAcc() < TrainConfig.GROK_ACCURACY) {
+                grokked = null;
+            } else if (grokked == null) {
+                grokked = r.step();
+                listener.onGrokked(r.step());
+            }
+        }
+    }
+
     private final TrainConfig c;
     private final NDManager run;
     private final Transformer model;
@@ -136,18 +159,8 @@ public final class Trainer {
         long start = System.nanoTime();
         int first = optimizer.updatesDone();
         List<MetricRow> rows = new ArrayList<>(previous);
-        Integer memorised = null;
-        Integer grokked = null;
-        for (MetricRow r : rows) { // replay the onsets of a resumed part
-            if (memorised == null && r.trainAcc() >= TrainConfig.GROK_ACCURACY) {
-                memorised = r.step();
-            }
-            if (r.testAcc() < TrainConfig.GROK_ACCURACY) {
-                grokked = null;
-            } else if (grokked == null) {
-                grokked = r.step();
-            }
-        }
+        Onsets onsets = new Onsets();
+        previous.forEach(r -> onsets.observe(r, new Listener() {})); // replay the onsets of a resumed part
         Status status = Status.OK;
         String reason = "steps";
         String message = null;
@@ -186,19 +199,9 @@ public final class Trainer {
                     MetricRow row = measure(scope, step, trainLoss, trainAcc, last);
                     rows.add(row);
                     listener.onMetrics(row);
-                    if (memorised == null && row.trainAcc() >= TrainConfig.GROK_ACCURACY) {
-                        memorised = step;
-                        listener.onMemorised(step);
-                    }
-                    if (row.testAcc() >= TrainConfig.GROK_ACCURACY) {
-                        if (grokked == null) {
-                            grokked = step;
-                            listener.onGrokked(step);
-                        }
-                    } else {
-                        grokked = null; // must hold to the end
-                    }
-                    if (!last && grokked != null && c.stopAfterGrok() >= 0 && step - grokked >= c.stopAfterGrok()) {
+                    onsets.observe(row, listener);
+                    if (!last && onsets.grokked != null && c.stopAfterGrok() >= 0
+                            && step - onsets.grokked >= c.stopAfterGrok()) {
                         reason = "grokked";
                         break;
                     }
@@ -210,12 +213,11 @@ public final class Trainer {
             }
             listener.afterUpdate(step + 1, this);
         }
-        if (!"steps".equals(reason) && !"grokked".equals(reason)) {
-            grokked = null; // a run cut short has no settled grokking step
-        }
+        // a run cut short has no settled grokking step
+        Integer grokked = "steps".equals(reason) || "grokked".equals(reason) ? onsets.grokked : null;
         double seconds = (System.nanoTime() - start) / 1e9;
         int updates = Math.max(1, step - first);
-        return new Result(status, reason, message, step, memorised, grokked, rows, seconds, 1e3 * seconds / updates);
+        return new Result(status, reason, message, step, onsets.memorised, grokked, rows, seconds, 1e3 * seconds / updates);
     }
 
     private MetricRow measure(NDManager scope, int step, double trainLoss, double trainAcc, boolean last) {
