@@ -62,7 +62,12 @@ public final class Trainer {
         Integer memorised;
         Integer grokked;
 
-        /** Tells {@code listener} (if any) of the onsets this row brings. */
+        /** The grokking step once {@code r} is observed (null: not grokked, or fell back). */
+        Integer grokkedAfter(MetricRow r) {
+            return r.testAcc() < TrainConfig.GROK_ACCURACY ? null : grokked == null ? Integer.valueOf(r.step()) : grokked;
+        }
+
+        /** Tells {@code listener} of the onsets this row brings. */
         void observe(MetricRow r, Listener listener) {
             if (memorised == null && r.trainAcc() >= TrainConfig.GROK_ACCURACY) {
                 memorised = r.step();
@@ -196,12 +201,18 @@ public final class Trainer {
                     break;
                 }
                 if (record) {
-                    MetricRow row = measure(scope, step, trainLoss, trainAcc, last);
+                    boolean analyse = last || (c.analysisEvery() > 0 && step % c.analysisEvery() == 0);
+                    MetricRow row = measure(scope, step, trainLoss, trainAcc, analyse);
+                    Integer grokked = onsets.grokkedAfter(row);
+                    boolean stop = !last && grokked != null && c.stopAfterGrok() >= 0
+                            && step - grokked >= c.stopAfterGrok();
+                    if (stop && row.measures() == null) { // the last row always has the progress measures
+                        row = measure(scope, step, trainLoss, trainAcc, true);
+                    }
                     rows.add(row);
                     listener.onMetrics(row);
                     onsets.observe(row, listener);
-                    if (!last && onsets.grokked != null && c.stopAfterGrok() >= 0
-                            && step - onsets.grokked >= c.stopAfterGrok()) {
+                    if (stop) {
                         reason = "grokked";
                         break;
                     }
@@ -220,7 +231,7 @@ public final class Trainer {
         return new Result(status, reason, message, step, onsets.memorised, grokked, rows, seconds, 1e3 * seconds / updates);
     }
 
-    private MetricRow measure(NDManager scope, int step, double trainLoss, double trainAcc, boolean last) {
+    private MetricRow measure(NDManager scope, int step, double trainLoss, double trainAcc, boolean analyse) {
         try (GradMode noGrad = GradMode.disabled()) {
             double testLoss = 0;
             long testCorrect = 0;
@@ -235,7 +246,6 @@ public final class Trainer {
             testLoss /= testSize;
             double testAcc = testCorrect / (double) testSize;
             ProgressMeasures measures = null;
-            boolean analyse = last || (c.analysisEvery() > 0 && step % c.analysisEvery() == 0);
             if (analyse) {
                 scope.tempAttachAll(all.arrays(), new NDList(trainIndex));
                 measures = ProgressMeasures.compute(model, all.a(), all.b(), all.labels(), trainIndex,
