@@ -153,6 +153,7 @@ public final class Report {
     /** Train solid, test dashed; one colour per run. */
     private static XYLineAndShapeRenderer lines(int runs) {
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
+        r.setDrawSeriesLineAsPath(true); // one path per series, so dashes survive dense points
         Color[] palette = {new Color(0x1f77b4), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
             new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22)};
         for (int i = 0; i < runs; i++) {
