@@ -53,7 +53,19 @@ class SweepCommandTest {
         Path spec = Files.writeString(dir.resolve("ok.yaml"),
                 "name: s\noutput: " + dir.resolve("out") + "\ngrid:\n  seed: [0, 1, 2]\n  train_fraction: [0.3, 0.6]\n");
         StringWriter err = new StringWriter();
-        assertEquals(0, sweep(err, "sweep", spec.toString(), "--dry-run"));
+        java.io.PrintStream old = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(out, true));
+        try {
+            assertEquals(0, sweep(err, "sweep", spec.toString(), "--dry-run"));
+        } finally {
+            System.setOut(old);
+        }
+        String plan = out.toString();
+        assertTrue(plan.startsWith("sweep s (spec sha256 "), plan);
+        assertTrue(plan.contains(": 6 runs, 6 to train (100% of the cost)"), plan);
+        assertEquals(1 + 1 + 6, plan.strip().lines().count(), "summary, header, one row per run");
+        assertTrue(plan.lines().skip(2).limit(3).allMatch(l -> l.contains("0.6")), "longest runs (fraction 0.6) first");
         assertFalse(Files.exists(dir.resolve("out")));
     }
 }

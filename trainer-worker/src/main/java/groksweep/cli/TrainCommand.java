@@ -114,8 +114,7 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new ConfigException("--init: '" + init + "' is not a readable file; expected an .npz of parameters");
             }
         } catch (ConfigException e) {
-            return Cli.fail(spec, e.getMessage().startsWith("device:") ? "--" + e.getMessage()
-                    : e.key() == null ? e.getMessage() : flag(e.key()) + e.getMessage().substring(e.key().length()));
+            return Cli.fail(spec, e.key() == null ? e.getMessage() : flag(e.key()) + e.getMessage().substring(e.key().length()));
         }
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         byte[] initBytes = init == null ? null : Files.readAllBytes(init);

@@ -87,7 +87,7 @@ public final class ResultsStore {
             for (Object[] row : rows) {
                 writer.write(toGroup(groups.newGroup(), table, row));
             }
-            writer.close();
+            writer.close(); // the footer must be written before the rename; the second close is a no-op
             commit(tmp, target);
             committed = true;
         } finally {

@@ -13,6 +13,13 @@ public record MetricRow(
         double weightSqSum,
         ProgressMeasures measures) {
 
+    /** A row read back from the metrics table, without its progress measures. */
+    public static MetricRow fromRow(Object[] row) {
+        return new MetricRow((Integer) row[1], (Double) row[2], (Double) row[3], (Double) row[4], (Double) row[5],
+                (Double) row[6], (Double) row[7], null);
+    }
+
+    /** The row of the metrics table ({@code Tables.METRICS} column order). */
     public Object[] toRow(String runId) {
         ProgressMeasures m = measures;
         return new Object[] {

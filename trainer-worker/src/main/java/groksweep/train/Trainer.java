@@ -62,11 +62,6 @@ public final class Trainer {
         Integer memorised;
         Integer grokked;
 
-        /** The grokking step once {@code r} is observed (null: not grokked, or fell back). */
-        Integer grokkedAfter(MetricRow r) {
-            return r.testAcc() < TrainConfig.GROK_ACCURACY ? null : grokked == null ? Integer.valueOf(r.step()) : grokked;
-        }
-
         /** Tells {@code listener} of the onsets this row brings. */
         void observe(MetricRow r, Listener listener) {
             if (memorised == null && r.trainAcc() >= TrainConfig.GROK_ACCURACY) {
@@ -203,15 +198,14 @@ public final class Trainer {
                 if (record) {
                     boolean analyse = last || (c.analysisEvery() > 0 && step % c.analysisEvery() == 0);
                     MetricRow row = measure(scope, step, trainLoss, trainAcc, analyse);
-                    Integer grokked = onsets.grokkedAfter(row);
-                    boolean stop = !last && grokked != null && c.stopAfterGrok() >= 0
-                            && step - grokked >= c.stopAfterGrok();
+                    onsets.observe(row, listener);
+                    boolean stop = !last && onsets.grokked != null && c.stopAfterGrok() >= 0
+                            && step - onsets.grokked >= c.stopAfterGrok();
                     if (stop && row.measures() == null) { // the last row always has the progress measures
                         row = measure(scope, step, trainLoss, trainAcc, true);
                     }
                     rows.add(row);
                     listener.onMetrics(row);
-                    onsets.observe(row, listener);
                     if (stop) {
                         reason = "grokked";
                         break;

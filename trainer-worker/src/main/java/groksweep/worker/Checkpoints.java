@@ -30,12 +30,7 @@ final class Checkpoints {
     record Saved(Trainer.Resumed resumed, List<Object[]> metricRows, List<Object[]> spectraRows) {
         /** The metric rows as the trainer needs them to replay onsets. */
         List<MetricRow> metrics() {
-            List<MetricRow> rows = new ArrayList<>();
-            for (Object[] r : metricRows) {
-                rows.add(new MetricRow((Integer) r[1], (Double) r[2], (Double) r[3], (Double) r[4], (Double) r[5],
-                        (Double) r[6], (Double) r[7], null));
-            }
-            return rows;
+            return metricRows.stream().map(MetricRow::fromRow).toList();
         }
     }
 

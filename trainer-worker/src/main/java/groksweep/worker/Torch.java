@@ -32,9 +32,9 @@ public final class Torch {
             case "gpu":
                 int gpus = engine().getGpuCount();
                 if (gpus == 0) {
-                    throw new groksweep.config.ConfigException("device: 'gpu' is not available: the loaded libtorch "
-                            + engine().getVersion() + " sees no CUDA GPU (a CPU build, or no driver); expected cpu here,"
-                            + " or CUDA natives on the classpath (README: GPUs)");
+                    throw new groksweep.config.ConfigException("device", name, "cpu: the loaded libtorch "
+                            + engine().getVersion() + " sees no CUDA GPU (a CPU build, or no driver); for gpu put"
+                            + " CUDA natives on the classpath (README: GPUs)");
                 }
                 return ai.djl.Device.gpu();
             default:

@@ -45,7 +45,7 @@ class TrainCommandTest {
         CommandLine cmd = TrainCommand.commandLine();
         cmd.setErr(new PrintWriter(err));
         assertEquals(2, cmd.execute("--device", "gpu", "--steps", "5", "--out", out.toString()));
-        assertEquals(true, err.toString().startsWith("error: --device: 'gpu' is not available: the loaded libtorch"),
+        assertEquals(true, err.toString().startsWith("error: --device: 'gpu' is not allowed; expected cpu: the loaded libtorch"),
                 err.toString());
         assertEquals(1, err.toString().strip().lines().count());
         assertFalse(Files.exists(out));
