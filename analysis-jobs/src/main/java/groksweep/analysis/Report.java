@@ -40,8 +40,8 @@ import java.util.TreeSet;
  * modulus, key-frequency histograms, and the progress measures of grokked runs.
  */
 public final class Report {
-    static final int WIDTH = 900;
-    static final int HEIGHT = 600;
+    public static final int WIDTH = 900;
+    public static final int HEIGHT = 600;
     static final int MAX_CONFIGS = 24;
     static final int MAX_RUNS = 8;
     static final Map<String, Color> PHASE_COLOURS = Map.of(

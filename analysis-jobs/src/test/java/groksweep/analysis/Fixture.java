@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /** Small results written as real Parquet: runs with hand-made metric curves and key frequencies. */
-final class Fixture {
+public final class Fixture {
     final ResultsStore store;
 
-    Fixture(String root) {
+    public Fixture(String root) {
         store = new ResultsStore(root);
     }
 
@@ -63,7 +63,7 @@ final class Fixture {
     }
 
     /** The onset and phase cases, each with its hand-computed answer in the test. */
-    void onsetCases() throws IOException {
+    public void onsetCases() throws IOException {
         run("never", Map.of("seed", 0), "ok", new Object[][] {
             at(0, 0.1, 0.0, 5), at(100, 0.5, 0.1, 4), at(2000, 0.6, 0.1, 4)});
         run("last", Map.of("seed", 1), "ok", new Object[][] {
@@ -79,7 +79,7 @@ final class Fixture {
     }
 
     /** Three seeds of one config (weight decay 0.5) with known final key sets {1,3}, {1,2} and {}. */
-    void frequencyCases() throws IOException {
+    public void frequencyCases() throws IOException {
         run("fa", Map.of("seed", 10, "weight_decay", 0.5), "ok", new Object[][] {
             at(0, 0.1, 0.0, 5, new int[0]), at(100, 1.0, 0.3, 3, 1), at(200, 1.0, 0.999, 0.1, 1, 3)});
         run("fb", Map.of("seed", 11, "weight_decay", 0.5), "ok", new Object[][] {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,17 +21,12 @@ class JobsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        spark = LocalSpark.builder("JobsTest", "local[2]", false).config("spark.sql.shuffle.partitions", 2).getOrCreate();
+        spark = SharedSpark.get();
         Fixture f = new Fixture(dir.toString());
         f.onsetCases();
         f.frequencyCases();
         Results.open(spark, dir.toString());
         Jobs.all(spark, Jobs.Thresholds.defaults());
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
     }
 
     static Map<String, Row> byRun(String view) {

@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import groksweep.analysis.LocalSpark;
+import groksweep.analysis.SharedSpark;
 import groksweep.config.TrainConfig;
 import groksweep.results.ResultsStore;
 import groksweep.results.Tables;
 
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,12 +30,7 @@ class SweepRunnerTest {
 
     @BeforeAll
     static void start() {
-        spark = LocalSpark.builder("SweepRunnerTest", "local[2]", false).config("spark.sql.shuffle.partitions", 2).getOrCreate();
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
+        spark = SharedSpark.get();
     }
 
     SweepSpec spec(String grid, int steps) {

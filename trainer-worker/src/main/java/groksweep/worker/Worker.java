@@ -31,7 +31,6 @@ import java.util.function.BooleanSupplier;
  */
 public final class Worker {
     private static final Logger LOG = LogManager.getLogger(Worker.class);
-    public static final String VERSION = "0.1.0";
 
     /**
      * How to run: libtorch threads, a wall-clock budget (0: none), optional initial parameters
@@ -142,7 +141,7 @@ public final class Worker {
         row.put("resumed_from_step", 0);
         row.put("host", hostName());
         row.put("finished_at", Instant.now().toString());
-        row.put("groksweep_version", VERSION);
+        row.put("groksweep_version", groksweep.Runtime.version());
         row.put("djl_version", Torch.djlVersion());
         row.put("libtorch_version", failure == null ? Torch.libtorchVersion() : "unknown");
         if (!List.copyOf(row.keySet()).equals(Tables.RUNS.columns().stream().map(col -> col.name()).toList())) {

@@ -1,0 +1,69 @@
+package groksweep.cli;
+
+import groksweep.analysis.Analysis;
+import groksweep.analysis.Jobs;
+import groksweep.analysis.TextTable;
+import groksweep.config.ConfigException;
+
+import org.apache.spark.sql.SparkSession;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+/** {@code groksweep analyze RESULTS}: onsets, phases, frequency statistics, plots and report. */
+@Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Run the analysis jobs over a results directory; print the grid summary; write analysis/, views.sql and report.html.",
+        footer = "%nUnreadable Parquet files are skipped with a warning naming the file and its run.%nExit codes: 0 done, 2 results missing, empty or unreadable.")
+public final class AnalyzeCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "RESULTS", description = "a results root (local path or Hadoop URI)")
+    String results;
+
+    @Option(names = "--memorise-threshold", defaultValue = "0.99", description = "train accuracy that counts as memorised. Default: ${DEFAULT-VALUE}")
+    double memorise;
+
+    @Option(names = "--grok-threshold", defaultValue = "0.99", description = "test accuracy that counts as grokked (held to the end). Default: ${DEFAULT-VALUE}")
+    double grok;
+
+    @Option(names = "--phase-accuracy", defaultValue = "0.9", description = "accuracy defining t_train and t_test for phases. Default: ${DEFAULT-VALUE}")
+    double phaseAccuracy;
+
+    @Option(names = "--phase-gap", defaultValue = "1000", description = "t_test − t_train at or above which a run is grokking, not comprehension. Default: ${DEFAULT-VALUE}")
+    int phaseGap;
+
+    @Option(names = "--no-report", description = "skip the plots and report.html")
+    boolean noReport;
+
+    @Option(names = "--master", defaultValue = "local[*]", description = "Spark master for embedded mode. Default: ${DEFAULT-VALUE}")
+    String master;
+
+    @Override
+    public Integer call() throws Exception {
+        // Not closed here: an existing session (tests, a sweep) stays usable; Spark stops at JVM exit.
+        SparkSession spark = LocalSpark.builder("groksweep analyze", master, false).getOrCreate();
+        return analyze(spark, results, new Jobs.Thresholds(memorise, grok, 1.0, phaseAccuracy, phaseGap), !noReport, spec);
+    }
+
+    /** Runs the analysis and prints its summary; shared with {@code sweep}, which ends with it. */
+    public static int analyze(SparkSession spark, String results, Jobs.Thresholds t, boolean report, CommandSpec spec)
+            throws Exception {
+        Analysis.Done done;
+        try {
+            done = Analysis.run(spark, results, t, report);
+        } catch (ConfigException e) {
+            return Cli.fail(spec, e.getMessage());
+        }
+        System.out.println(TextTable.render(spark.table("grid_summary"), TextTable.Format.TABLE, 200));
+        done.results().skipped().forEach(s -> System.out.println("warning: " + s));
+        System.out.println("analysis: " + done.results().store().root() + "/analysis/ (Parquet and CSV), views.sql"
+                + (done.report() == null ? "" : ", report: " + done.report()));
+        return 0;
+    }
+}

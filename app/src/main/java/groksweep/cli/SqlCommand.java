@@ -1,0 +1,76 @@
+package groksweep.cli;
+
+import groksweep.analysis.Jobs;
+import groksweep.analysis.Results;
+import groksweep.analysis.TextTable;
+import groksweep.config.ConfigException;
+
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.SparkSession;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code groksweep sql RESULTS QUERY}: any Spark SQL over the raw and derived views. */
+@Command(name = "sql", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run Spark SQL over a results directory and print the rows.",
+            "Views: runs, metrics, spectra, onsets, phases, grid_summary, key_freqs, freq_stats, n_key_freqs, seed_agreement.",
+            "Also writes RESULTS/views.sql, to create the same views in a plain spark-sql session."},
+        footer = "%nExit codes: 0 done, 2 results missing or unreadable, or the query is not valid.")
+public final class SqlCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "RESULTS", description = "a results root (local path or Hadoop URI)")
+    String results;
+
+    @Parameters(index = "1", paramLabel = "QUERY", description = "a Spark SQL query")
+    String query;
+
+    @Option(names = "--format", defaultValue = "table", description = "table, csv or json. Default: ${DEFAULT-VALUE}")
+    String format;
+
+    @Option(names = "--max-rows", defaultValue = "1000", description = "print at most this many rows. Default: ${DEFAULT-VALUE}")
+    int maxRows;
+
+    @Option(names = "--master", defaultValue = "local[*]", description = "Spark master for embedded mode. Default: ${DEFAULT-VALUE}")
+    String master;
+
+    @Override
+    public Integer call() throws Exception {
+        TextTable.Format f;
+        try {
+            f = TextTable.Format.valueOf(format.toUpperCase());
+        } catch (IllegalArgumentException e) {
+            return Cli.fail(spec, "--format: '" + format + "' is not allowed; expected table, csv or json");
+        }
+        SparkSession spark = LocalSpark.builder("groksweep sql", master, false).getOrCreate(); // stops at JVM exit
+        {
+            Results.Opened opened;
+            Map<String, String> jobs;
+            try {
+                opened = Results.open(spark, results);
+                jobs = Jobs.all(spark, Jobs.Thresholds.defaults());
+                opened.store().writeBytes("views.sql", opened.viewsSql(jobs).getBytes(StandardCharsets.UTF_8));
+            } catch (ConfigException e) {
+                return Cli.fail(spec, e.getMessage());
+            }
+            try {
+                System.out.println(TextTable.render(spark.sql(query), f, maxRows));
+            } catch (Exception e) { // Spark's Scala code throws AnalysisException undeclared
+                if (!(e instanceof AnalysisException)) {
+                    throw e;
+                }
+                return Cli.fail(spec, "query: " + e.getMessage().lines().findFirst().orElse("not valid"));
+            }
+        }
+        return 0;
+    }
+}

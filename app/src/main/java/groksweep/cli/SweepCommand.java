@@ -1,0 +1,124 @@
+package groksweep.cli;
+
+import groksweep.analysis.Jobs;
+import groksweep.config.ConfigException;
+import groksweep.config.TrainConfig;
+import groksweep.sweep.Grid;
+import groksweep.sweep.SweepRunner;
+import groksweep.sweep.SweepSpec;
+
+import org.apache.spark.sql.SparkSession;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/** {@code groksweep sweep SPEC.yaml}: every run of a grid, on embedded Spark or under spark-submit. */
+@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train every run of a sweep spec on Spark; committed runs are skipped, so a rerun resumes.",
+        footer = {"%nWithout spark-submit this starts embedded Spark (local[*], driver on 127.0.0.1, UI off).",
+            "Exit codes: 0 sweep finished (runs may have failed; see the summary), 2 bad spec or output."})
+public final class SweepCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "SPEC.yaml", description = "the sweep spec (see conf/sweeps/)")
+    Path specFile;
+
+    @Option(names = "--dry-run", description = "print the plan (runs, first rows, relative cost, spec hash) and stop")
+    boolean dryRun;
+
+    @Option(names = "--rerun-failed", description = "train again the runs recorded as failed or timeout")
+    boolean rerunFailed;
+
+    @Option(names = "--ui", description = "serve the Spark UI on 127.0.0.1 (embedded mode)")
+    boolean ui;
+
+    @Option(names = "--no-analysis", description = "skip the analysis and report that follow the sweep")
+    boolean noAnalysis;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master for embedded mode. Default: ${DEFAULT-VALUE}",
+            defaultValue = "local[*]")
+    String master;
+
+    @Override
+    public Integer call() throws Exception {
+        SweepSpec sweep;
+        SweepRunner.Plan plan;
+        try {
+            sweep = read(specFile);
+            Cli.checkOutput("output", sweep.output());
+            plan = SweepRunner.plan(sweep, rerunFailed);
+        } catch (ConfigException e) {
+            return Cli.fail(spec, specFile + ": " + e.getMessage());
+        }
+        System.out.println(describe(sweep, plan));
+        if (dryRun) {
+            return 0;
+        }
+        SparkSession spark = session(sweep, master, ui); // stops at JVM exit
+        SweepRunner.Outcome outcome = SweepRunner.run(spark, sweep, plan, rerunFailed, System.out::println);
+        System.out.println(Summary.table(outcome, sweep.output()));
+        if (noAnalysis) {
+            return 0;
+        }
+        System.out.println();
+        return AnalyzeCommand.analyze(spark, sweep.output(), Jobs.Thresholds.defaults(), true, spec);
+    }
+
+    static SweepSpec read(Path file) throws IOException {
+        try (Reader r = Files.newBufferedReader(file)) {
+            return SweepSpec.parse(r);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("no such file; expected a sweep spec in YAML");
+        }
+    }
+
+    /** Embedded Spark on loopback unless spark-submit (or the spec) says where to run. */
+    public static SparkSession session(SweepSpec sweep, String master, boolean ui) {
+        SparkSession.Builder b = sweep.spark().containsKey("spark.master")
+                ? SparkSession.builder().appName("groksweep " + sweep.name())
+                : LocalSpark.builder("groksweep " + sweep.name(), master, ui);
+        b.config("spark.task.cpus", sweep.threadsPerRun())
+                .config("spark.executorEnv.OMP_NUM_THREADS", sweep.threadsPerRun())
+                .config("spark.executorEnv.DJL_OFFLINE", "true")
+                .config("spark.executorEnv.OPT_OUT_TRACKING", "true");
+        groksweep.Runtime.mallocEnv().forEach((name, value) -> b.config("spark.executorEnv." + name, value));
+        sweep.spark().forEach(b::config);
+        return b.getOrCreate();
+    }
+
+    static String describe(SweepSpec sweep, SweepRunner.Plan plan) {
+        StringBuilder s = new StringBuilder();
+        long cost = plan.runs().stream().mapToLong(Grid::cost).sum();
+        long pendingCost = plan.pending().stream().mapToLong(Grid::cost).sum();
+        s.append(String.format("sweep %s (spec sha256 %s): %d runs, %d to train (%.0f%% of the cost), output %s%n",
+                sweep.name(), sweep.hash(), plan.runs().size(), plan.pending().size(),
+                cost == 0 ? 0.0 : 100.0 * pendingCost / cost, sweep.output()));
+        List<String> axes = TrainConfig.keys().stream().filter(sweep.grid()::containsKey).toList();
+        s.append(String.format("  %-16s %s %10s%n", "run_id", String.join(" ", axes.stream().map(a -> String.format("%14s", a)).toList()), "rel. cost"));
+        long max = plan.runs().stream().mapToLong(Grid::cost).max().orElse(1);
+        for (TrainConfig c : plan.runs().subList(0, Math.min(10, plan.runs().size()))) {
+            Map<String, Object> m = new TreeMap<>(c.toMap());
+            s.append(String.format("  %-16s %s %10.2f%n", c.runId(),
+                    String.join(" ", axes.stream().map(a -> String.format("%14s", m.get(a))).toList()),
+                    Grid.cost(c) / (double) max));
+        }
+        if (plan.runs().size() > 10) {
+            s.append("  ... ").append(plan.runs().size() - 10).append(" more\n");
+        }
+        return s.toString().stripTrailing();
+    }
+}

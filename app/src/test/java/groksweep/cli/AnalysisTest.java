@@ -1,0 +1,157 @@
+package groksweep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import groksweep.analysis.Fixture;
+import groksweep.analysis.Report;
+import groksweep.analysis.SharedSpark;
+
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import javax.imageio.ImageIO;
+
+/** analyze and sql end to end on a small results directory of real Parquet files. */
+class AnalysisTest {
+    static SparkSession spark;
+    @TempDir static Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        spark = SharedSpark.get();
+        Fixture f = new Fixture(dir.toString());
+        f.onsetCases();
+        f.frequencyCases();
+        assertEquals(0, new CommandLine(new AnalyzeCommand()).execute(dir.toString()));
+    }
+
+    @Test
+    void plotsAreRealPicturesOfTheStatedSize() throws Exception {
+        List<Path> pngs;
+        try (Stream<Path> files = Files.list(dir.resolve("report"))) {
+            pngs = files.filter(p -> p.toString().endsWith(".png")).toList();
+        }
+        assertTrue(pngs.stream().anyMatch(p -> p.getFileName().toString().equals("phases-p7.png")));
+        assertTrue(pngs.stream().anyMatch(p -> p.getFileName().toString().equals("key-freqs-p7.png")));
+        assertTrue(pngs.stream().filter(p -> p.getFileName().toString().startsWith("curves-")).count() >= 2);
+        for (Path png : pngs) {
+            BufferedImage img = ImageIO.read(png.toFile());
+            assertEquals(Report.WIDTH, img.getWidth(), png.toString());
+            assertEquals(Report.HEIGHT, img.getHeight(), png.toString());
+            assertTrue(variance(img) > 100, "not blank: " + png);
+        }
+        String html = Files.readString(dir.resolve("report.html"));
+        assertTrue(html.contains("src='report/phases-p7.png'"));
+        assertTrue(!html.contains("http://") && !html.contains("https://"), "opens offline");
+    }
+
+    @Test
+    void everyJobIsWrittenAsParquetAndCsv() throws Exception {
+        for (String job : List.of("onsets", "phases", "grid_summary", "key_freqs", "freq_stats", "n_key_freqs", "seed_agreement")) {
+            assertTrue(Files.isDirectory(dir.resolve("analysis/" + job)), job);
+            assertTrue(Files.exists(dir.resolve("analysis/" + job + ".csv")), job);
+        }
+        List<String> csv = Files.readAllLines(dir.resolve("analysis/phases.csv"));
+        assertEquals("run_id,t_train,t_test,phase", csv.get(0));
+        assertEquals(9, csv.size(), "header and 8 runs");
+        assertEquals(8L, spark.read().parquet(dir.resolve("analysis/onsets").toString()).count());
+    }
+
+    @Test
+    void sqlPrintsTheRowsOfAKnownQuery() throws Exception {
+        String out = capture(() -> new CommandLine(new SqlCommand()).execute(dir.toString(),
+                "SELECT run_id, grokked_step FROM onsets WHERE run_id IN ('fallback', 'last') ORDER BY run_id"));
+        assertEquals(String.join("\n",
+                "run_id    grokked_step",
+                "--------  ------------",
+                "fallback  500         ",
+                "last      2000        ",
+                "(2 rows)"), out.strip());
+        String csv = capture(() -> new CommandLine(new SqlCommand()).execute(dir.toString(), "--format", "csv",
+                "SELECT k, runs_with_k FROM freq_stats ORDER BY k"));
+        assertEquals("k,runs_with_k\n1,2\n2,1\n3,1", csv.strip());
+        assertTrue(Files.readString(dir.resolve("views.sql")).contains("CREATE OR REPLACE TEMPORARY VIEW onsets AS"));
+    }
+
+    @Test
+    void viewsSqlRecreatesTheViewsInAPlainSession() throws Exception {
+        SparkSession fresh = spark.newSession();
+        for (String stmt : Files.readString(dir.resolve("views.sql")).split(";\n")) {
+            String sql = stmt.lines().filter(l -> !l.startsWith("--")).reduce("", (a, b) -> a + "\n" + b).strip();
+            if (!sql.isEmpty()) {
+                fresh.sql(sql);
+            }
+        }
+        assertEquals(2000, fresh.sql("SELECT grokked_step FROM onsets WHERE run_id = 'last'").first().getInt(0));
+    }
+
+    @Test
+    void missingOrEmptyResultsAreOneLineErrors() throws Exception {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new AnalyzeCommand());
+        cmd.setErr(new PrintWriter(err));
+        Path missing = dir.resolve("nope");
+        assertEquals(2, cmd.execute(missing.toString()));
+        assertEquals("error: results: '" + missing + "' does not exist; expected a results directory", err.toString().strip());
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        err.getBuffer().setLength(0);
+        assertEquals(2, cmd.execute(empty.toString()));
+        assertTrue(err.toString().startsWith("error: results: '" + empty + "' holds no readable runs"), err.toString());
+    }
+
+    /** A truncated Parquet file is skipped with a warning naming the file and its run; the rest is analysed. */
+    @Test
+    void aTruncatedFileIsSkippedWithAWarningNamingFileAndRun() throws Exception {
+        Path copy = dir.resolve("corrupt");
+        Fixture f = new Fixture(copy.toString());
+        f.onsetCases();
+        Path victim = copy.resolve("metrics/fast.parquet");
+        byte[] bytes = Files.readAllBytes(victim);
+        Files.write(victim, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        String out = capture(() -> assertEquals(0, new CommandLine(new AnalyzeCommand()).execute(copy.toString(), "--no-report")));
+        assertTrue(out.contains("warning: skipping unreadable file:" + victim + " (run fast)"), out);
+        assertEquals(4L, spark.sql("SELECT count(*) FROM onsets").first().getLong(0), "the other four runs");
+    }
+
+    static double variance(BufferedImage img) {
+        double sum = 0, sq = 0;
+        int n = 0;
+        for (int y = 0; y < img.getHeight(); y += 3) {
+            for (int x = 0; x < img.getWidth(); x += 3) {
+                int rgb = img.getRGB(x, y);
+                double lum = 0.299 * (rgb >> 16 & 255) + 0.587 * (rgb >> 8 & 255) + 0.114 * (rgb & 255);
+                sum += lum;
+                sq += lum * lum;
+                n++;
+            }
+        }
+        return sq / n - (sum / n) * (sum / n);
+    }
+
+    static String capture(Runnable r) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true));
+        try {
+            r.run();
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString();
+    }
+}

@@ -1,0 +1,208 @@
+package groksweep.bench;
+
+import groksweep.cli.Cli;
+import groksweep.cli.LocalSpark;
+import groksweep.config.TrainConfig;
+import groksweep.sweep.SweepRunner;
+import groksweep.sweep.SweepSpec;
+import groksweep.worker.Torch;
+
+import org.apache.spark.sql.SparkSession;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code groksweep bench}: ms per training step on this machine beside its matrix-product floor,
+ * the cost of evaluation and progress measures, and with {@code --compare} the PyTorch reference
+ * in the same invocation, alternating, as ratios.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Benchmark training steps (and, with --compare, the PyTorch reference) on this machine.")
+public final class BenchCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--steps", defaultValue = "200", description = "timed steps per measurement. Default: ${DEFAULT-VALUE}")
+    int steps;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "alternating rounds; medians are reported. Default: ${DEFAULT-VALUE}")
+    int rounds;
+
+    @Option(names = "--compare", description = "also run the PyTorch reference, alternating with groksweep")
+    boolean compare;
+
+    @Option(names = "--reference", paramLabel = "FILE", description = "the reference trainer. Default: ${DEFAULT-VALUE}",
+            defaultValue = "${sys:groksweep.home}/../shared/bench/reference_grokking.py")
+    Path reference;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "interpreter for the reference. Default: ${DEFAULT-VALUE}")
+    String python;
+
+    @Option(names = "--sweep-scaling", description = "also time a small sweep with 1 task at a time and with one per core")
+    boolean sweepScaling;
+
+    @Option(names = "--memory-steps", defaultValue = "0", description = "also train this many steps (p = 113) and report resident memory growth. Default: ${DEFAULT-VALUE}")
+    int memorySteps;
+
+    static final TrainConfig PURE = TrainConfig.defaults().with(Map.of("train_fraction", 0.3, "eval_every", 1_000_000,
+            "analysis_every", 0));
+
+    @Override
+    public Integer call() throws Exception {
+        if (compare && !Files.isRegularFile(reference)) {
+            return Cli.fail(spec, "--reference: '" + reference + "' is not a file; expected reference_grokking.py");
+        }
+        Torch.engine();
+        System.out.printf("machine: %d cores, %s, Java %s, DJL %s, libtorch %s%n",
+                Runtime.getRuntime().availableProcessors(), cpu(), System.getProperty("java.version"),
+                Torch.djlVersion(), Torch.libtorchVersion());
+        System.out.printf("%-44s %10s %10s%n", "measurement (train fraction 0.3)", "ms/step", "ratio");
+        for (int p : new int[] {59, 113}) {
+            TrainConfig c = PURE.with(Map.of("modulus", p));
+            for (int threads : new int[] {1, 2}) {
+                double step = median(r -> StepTimer.msPerStep(c, threads, 20, steps));
+                double floor = median(r -> StepTimer.matmulFloorMs(c, threads, 50));
+                System.out.printf("%-44s %10.2f%n", "p=" + p + " step, " + threads + " thread(s)", step);
+                System.out.printf("%-44s %10.2f %10s%n", "p=" + p + " matmul floor, " + threads + " thread(s)", floor,
+                        String.format("%.2fx", step / floor));
+            }
+        }
+        TrainConfig p113 = PURE.with(Map.of("modulus", 113));
+        double[] pure = new double[rounds];
+        double[] eval = new double[rounds];
+        double[] measures = new double[rounds];
+        for (int r = 0; r < rounds; r++) { // interleaved, so drift hits all three alike
+            pure[r] = StepTimer.msPerStep(p113, 2, 20, steps);
+            eval[r] = StepTimer.msPerStep(p113.with(Map.of("eval_every", 10)), 2, 20, steps);
+            measures[r] = StepTimer.msPerStep(p113.with(Map.of("eval_every", 10, "analysis_every", 100)), 2, 20, steps);
+        }
+        System.out.printf("%-44s %10.2f %10s%n", "p=113, 2 threads, eval every 10", median(eval),
+                String.format("+%.1f%%", 100 * (median(eval) / median(pure) - 1)));
+        System.out.printf("%-44s %10.2f %10s%n", "p=113, 2 threads, eval 10 + measures 100", median(measures),
+                String.format("+%.1f%%", 100 * (median(measures) / median(eval) - 1)));
+        if (compare) {
+            compareWithReference(p113);
+        }
+        if (sweepScaling) {
+            sweepScaling();
+        }
+        if (memorySteps > 0) {
+            memory();
+        }
+        return 0;
+    }
+
+    private void compareWithReference(TrainConfig c) throws Exception {
+        List<Double> ours = new ArrayList<>();
+        List<Double> ref1 = new ArrayList<>();
+        List<Double> ref2 = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            ours.add(StepTimer.msPerStep(c, 2, 20, steps));
+            ref1.add(reference(1));
+            ref2.add(reference(2));
+        }
+        double best = Math.min(median(ref1), median(ref2));
+        System.out.printf("%-44s %10.2f%n", "reference p=113, --threads 1", median(ref1));
+        System.out.printf("%-44s %10.2f%n", "reference p=113, --threads 2", median(ref2));
+        System.out.printf("%-44s %10.2f %10s%n", "groksweep p=113, 2 threads (same rounds)", median(ours),
+                String.format("%.2fx faster", best / median(ours)));
+    }
+
+    private double reference(int threads) throws Exception {
+        Process p = new ProcessBuilder(python, reference.toString(), "--p", "113", "--frac", "0.3",
+                "--steps", String.valueOf(steps), "--threads", String.valueOf(threads)).redirectErrorStream(true).start();
+        String out;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+            out = String.join("\n", r.lines().toList());
+        }
+        Matcher m = Pattern.compile("\"ms_per_step\": ([0-9.]+)").matcher(out);
+        if (p.waitFor() != 0 || !m.find()) {
+            throw new IllegalStateException("reference failed: " + out);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    private void sweepScaling() throws Exception {
+        Path dir = Files.createTempDirectory("groksweep-bench");
+        double[] perHour = new double[2];
+        for (int tasks = 1; tasks <= 2; tasks++) {
+            SweepSpec s = SweepSpec.parse("name: scaling\noutput: " + dir.resolve("t" + tasks)
+                    + "\ngrid:\n  seed: [0, 1, 2, 3, 4, 5, 6, 7]\ntrainer:\n  modulus: 59\n  train_fraction: 0.3\n"
+                    + "  steps: 300\n");
+            SparkSession spark = LocalSpark.builder("bench", "local[" + tasks + "]", false).getOrCreate();
+            long t0 = System.nanoTime();
+            SweepRunner.run(spark, s, SweepRunner.plan(s, false), false, line -> {});
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            spark.stop();
+            perHour[tasks - 1] = 8 / seconds * 3600;
+            System.out.printf("%-44s %10.0f%n", "sweep of 8 runs (p=59, 300 steps), " + tasks + " task(s): runs/h",
+                    perHour[tasks - 1]);
+        }
+        System.out.printf("%-44s %10s%n", "sweep scaling, 2 tasks vs 1", String.format("%.2fx", perHour[1] / perHour[0]));
+    }
+
+    private void memory() throws Exception {
+        TrainConfig c = TrainConfig.defaults().with(Map.of("modulus", 113, "eval_every", 10, "analysis_every", 100));
+        long before = rssKb();
+        StepTimer.msPerStep(c, 2, 200, 200); // warm up allocator pools
+        long warm = rssKb();
+        StepTimer.msPerStep(c, 2, 0, memorySteps);
+        long after = rssKb();
+        System.out.printf("%-44s %10s%n", "resident memory: start / warm / after " + memorySteps + " steps",
+                before / 1024 + " / " + warm / 1024 + " / " + after / 1024 + " MB");
+        System.out.printf("%-44s %10s%n", "growth over " + memorySteps + " steps", (after - warm) / 1024 + " MB");
+    }
+
+    private static long rssKb() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    private double median(java.util.function.IntToDoubleFunction f) {
+        double[] xs = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            xs[r] = f.applyAsDouble(r);
+        }
+        Arrays.sort(xs);
+        return xs[rounds / 2];
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> sorted = xs.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static double median(double[] xs) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    public static void main(String[] args) {
+        System.exit(Cli.oneLineErrors(new picocli.CommandLine(new BenchCommand())).execute(args));
+    }
+
+    private static String cpu() throws Exception {
+        return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .map(l -> l.substring(l.indexOf(':') + 2)).findFirst().orElse("unknown CPU");
+    }
+}
