@@ -1,5 +1,6 @@
 package groksweep.analysis;
 
+import groksweep.results.Onsets;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.spark.sql.SparkSession;
@@ -19,7 +20,7 @@ public final class Analysis {
 
     public record Done(Results.Opened results, Map<String, String> jobs, String report) {}
 
-    public static Done run(SparkSession spark, String root, Jobs.Thresholds t, boolean report) throws IOException {
+    public static Done run(SparkSession spark, String root, Onsets.Thresholds t, boolean report) throws IOException {
         Results.Opened opened = Results.open(spark, root);
         Map<String, String> jobs = Jobs.all(spark, t);
         var store = opened.store();

@@ -1,6 +1,8 @@
 package groksweep.analysis;
 
 import groksweep.config.TrainConfig;
+import groksweep.results.Onsets;
+import groksweep.results.Onsets.Thresholds;
 
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -17,14 +19,6 @@ import java.util.Map;
  */
 public final class Jobs {
     private Jobs() {}
-
-    /** Thresholds of the onset and phase definitions. */
-    public record Thresholds(double memorise, double grok, double lossBelow, double phaseAccuracy, int phaseGap) {
-        /** Nanda et al.'s 0.99 and loss < 1; Liu et al.'s 0.9 and a gap of 1000 steps. */
-        public static Thresholds defaults() {
-            return new Thresholds(0.99, 0.99, 1.0, 0.9, 1000);
-        }
-    }
 
     /** Trainer options that only pick the random draw: runs differing only in them are seeds of one config. */
     static final List<String> SEEDS = List.of("seed", "data_seed", "init_seed");
@@ -51,7 +45,8 @@ public final class Jobs {
     /**
      * Per run: memorisation step (first eval step with train accuracy ≥ t.memorise), grokking
      * step (first eval step with test accuracy ≥ t.grok that holds to the end), the first step
-     * with test loss below t.lossBelow, the delay, and the final accuracies.
+     * with test loss below t.lossBelow, the delay, and the final accuracies. The definitions are
+     * {@link Onsets}'s, with the same thresholds; OnsetsAgreementTest checks the two agree.
      */
     public static String onsets(Thresholds t) {
         return String.format("""
@@ -62,7 +57,7 @@ public final class Jobs {
                        min(CASE WHEN m.train_acc >= %1$s THEN m.step END) AS memorised_step,
                        min(CASE WHEN m.test_acc >= %2$s AND (l.last_miss IS NULL OR m.step > l.last_miss)
                                 THEN m.step END) AS grokked_step,
-                       min(CASE WHEN m.test_loss < %3$s THEN m.step END) AS test_loss_below_1_step,
+                       min(CASE WHEN m.test_loss < %3$s THEN m.step END) AS test_loss_below_step,
                        min(CASE WHEN m.test_acc >= %2$s AND (l.last_miss IS NULL OR m.step > l.last_miss) THEN m.step END)
                          - min(CASE WHEN m.train_acc >= %1$s THEN m.step END) AS grokking_delay,
                        max(m.step) AS final_step,

@@ -1,5 +1,6 @@
 package groksweep.analysis;
 
+import groksweep.results.Onsets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -26,7 +27,7 @@ class JobsTest {
         f.onsetCases();
         f.frequencyCases();
         Results.open(spark, dir.toString());
-        Jobs.all(spark, Jobs.Thresholds.defaults());
+        Jobs.all(spark, Onsets.Thresholds.defaults());
     }
 
     static Map<String, Row> byRun(String view) {
@@ -43,9 +44,9 @@ class JobsTest {
         assertEquals(100, (int) o.get("last").getAs("memorised_step"));
         assertEquals(2000, (int) o.get("last").getAs("grokked_step"), "groks at the last step");
         assertEquals(1900, (int) o.get("last").getAs("grokking_delay"));
-        assertEquals(2000, (int) o.get("last").getAs("test_loss_below_1_step"));
+        assertEquals(2000, (int) o.get("last").getAs("test_loss_below_step"));
         assertEquals(500, (int) o.get("fallback").getAs("grokked_step"), "300 fell back at 400: not held");
-        assertEquals(300, (int) o.get("fallback").getAs("test_loss_below_1_step"));
+        assertEquals(300, (int) o.get("fallback").getAs("test_loss_below_step"));
         assertEquals(1.0, (double) o.get("fallback").getAs("final_test_acc"));
         assertEquals(1000, (int) o.get("exactlyG").getAs("memorised_step"), "0.95 < 0.99 until step 1000");
         assertEquals(1200, (int) o.get("exactlyG").getAs("grokked_step"));

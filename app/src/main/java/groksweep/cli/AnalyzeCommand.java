@@ -1,5 +1,6 @@
 package groksweep.cli;
 
+import groksweep.results.Onsets;
 import groksweep.analysis.Analysis;
 import groksweep.analysis.Jobs;
 import groksweep.analysis.TextTable;
@@ -32,6 +33,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--grok-threshold", defaultValue = "0.99", description = "test accuracy that counts as grokked (held to the end). Default: ${DEFAULT-VALUE}")
     double grok;
 
+    @Option(names = "--loss-threshold", defaultValue = "1.0", description = "test loss below which test_loss_below_step is reached. Default: ${DEFAULT-VALUE}")
+    double lossBelow;
+
     @Option(names = "--phase-accuracy", defaultValue = "0.9", description = "accuracy defining t_train and t_test for phases. Default: ${DEFAULT-VALUE}")
     double phaseAccuracy;
 
@@ -48,11 +52,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // Not closed here: an existing session (tests, a sweep) stays usable; Spark stops at JVM exit.
         SparkSession spark = LocalSpark.builder("groksweep analyze", master, false).getOrCreate();
-        return analyze(spark, results, new Jobs.Thresholds(memorise, grok, 1.0, phaseAccuracy, phaseGap), !noReport, spec);
+        return analyze(spark, results, new Onsets.Thresholds(memorise, grok, lossBelow, phaseAccuracy, phaseGap), !noReport, spec);
     }
 
     /** Runs the analysis and prints its summary; shared with {@code sweep}, which ends with it. */
-    public static int analyze(SparkSession spark, String results, Jobs.Thresholds t, boolean report, CommandSpec spec)
+    public static int analyze(SparkSession spark, String results, Onsets.Thresholds t, boolean report, CommandSpec spec)
             throws Exception {
         Analysis.Done done;
         try {

@@ -1,5 +1,6 @@
 package groksweep.cli;
 
+import groksweep.results.Onsets;
 import groksweep.analysis.Jobs;
 import groksweep.analysis.Results;
 import groksweep.analysis.TextTable;
@@ -57,7 +58,7 @@ public final class SqlCommand implements Callable<Integer> {
             Map<String, String> jobs;
             try {
                 opened = Results.open(spark, results);
-                jobs = Jobs.all(spark, Jobs.Thresholds.defaults());
+                jobs = Jobs.all(spark, Onsets.Thresholds.defaults());
                 opened.store().writeBytes("views.sql", opened.viewsSql(jobs).getBytes(StandardCharsets.UTF_8));
             } catch (ConfigException e) {
                 return Cli.fail(spec, e.getMessage());

@@ -12,11 +12,11 @@ final class Summary {
 
     static String table(SweepRunner.Outcome o, String output) {
         Map<String, Integer> byStatus = new TreeMap<>();
-        o.trained().forEach(r -> byStatus.merge(r.status(), 1, Integer::sum));
+        o.trained().forEach(r -> byStatus.merge(r.label(), 1, Integer::sum));
         StringBuilder s = new StringBuilder();
         s.append(String.format("%n%-16s %-9s %6s %8s %9s %8s%n", "run_id", "status", "step", "grokked", "test acc", "seconds"));
-        for (SweepRunner.RunStatus r : o.trained()) {
-            s.append(String.format("%-16s %-9s %6d %8s %9s %8.1f%n", r.runId(), r.status(), r.finalStep(),
+        for (SweepRunner.RunReport r : o.trained()) {
+            s.append(String.format("%-16s %-9s %6d %8s %9s %8.1f%n", r.runId(), r.label(), r.finalStep(),
                     r.grokkedStep() == null ? "-" : r.grokkedStep(),
                     r.finalTestAcc() == null ? "-" : String.format("%.4f", r.finalTestAcc()), r.seconds()));
         }

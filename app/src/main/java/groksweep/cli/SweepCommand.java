@@ -1,5 +1,6 @@
 package groksweep.cli;
 
+import groksweep.results.Onsets;
 import groksweep.analysis.Jobs;
 import groksweep.config.ConfigException;
 import groksweep.config.TrainConfig;
@@ -75,7 +76,7 @@ public final class SweepCommand implements Callable<Integer> {
             return 0;
         }
         System.out.println();
-        return AnalyzeCommand.analyze(spark, sweep.output(), Jobs.Thresholds.defaults(), true, spec);
+        return AnalyzeCommand.analyze(spark, sweep.output(), Onsets.Thresholds.defaults(), true, spec);
     }
 
     static SweepSpec read(Path file) throws IOException {

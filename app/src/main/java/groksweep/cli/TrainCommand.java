@@ -2,7 +2,9 @@ package groksweep.cli;
 
 import groksweep.config.ConfigException;
 import groksweep.config.TrainConfig;
+import groksweep.results.Onsets;
 import groksweep.results.ResultsStore;
+import groksweep.results.RunRecord;
 import groksweep.train.MetricRow;
 import groksweep.train.Trainer;
 import groksweep.worker.Torch;
@@ -118,7 +120,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         byte[] initBytes = init == null ? null : Files.readAllBytes(init);
-        Map<String, Object> run;
+        Worker.Outcome run;
         try (ProgressBar bar = quiet ? null : new ProgressBarBuilder().setTaskName("train " + c.runId())
                 .setInitialMax(c.steps()).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
                 .continuousUpdate().build()) {
@@ -141,28 +143,31 @@ public final class TrainCommand implements Callable<Integer> {
                     Cli.say(bar, "grokked at step " + step + " (test accuracy ≥ 0.99)");
                 }
             };
-            run = Worker.run(c, new ResultsStore(out), new Worker.Options(n, timeout, initBytes, exportInit, checkpointEvery, device, () -> false), listener);
+            run = Worker.run(c, new ResultsStore(out), Worker.options().threads(n).timeoutSeconds(timeout).init(initBytes)
+                    .exportInit(exportInit).checkpointEvery(checkpointEvery).device(device).build(), listener);
         }
         System.out.println(summary(run, out));
         return 0;
     }
 
     /** One line: id, status, step, accuracies, onsets, speed, where. */
-    public static String summary(Map<String, Object> r, String out) {
-        return String.format("run %s %s at step %s (%s): train acc %s, test acc %s, memorised at %s, grokked at %s;"
+    public static String summary(Worker.Outcome o, String out) {
+        RunRecord r = o.record();
+        Onsets onsets = o.onsets();
+        return String.format("run %s %s at step %d (%s): train acc %s, test acc %s, memorised at %s, grokked at %s;"
                         + " %.2f ms/step, %.1f s -> %s",
-                r.get("run_id"), r.get("status"), r.get("final_step"), r.get("stop_reason"),
-                fmt(r.get("final_train_acc")), fmt(r.get("final_test_acc")),
-                orNever(r.get("memorised_step")), orNever(r.get("grokked_step")),
-                ((Number) r.get("ms_per_step")).doubleValue(), ((Number) r.get("wall_seconds")).doubleValue(), out)
-                + (r.get("message") == null ? "" : " [" + r.get("message") + "]");
+                r.runId(), r.status().value(), r.finalStep(), r.stopReason().value(),
+                fmt(r.finalTrainAcc()), fmt(r.finalTestAcc()),
+                orNever(onsets == null ? null : onsets.memorised()), orNever(onsets == null ? null : onsets.grokked()),
+                r.msPerStep(), r.wallSeconds(), out)
+                + (r.message() == null ? "" : " [" + r.message() + "]");
     }
 
-    private static String fmt(Object acc) {
-        return acc == null ? "-" : String.format("%.4f", ((Number) acc).doubleValue());
+    private static String fmt(Double acc) {
+        return acc == null ? "-" : String.format("%.4f", acc);
     }
 
-    private static String orNever(Object step) {
+    private static String orNever(Integer step) {
         return step == null ? "never" : step.toString();
     }
 

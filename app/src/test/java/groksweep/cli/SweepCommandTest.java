@@ -43,7 +43,7 @@ class SweepCommandTest {
                 "name: s\noutput: " + dir.resolve("out") + "\ngrid:\n  modulus: [7, 1]\n");
         StringWriter err = new StringWriter();
         assertEquals(2, sweep(err, "sweep", spec.toString()));
-        assertEquals("error: " + spec + ": grid.modulus (line 4): '1' is not allowed; expected an integer ≥ 3",
+        assertEquals("error: " + spec + ": grid.modulus (line 4): '1' is not allowed; expected an integer from 3 to 46340 (p² pairs are indexed by a 32-bit integer)",
                 err.toString().strip());
         assertFalse(Files.exists(dir.resolve("out")));
     }

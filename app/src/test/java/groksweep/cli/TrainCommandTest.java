@@ -19,7 +19,7 @@ class TrainCommandTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "--modulus 2                 | error: --modulus: '2' is not allowed; expected an integer ≥ 3",
+        "--modulus 2                 | error: --modulus: '2' is not allowed; expected an integer from 3 to 46340 (p² pairs are indexed by a 32-bit integer)",
         "--train-fraction 1.5        | error: --train-fraction: '1.5' is not allowed; expected a number in (0, 1)",
         "--steps 0                   | error: --steps: '0' is not allowed; expected an integer > 0",
         "--weight-decay -1           | error: --weight-decay: '-1.0' is not allowed; expected a number ≥ 0",

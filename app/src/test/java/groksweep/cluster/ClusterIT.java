@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import groksweep.results.ResultsStore;
+import groksweep.results.Row;
 import groksweep.results.Tables;
 
 import org.junit.jupiter.api.AfterAll;
@@ -18,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
 class ClusterIT {
     @TempDir static Path dir;
     static StandaloneCluster cluster;
-    static Map<String, List<Object[]>> reference; // metrics of the uninterrupted sweep, by run
+    static Map<String, List<Row>> reference; // metrics of the uninterrupted sweep, by run
 
     @BeforeAll
     static void start() throws Exception {
@@ -87,9 +87,9 @@ class ClusterIT {
         assertEquals(6, runs.size());
         for (String id : runs) {
             assertEquals(1, store.read(Tables.RUNS, id).size());
-            List<Object[]> metrics = store.read(Tables.METRICS, id);
+            List<Row> metrics = store.read(Tables.METRICS, id);
             assertEquals(600 / 20 + 1, metrics.size(), "each step once for " + id);
-            assertEquals("ok", store.read(Tables.RUNS, id).get(0)[Tables.RUNS.indexOf("status")]);
+            assertEquals("ok", store.read(Tables.RUNS, id).get(0).getString("status"));
         }
         try (var files = Files.walk(out)) {
             assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith("_tmp-")).toList(),
@@ -99,25 +99,23 @@ class ClusterIT {
                 .anyMatch(f -> f.toString().endsWith(".npz")), "checkpoints removed once runs commit");
     }
 
-    static Map<String, List<Object[]>> metrics(Path out) throws Exception {
+    static Map<String, List<Row>> metrics(Path out) throws Exception {
         ResultsStore store = new ResultsStore(out.toString());
-        Map<String, List<Object[]>> m = new HashMap<>();
+        Map<String, List<Row>> m = new HashMap<>();
         for (String id : store.runIds(Tables.RUNS)) {
             m.put(id, store.read(Tables.METRICS, id));
         }
         return m;
     }
 
-    static void assertSameMetrics(Map<String, List<Object[]>> expected, Map<String, List<Object[]>> actual) {
+    static void assertSameMetrics(Map<String, List<Row>> expected, Map<String, List<Row>> actual) {
         assertEquals(expected.keySet(), actual.keySet(), "same run_ids");
         for (String id : expected.keySet()) {
-            List<Object[]> e = expected.get(id);
-            List<Object[]> a = actual.get(id);
+            List<Row> e = expected.get(id);
+            List<Row> a = actual.get(id);
             assertEquals(e.size(), a.size(), id);
             for (int i = 0; i < e.size(); i++) {
-                assertEquals(Arrays.deepToString(e.get(i)).replaceAll("\\[I@\\w+", ""),
-                        Arrays.deepToString(a.get(i)).replaceAll("\\[I@\\w+", ""), id + " row " + i);
-                assertEquals(Arrays.toString((int[]) e.get(i)[13]), Arrays.toString((int[]) a.get(i)[13]));
+                assertEquals(e.get(i), a.get(i), id + " row " + i); // every column, key frequencies by value
             }
         }
     }

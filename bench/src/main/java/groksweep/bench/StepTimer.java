@@ -34,7 +34,7 @@ public final class StepTimer {
                     }
                 }
             }, () -> false, List.of());
-            if (r.status() != Trainer.Status.OK) {
+            if (r.status() != groksweep.results.RunStatus.OK) {
                 throw new IllegalStateException("benchmark run ended " + r.status() + ": " + r.message());
             }
         }

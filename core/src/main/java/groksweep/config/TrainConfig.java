@@ -40,22 +40,40 @@ public record TrainConfig(
         int keyFreqMinNeurons,
         int stopAfterGrok) implements java.io.Serializable {
 
-    /** Test accuracy at which a run counts as generalised (Nanda et al. use 0.99 too). */
-    public static final double GROK_ACCURACY = 0.99;
-
     /** The paper's run: p = 113, 30% of pairs for training, weight decay 1. */
+    private static final TrainConfig DEFAULTS = fromMap(Map.ofEntries(
+            Map.entry("modulus", 113),
+            Map.entry("train_fraction", 0.3),
+            Map.entry("weight_decay", 1.0),
+            Map.entry("seed", 0L),
+            Map.entry("data_seed", 0L),
+            Map.entry("init_seed", 0L),
+            Map.entry("steps", 20_000), // long enough for p = 113 at fraction 0.3 to grok (~10k steps) and clean up
+            Map.entry("lr", 1e-3),
+            Map.entry("beta1", 0.9),
+            Map.entry("beta2", 0.98),
+            Map.entry("eps", 1e-8),
+            Map.entry("warmup_steps", 10),
+            Map.entry("d_model", 128),
+            Map.entry("n_heads", 4),
+            Map.entry("d_head", 32),
+            Map.entry("d_mlp", 512),
+            Map.entry("dtype", "float32"),
+            Map.entry("eval_every", 10), // resolves onsets finely and costs < 10% of a run
+            Map.entry("analysis_every", 100), // the progress measures cost about one forward on all p² pairs
+            Map.entry("key_freq_min_neurons", 5), // 1% of d_mlp, so a handful of clean neurons make a frequency key
+            Map.entry("stop_after_grok", -1))); // never stop early unless asked
+
+    /**
+     * Options added after 0.1.0, each with its neutral default: the value that reproduces what runs
+     * did before the option existed. {@link #runId} leaves an option at its neutral default out of
+     * the hash, so adding an option never changes the id of an existing run. Every new option must
+     * be listed here; its {@code runs} column is nullable (runs written before it lack it).
+     */
+    public static final Map<String, Object> NEUTRAL = Map.of();
+
     public static TrainConfig defaults() {
-        return new TrainConfig(
-                113, 0.3, 1.0, 0, 0, 0,
-                20_000, // long enough for p = 113 at fraction 0.3 to grok (~10k steps) and clean up
-                1e-3, 0.9, 0.98, 1e-8,
-                10,
-                128, 4, 32, 512,
-                "float32",
-                10, // every 10 steps resolves onsets finely and costs < 10% of a run
-                100, // the progress measures cost about one forward on all p² pairs
-                5, // 1% of d_mlp, so a handful of clean neurons make a frequency key
-                -1); // never stop early unless asked
+        return DEFAULTS;
     }
 
     /** What each option means, for --help, the sweep spec reference and the README. */
@@ -112,6 +130,11 @@ public record TrainConfig(
         throw new ConfigException(key, null, "one of " + keys());
     }
 
+    /** This config with one option replaced; see {@link #with(Map)}. */
+    public TrainConfig with(String key, Object value) {
+        return with(Map.of(key, value));
+    }
+
     /**
      * This config with the given options replaced. Values may be any {@link Number} or a String
      * for {@code dtype}; an unknown key or a value of the wrong kind is a {@link ConfigException}.
@@ -128,7 +151,16 @@ public record TrainConfig(
         follow(values, changes, "d_mlp", "key_freq_min_neurons", m -> Math.max(1, (int) m / 100));
         follow(values, changes, "d_model", "d_head", d -> (int) d / (int) values.get("n_heads"));
         follow(values, changes, "n_heads", "d_head", h -> (int) values.get("d_model") / Math.max(1, (int) h));
-        Object[] args = values.values().toArray();
+        return fromMap(values);
+    }
+
+    /** Named construction: every option by its snake_case key, each of its exact Java type. */
+    private static TrainConfig fromMap(Map<String, Object> values) {
+        RecordComponent[] components = TrainConfig.class.getRecordComponents();
+        if (values.size() != components.length) {
+            throw new IllegalStateException("options " + values.keySet() + " do not match " + keys());
+        }
+        Object[] args = Arrays.stream(components).map(c -> values.get(snake(c.getName()))).toArray();
         try {
             return (TrainConfig)
                     TrainConfig.class
@@ -151,10 +183,11 @@ public record TrainConfig(
 
     /** Checks every option's range; throws on the first that is out of range. */
     public TrainConfig validate() {
-        require(modulus >= 3, "modulus", modulus, "an integer ≥ 3");
+        require(modulus >= 3 && modulus <= MAX_MODULUS, "modulus", modulus,
+                "an integer from 3 to " + MAX_MODULUS + " (p² pairs are indexed by a 32-bit integer)");
         require(trainFraction > 0 && trainFraction < 1, "train_fraction", trainFraction, "a number in (0, 1)");
-        int trainPairs = (int) Math.floor(trainFraction * modulus * modulus);
-        require(trainPairs >= 1 && trainPairs < modulus * modulus,
+        long pairs = (long) modulus * modulus;
+        require(trainPairs() >= 1 && trainPairs() < pairs,
                 "train_fraction", trainFraction, "a fraction leaving at least one train and one test pair");
         require(weightDecay >= 0 && Double.isFinite(weightDecay), "weight_decay", weightDecay, "a number ≥ 0");
         require(steps > 0, "steps", steps, "an integer > 0");
@@ -175,18 +208,24 @@ public record TrainConfig(
         return this;
     }
 
-    /** Number of training pairs: the first ⌊frac·p²⌋ of the shuffled grid. */
+    /** Number of training pairs: the first ⌊frac·p²⌋ of the shuffled grid (p² in 64 bits). */
     public int trainPairs() {
-        return (int) Math.floor(trainFraction * modulus * modulus);
+        return (int) Math.floor(trainFraction * ((long) modulus * modulus));
     }
 
+    /** The largest p whose p² pairs an int indexes. */
+    public static final int MAX_MODULUS = 46_340;
+
     /**
-     * A stable identity for the run: the first 16 hex digits of SHA-256 over the sorted options.
-     * The same options give the same id in any sweep, whatever their order in a spec.
+     * The run's identity, and the key of its results: the first 16 hex digits of SHA-256 over the
+     * lines {@code key=value}, sorted by key, of every option except those added after 0.1.0 that
+     * are at their neutral default ({@link #NEUTRAL}). So the same options give the same id in any
+     * sweep, whatever their order in a spec, and adding an option leaves every existing id as it was.
      */
     public String runId() {
         StringBuilder canonical = new StringBuilder();
         toMap().entrySet().stream()
+                .filter(e -> !e.getValue().equals(NEUTRAL.get(e.getKey())))
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> canonical.append(e.getKey()).append('=').append(e.getValue()).append('\n'));
         try {

@@ -74,7 +74,7 @@ public final class ResultsStore {
     }
 
     /** Atomically writes (or replaces) one run's rows of {@code table}. */
-    public void write(Table table, String runId, List<Object[]> rows) throws IOException {
+    public void write(Table table, String runId, List<Row> rows) throws IOException {
         Path target = file(table, runId);
         Path tmp = tempFor(target);
         SimpleGroupFactory groups = new SimpleGroupFactory(table.schema());
@@ -84,7 +84,7 @@ public final class ResultsStore {
                 .withCompressionCodec(CompressionCodecName.SNAPPY)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .build()) {
-            for (Object[] row : rows) {
+            for (Row row : rows) {
                 writer.write(toGroup(groups.newGroup(), table, row));
             }
             writer.close(); // the footer must be written before the rename; the second close is a no-op
@@ -146,9 +146,12 @@ public final class ResultsStore {
         return ids;
     }
 
-    /** Reads one run's rows of {@code table} as column-ordered arrays (lists as int[]). */
-    public List<Object[]> read(Table table, String runId) throws IOException {
-        List<Object[]> rows = new ArrayList<>();
+    /**
+     * Reads one run's rows of {@code table}. Files of earlier versions read too: a column they lack
+     * is null (new columns are nullable), a column they have that the table no longer does is ignored.
+     */
+    public List<Row> read(Table table, String runId) throws IOException {
+        List<Row> rows = new ArrayList<>();
         try (ParquetReader<Group> reader = ParquetReader
                 .builder(new GroupReadSupport(), file(table, runId))
                 .withConf(conf)
@@ -202,15 +205,14 @@ public final class ResultsStore {
         }
     }
 
-    private static Group toGroup(Group g, Table table, Object[] row) {
-        List<Column> cols = table.columns();
-        if (row.length != cols.size()) {
-            throw new IllegalArgumentException(table.name() + ": row has " + row.length
-                    + " values for " + cols.size() + " columns");
+    private static Group toGroup(Group g, Table table, Row row) {
+        if (row.table() != table) {
+            throw new IllegalArgumentException("a row of " + row.table().name() + " written to " + table.name());
         }
-        for (int i = 0; i < row.length; i++) {
+        List<Column> cols = table.columns();
+        for (int i = 0; i < cols.size(); i++) {
             Column c = cols.get(i);
-            Object v = row[i];
+            Object v = row.at(i);
             if (v == null) {
                 if (!c.nullable()) {
                     throw new IllegalArgumentException(table.name() + "." + c.name() + " may not be null");
@@ -218,11 +220,11 @@ public final class ResultsStore {
                 continue;
             }
             switch (c.type()) {
-                case INT32 -> g.append(c.name(), ((Number) v).intValue());
-                case INT64 -> g.append(c.name(), ((Number) v).longValue());
-                case DOUBLE -> g.append(c.name(), ((Number) v).doubleValue());
+                case INT32 -> g.append(c.name(), (Integer) v);
+                case INT64 -> g.append(c.name(), (Long) v);
+                case DOUBLE -> g.append(c.name(), (Double) v);
                 case BOOLEAN -> g.append(c.name(), (Boolean) v);
-                case STRING -> g.append(c.name(), v.toString());
+                case STRING -> g.append(c.name(), (String) v);
                 case INT32_LIST -> {
                     Group list = g.addGroup(c.name());
                     for (int x : (int[]) v) {
@@ -234,15 +236,13 @@ public final class ResultsStore {
         return g;
     }
 
-    private static Object[] fromGroup(Group g, Table table) {
-        List<Column> cols = table.columns();
-        Object[] row = new Object[cols.size()];
-        for (int i = 0; i < row.length; i++) {
-            Column c = cols.get(i);
-            if (g.getFieldRepetitionCount(c.name()) == 0) {
+    private static Row fromGroup(Group g, Table table) {
+        Row row = table.row();
+        for (Column c : table.columns()) {
+            if (!g.getType().containsField(c.name()) || g.getFieldRepetitionCount(c.name()) == 0) {
                 continue;
             }
-            row[i] = switch (c.type()) {
+            row.set(c.name(), switch (c.type()) {
                 case INT32 -> g.getInteger(c.name(), 0);
                 case INT64 -> g.getLong(c.name(), 0);
                 case DOUBLE -> g.getDouble(c.name(), 0);
@@ -257,7 +257,7 @@ public final class ResultsStore {
                     }
                     yield xs;
                 }
-            };
+            });
         }
         return row;
     }

@@ -11,6 +11,11 @@ import java.util.List;
 /** A results table: a directory of one Parquet file per run, {@code <root>/<name>/<run_id>.parquet}. */
 public record Table(String name, String doc, List<Column> columns) {
 
+    /** A new, empty row of this table, to set by column name. */
+    public Row row() {
+        return new Row(this);
+    }
+
     public int indexOf(String column) {
         for (int i = 0; i < columns.size(); i++) {
             if (columns.get(i).name().equals(column)) {

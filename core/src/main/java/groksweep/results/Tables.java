@@ -58,22 +58,32 @@ public final class Tables {
 
     public static final List<Table> ALL = List.of(RUNS, METRICS, SPECTRA);
 
+    /**
+     * Columns that earlier versions wrote and this one no longer does. Readers ignore them; they
+     * stay listed so that a name is never reused for another meaning.
+     */
+    public static final java.util.Map<String, List<String>> RETIRED = java.util.Map.of(
+            "runs", List.of(
+                    "memorised_step", // 0.1.0; now the onsets view's, from the metrics, with its thresholds
+                    "grokked_step")); // 0.1.0; idem
+
     private static List<Column> runColumns() {
         List<Column> cols = new ArrayList<>();
-        cols.add(required("run_id", Type.STRING, "", "first 16 hex digits of SHA-256 over the sorted resolved config"));
+        cols.add(required("run_id", Type.STRING, "",
+                "first 16 hex digits of SHA-256 over the resolved options (README: run identity)"));
         for (String key : TrainConfig.keys()) {
             Class<?> t = TrainConfig.typeOf(key);
             Type type = t == int.class ? Type.INT32 : t == long.class ? Type.INT64
                     : t == double.class ? Type.DOUBLE : Type.STRING;
-            cols.add(required(key, type, "", "trainer option --" + key.replace('_', '-')));
+            // Options added after 0.1.0 are nullable: runs written before them lack the column.
+            cols.add(new Column(key, type, TrainConfig.NEUTRAL.containsKey(key), "",
+                    "trainer option --" + key.replace('_', '-')));
         }
         cols.addAll(List.of(
                 required("status", Type.STRING, "", "ok, diverged, failed or timeout"),
                 required("stop_reason", Type.STRING, "", "steps (ran its budget), grokked (stop_after_grok), diverged, timeout or error"),
                 optional("message", Type.STRING, "", "error or divergence detail"),
                 required("final_step", Type.INT32, "updates", "last step measured"),
-                optional("memorised_step", Type.INT32, "updates", "first eval step with train accuracy ≥ 0.99"),
-                optional("grokked_step", Type.INT32, "updates", "first eval step with test accuracy ≥ 0.99 that held to the end"),
                 optional("final_train_loss", Type.DOUBLE, "nats", "train loss at final_step"),
                 optional("final_train_acc", Type.DOUBLE, "fraction", "train accuracy at final_step"),
                 optional("final_test_loss", Type.DOUBLE, "nats", "test loss at final_step"),

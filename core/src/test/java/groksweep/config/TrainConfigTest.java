@@ -39,7 +39,8 @@ class TrainConfigTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "modulus        | 2     | modulus: '2' is not allowed; expected an integer ≥ 3",
+        "modulus        | 2     | modulus: '2' is not allowed; expected an integer from 3 to 46340 (p² pairs are indexed by a 32-bit integer)",
+        "modulus        | 200003 | modulus: '200003' is not allowed; expected an integer from 3 to 46340 (p² pairs are indexed by a 32-bit integer)",
         "train_fraction | 1.0   | train_fraction: '1.0' is not allowed; expected a number in (0, 1)",
         "train_fraction | 0.0   | train_fraction: '0.0' is not allowed; expected a number in (0, 1)",
         "steps          | 0     | steps: '0' is not allowed; expected an integer > 0",

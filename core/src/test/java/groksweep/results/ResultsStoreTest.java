@@ -1,6 +1,5 @@
 package groksweep.results;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -18,12 +17,15 @@ class ResultsStoreTest {
     @Test
     void rowsRoundTripAndRewritesReplaceWhole() throws Exception {
         ResultsStore store = new ResultsStore(dir.toString());
-        Object[] row = {"r1", 3, "neurons", 7, 2.5};
-        store.write(Tables.SPECTRA, "r1", List.<Object[]>of(row, row));
-        store.write(Tables.SPECTRA, "r1", List.<Object[]>of(row)); // a retried task: replaced, not appended
-        List<Object[]> back = store.read(Tables.SPECTRA, "r1");
+        Row row = Tables.SPECTRA.row().set("run_id", "r1").set("step", 3).set("source", "neurons").set("k", 7)
+                .set("value", 2.5);
+        store.write(Tables.SPECTRA, "r1", List.of(row, row));
+        store.write(Tables.SPECTRA, "r1", List.of(row)); // a retried task: replaced, not appended
+        List<Row> back = store.read(Tables.SPECTRA, "r1");
         assertEquals(1, back.size());
-        assertArrayEquals(row, back.get(0));
+        assertEquals(row, back.get(0));
+        assertEquals(7, back.get(0).getInt("k"));
+        assertEquals(2.5, back.get(0).getDouble("value"));
         assertEquals(Set.of("r1"), store.runIds(Tables.SPECTRA));
         try (var files = Files.list(dir.resolve("spectra"))) {
             assertEquals(List.of("r1.parquet"), files.map(p -> p.getFileName().toString()).toList(), "no side files");
@@ -33,8 +35,9 @@ class ResultsStoreTest {
     @Test
     void aFailedWriteLeavesNothing() throws Exception {
         ResultsStore store = new ResultsStore(dir.toString());
-        Object[] bad = {"r2", null, "embed", 1, 1.0}; // step may not be null
-        assertThrows(IllegalArgumentException.class, () -> store.write(Tables.SPECTRA, "r2", List.<Object[]>of(bad)));
+        Row bad = Tables.SPECTRA.row().set("run_id", "r2").set("source", "embed").set("k", 1).set("value", 1.0);
+        assertThrows(IllegalArgumentException.class, () -> store.write(Tables.SPECTRA, "r2", List.of(bad)),
+                "step may not be null");
         try (var files = Files.list(dir.resolve("spectra"))) {
             assertEquals(List.of(), files.toList());
         }

@@ -2,6 +2,8 @@ package groksweep.sweep;
 
 import groksweep.config.TrainConfig;
 import groksweep.results.ResultsStore;
+import groksweep.results.RunRecord;
+import groksweep.results.RunStatus;
 import groksweep.results.Tables;
 import groksweep.train.Trainer;
 import groksweep.worker.Worker;
@@ -20,7 +22,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -35,18 +36,25 @@ import java.util.function.Consumer;
 public final class SweepRunner {
     private static final Logger LOG = LogManager.getLogger(SweepRunner.class);
 
-    /** Statuses that {@code --rerun-failed} trains again; the others are outcomes of the config. */
-    public static final Set<String> RETRYABLE = Set.of("failed", "timeout");
+    /** What one task reports back of a run; {@code status} is null when it was already committed (skipped). */
+    public record RunReport(String runId, RunStatus status, int finalStep, Integer grokkedStep, Double finalTestAcc,
+            double seconds) implements Serializable {
 
-    /** What one task reports back. {@code status} is "skipped" when the run was already committed. */
-    public record RunStatus(String runId, String status, int finalStep, Integer grokkedStep, Double finalTestAcc,
-            double seconds) implements Serializable {}
+        public boolean skipped() {
+            return status == null;
+        }
+
+        /** The status as printed: its value, or "skipped". */
+        public String label() {
+            return skipped() ? "skipped" : status.value();
+        }
+    }
 
     /** The plan: every run of the grid, and those still to train. */
     public record Plan(List<TrainConfig> runs, List<TrainConfig> pending) {}
 
     /** What a finished sweep did. */
-    public record Outcome(Plan plan, List<RunStatus> trained, double seconds) {}
+    public record Outcome(Plan plan, List<RunReport> trained, double seconds) {}
 
     private SweepRunner() {}
 
@@ -57,7 +65,7 @@ public final class SweepRunner {
         Set<String> committed = store.runIds(Tables.RUNS);
         List<TrainConfig> pending = new ArrayList<>();
         for (TrainConfig c : runs) {
-            if (!committed.contains(c.runId()) || (rerunFailed && RETRYABLE.contains(status(store, c.runId())))) {
+            if (!committed.contains(c.runId()) || (rerunFailed && retryable(store, c.runId()))) {
                 pending.add(c);
             }
         }
@@ -72,7 +80,7 @@ public final class SweepRunner {
         store.writeBytes("sweeps/" + spec.name() + "-" + spec.hash() + ".yaml",
                 ("# groksweep sweep spec, resolved; sha256 prefix " + spec.hash() + "\n" + spec.canonical())
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        List<RunStatus> trained = new ArrayList<>();
+        List<RunReport> trained = new ArrayList<>();
         if (!plan.pending().isEmpty()) {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             LongAccumulator done = sc.sc().longAccumulator("runs done");
@@ -81,7 +89,7 @@ public final class SweepRunner {
             sc.setJobGroup(group, "groksweep sweep " + spec.name() + ": " + plan.pending().size() + " runs", true);
             Task task = new Task(store.uri().toString(), spec.threadsPerRun(), spec.runTimeoutSeconds(),
                     spec.checkpointEvery(), spec.device(), rerunFailed, done, failed);
-            JavaFutureAction<List<RunStatus>> job = sc.parallelize(plan.pending(), plan.pending().size())
+            JavaFutureAction<List<RunReport>> job = sc.parallelize(plan.pending(), plan.pending().size())
                     .mapPartitions(task::train)
                     .collectAsync();
             Progress line = new Progress(spec.name(), plan.pending().size());
@@ -127,11 +135,12 @@ public final class SweepRunner {
         return running;
     }
 
-    static String status(ResultsStore store, String runId) {
+    /** Whether the committed run failed or timed out; an unreadable record is as good as none: train again. */
+    static boolean retryable(ResultsStore store, String runId) {
         try {
-            return (String) store.read(Tables.RUNS, runId).get(0)[Tables.RUNS.indexOf("status")];
+            return RunStatus.of(store.read(Tables.RUNS, runId).get(0).getString("status")).retryable();
         } catch (IOException | RuntimeException e) {
-            return "failed"; // an unreadable record is as good as none: train again
+            return true;
         }
     }
 
@@ -139,8 +148,8 @@ public final class SweepRunner {
     record Task(String root, int threads, long timeoutSeconds, int checkpointEvery, String device,
             boolean rerunFailed, LongAccumulator done, LongAccumulator failed) implements Serializable {
 
-        Iterator<RunStatus> train(Iterator<TrainConfig> configs) {
-            List<RunStatus> out = new ArrayList<>();
+        Iterator<RunReport> train(Iterator<TrainConfig> configs) {
+            List<RunReport> out = new ArrayList<>();
             ResultsStore store = new ResultsStore(root);
             while (configs.hasNext()) {
                 TrainConfig c = configs.next();
@@ -149,29 +158,31 @@ public final class SweepRunner {
             return out.iterator();
         }
 
-        private RunStatus trainOne(ResultsStore store, TrainConfig c) {
+        private RunReport trainOne(ResultsStore store, TrainConfig c) {
             try {
                 // A retried or speculative task may find the run committed already: never train twice.
                 if (store.exists("runs/" + c.runId() + ".parquet")
-                        && !(rerunFailed && RETRYABLE.contains(status(store, c.runId())))) {
-                    return new RunStatus(c.runId(), "skipped", 0, null, null, 0);
+                        && !(rerunFailed && retryable(store, c.runId()))) {
+                    return new RunReport(c.runId(), null, 0, null, null, 0);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             TaskContext ctx = TaskContext.get();
-            Worker.Options options = new Worker.Options(threads, timeoutSeconds, null, null, checkpointEvery, device,
-                    () -> ctx != null && ctx.isInterrupted());
-            Map<String, Object> r = Worker.run(c, store, options, new Trainer.Listener() {});
-            if (r == null) { // the task was killed: nothing committed, a rerun trains it
+            Worker.Options options = Worker.options().threads(threads).timeoutSeconds(timeoutSeconds)
+                    .checkpointEvery(checkpointEvery).device(device).abandon(() -> ctx != null && ctx.isInterrupted())
+                    .build();
+            Worker.Outcome outcome = Worker.run(c, store, options, new Trainer.Listener() {});
+            if (outcome == null) { // the task was killed: nothing committed, a rerun trains it
                 throw new IllegalStateException("run " + c.runId() + " abandoned: task killed");
             }
             done.add(1);
-            if (!"ok".equals(r.get("status"))) {
+            RunRecord r = outcome.record();
+            if (r.status() != RunStatus.OK) {
                 failed.add(1);
             }
-            return new RunStatus(c.runId(), (String) r.get("status"), (Integer) r.get("final_step"),
-                    (Integer) r.get("grokked_step"), (Double) r.get("final_test_acc"), (Double) r.get("wall_seconds"));
+            return new RunReport(c.runId(), r.status(), r.finalStep(),
+                    outcome.onsets() == null ? null : outcome.onsets().grokked(), r.finalTestAcc(), r.wallSeconds());
         }
     }
 }

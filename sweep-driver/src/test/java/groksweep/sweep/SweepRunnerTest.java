@@ -45,7 +45,7 @@ class SweepRunnerTest {
         SweepRunner.Outcome o = SweepRunner.run(spark, s, SweepRunner.plan(s, false), false, line -> {});
         assertEquals(4, o.trained().size());
         Map<String, Long> byStatus = o.trained().stream()
-                .collect(Collectors.groupingBy(SweepRunner.RunStatus::status, Collectors.counting()));
+                .collect(Collectors.groupingBy(SweepRunner.RunReport::label, Collectors.counting()));
         assertEquals(Map.of("ok", 2L, "diverged", 2L), byStatus);
         String root = s.output();
         assertEquals(4L, spark.read().parquet(root + "/runs").select("run_id").distinct().count());
@@ -85,19 +85,18 @@ class SweepRunnerTest {
         stopper.get();
         Thread.sleep(1500); // let killed tasks notice and stop
         Set<String> before = store.runIds(Tables.RUNS);
-        Map<String, Object> firstFinished = Map.of("at", store.read(Tables.RUNS, before.iterator().next())
-                .get(0)[Tables.RUNS.indexOf("finished_at")]);
+        String firstFinished = store.read(Tables.RUNS, before.iterator().next()).get(0).getString("finished_at");
         assertTrue(before.size() >= 1 && before.size() < 6, before.size() + " committed before the stop");
 
         SweepRunner.Plan plan = SweepRunner.plan(s, false);
         assertEquals(6 - before.size(), plan.pending().size(), "only unfinished runs are planned");
         SweepRunner.Outcome o = SweepRunner.run(spark, s, plan, false, line -> {});
-        assertEquals(6 - before.size(), o.trained().stream().filter(r -> !r.status().equals("skipped")).count());
+        assertEquals(6 - before.size(), o.trained().stream().filter(r -> !r.skipped()).count());
         assertTrue(o.trained().stream().noneMatch(r -> before.contains(r.runId())), "committed runs not trained again");
         assertEquals(6L, spark.read().parquet(s.output() + "/runs").count());
         assertEquals(Set.copyOf(Grid.expand(s).stream().map(TrainConfig::runId).toList()), store.runIds(Tables.RUNS));
-        assertEquals(firstFinished.get("at"), store.read(Tables.RUNS, before.iterator().next())
-                .get(0)[Tables.RUNS.indexOf("finished_at")], "the committed record was not rewritten");
+        assertEquals(firstFinished, store.read(Tables.RUNS, before.iterator().next()).get(0).getString("finished_at"),
+                "the committed record was not rewritten");
         assertEquals(0, Files.walk(Path.of(s.output())).filter(p -> p.getFileName().toString().startsWith("_tmp-")).count());
     }
 }

@@ -3,6 +3,7 @@ package groksweep.sweep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import groksweep.config.ConfigException;
 import groksweep.config.TrainConfig;
@@ -12,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.List;
+import java.util.Map;
 
 class SweepSpecTest {
     static final String BASE = "name: t\noutput: out\n";
@@ -37,7 +39,10 @@ class SweepSpecTest {
         assertEquals(Grid.expand(a).stream().map(TrainConfig::runId).toList(),
                 Grid.expand(b).stream().map(TrainConfig::runId).toList());
         assertEquals(a.hash(), b.hash());
-        assertEquals(Grid.expand(a).get(0).runId(), Grid.expand(a).get(0).runId(), "stable across calls");
+        // a run of the grid has the id of the same options given directly, and that id is frozen
+        String id = TrainConfig.defaults().with(Map.of("modulus", 7, "steps", 10, "seed", 1, "weight_decay", 0.0)).runId();
+        assertEquals("e46f70f4af2f949e", id);
+        assertTrue(Grid.expand(a).stream().map(TrainConfig::runId).toList().contains(id));
         assertNotEquals(a.hash(), SweepSpec.parse(BASE + "grid:\n  seed: [0, 2]\n").hash());
     }
 
@@ -52,7 +57,7 @@ class SweepSpecTest {
         "empty axis          | \"name: t\\noutput: o\\ngrid:\\n  seed: []\\n\"         | grid.seed (line 4): empty axis; expected at least one value",
         "axis not a list     | \"name: t\\noutput: o\\ngrid:\\n  seed: 3\\n\"          | grid.seed (line 4): expected a list of values, e.g. [0.3, 0.5]",
         "duplicate values    | \"name: t\\noutput: o\\ngrid:\\n  seed: [1, 2, 1]\\n\"  | grid.seed (line 4): duplicate value '1'",
-        "out of range axis   | \"name: t\\noutput: o\\ngrid:\\n  modulus: [7, 2]\\n\"  | grid.modulus (line 4): '2' is not allowed; expected an integer ≥ 3",
+        "out of range axis   | \"name: t\\noutput: o\\ngrid:\\n  modulus: [7, 2]\\n\"  | grid.modulus (line 4): '2' is not allowed; expected an integer from 3 to 46340",
         "wrong type axis     | \"name: t\\noutput: o\\ngrid:\\n  train_fraction: [a]\\n\" | grid.train_fraction (line 4): 'a' is not allowed; expected a number",
         "fraction range      | \"name: t\\noutput: o\\ntrainer:\\n  train_fraction: 1.5\\n\" | trainer.train_fraction (line 4): '1.5' is not allowed; expected a number in (0, 1)",
         "unknown trainer key | \"name: t\\noutput: o\\ntrainer:\\n  stepz: 5\\n\"       | trainer.stepz (line 4): unknown trainer option; expected one of",

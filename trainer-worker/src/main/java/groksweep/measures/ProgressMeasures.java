@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import groksweep.model.Transformer;
+import groksweep.results.Row;
+import groksweep.results.Tables;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -157,14 +159,19 @@ public record ProgressMeasures(
     }
 
     /** Spectra rows for the run: (step, source, k, value). */
-    public List<Object[]> spectraRows(String runId, int step) {
-        List<Object[]> rows = new ArrayList<>();
+    public List<Row> spectraRows(String runId, int step) {
+        List<Row> rows = new ArrayList<>();
         for (int k = 1; k <= embedNorms.length; k++) {
-            rows.add(new Object[] {runId, step, "embed", k, embedNorms[k - 1]});
-            rows.add(new Object[] {runId, step, "wl", k, wlNorms[k - 1]});
-            rows.add(new Object[] {runId, step, "neurons", k, (double) clusterSizes[k - 1]});
+            rows.add(spectrum(runId, step, "embed", k, embedNorms[k - 1]));
+            rows.add(spectrum(runId, step, "wl", k, wlNorms[k - 1]));
+            rows.add(spectrum(runId, step, "neurons", k, (double) clusterSizes[k - 1]));
         }
         return rows;
+    }
+
+    private static Row spectrum(String runId, int step, String source, int k, double value) {
+        return Tables.SPECTRA.row().set("run_id", runId).set("step", step).set("source", source).set("k", k)
+                .set("value", value);
     }
 
     private static double[] unit(int p, java.util.function.IntToDoubleFunction f) {

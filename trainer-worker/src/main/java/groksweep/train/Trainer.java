@@ -6,6 +6,9 @@ import ai.djl.ndarray.NDManager;
 import groksweep.config.TrainConfig;
 import groksweep.measures.ProgressMeasures;
 import groksweep.model.Transformer;
+import groksweep.results.Onsets;
+import groksweep.results.RunStatus;
+import groksweep.results.StopReason;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,16 +35,13 @@ public final class Trainer {
         default void afterUpdate(int step, Trainer trainer) {}
     }
 
-    /** How a run ended. */
-    public enum Status { OK, DIVERGED, TIMEOUT }
-
+    /** How a run ended; {@code onsets} as followed live (for messages; the results' onsets come from the metrics). */
     public record Result(
-            Status status,
-            String stopReason,
+            RunStatus status,
+            StopReason stopReason,
             String message,
             int finalStep,
-            Integer memorisedStep,
-            Integer grokkedStep,
+            Onsets onsets,
             List<MetricRow> metrics,
             double wallSeconds,
             double msPerStep) {
@@ -54,26 +54,16 @@ public final class Trainer {
     /** A model and optimizer restored from a checkpoint. */
     public record Resumed(Transformer model, AdamW optimizer) {}
 
-    /**
-     * Onsets as rows arrive: memorised at the first train accuracy ≥ 0.99; grokked at the first
-     * test accuracy ≥ 0.99 that has held since (reset when it falls back).
-     */
-    static final class Onsets {
-        Integer memorised;
-        Integer grokked;
-
-        /** Tells {@code listener} of the onsets this row brings. */
-        void observe(MetricRow r, Listener listener) {
-            if (memorised == null && r.trainAcc() >= TrainConfig.GROK_ACCURACY) {
-                memorised = r.step();
-                listener.onMemorised(r.step());
-            }
-            if (r.testAcc() < TrainConfig.GROK_ACCURACY) {
-                grokked = null;
-            } else if (grokked == null) {
-                grokked = r.step();
-                listener.onGrokked(r.step());
-            }
+    /** Feeds {@code r} to {@code onsets} and tells {@code listener} of the onsets it brings. */
+    static void observe(Onsets onsets, MetricRow r, Listener listener) {
+        Integer memorised = onsets.memorised();
+        Integer grokked = onsets.grokked();
+        onsets.observe(r.step(), r.trainAcc(), r.testAcc());
+        if (memorised == null && onsets.memorised() != null) {
+            listener.onMemorised(r.step());
+        }
+        if (grokked == null && onsets.grokked() != null) {
+            listener.onGrokked(r.step());
         }
     }
 
@@ -159,18 +149,18 @@ public final class Trainer {
         long start = System.nanoTime();
         int first = optimizer.updatesDone();
         List<MetricRow> rows = new ArrayList<>(previous);
-        Onsets onsets = new Onsets();
-        previous.forEach(r -> onsets.observe(r, new Listener() {})); // replay the onsets of a resumed part
-        Status status = Status.OK;
-        String reason = "steps";
+        Onsets onsets = new Onsets(Onsets.Thresholds.defaults());
+        previous.forEach(r -> onsets.observe(r.step(), r.trainAcc(), r.testAcc())); // replay a resumed part
+        RunStatus status = RunStatus.OK;
+        StopReason reason = StopReason.STEPS;
         String message = null;
         int step = first;
         for (;; step++) {
             boolean last = step == c.steps();
             boolean record = last || step % c.evalEvery() == 0;
             if (cancelled.getAsBoolean()) {
-                status = Status.TIMEOUT;
-                reason = "timeout";
+                status = RunStatus.TIMEOUT;
+                reason = StopReason.TIMEOUT;
                 message = "stopped at step " + step;
                 break;
             }
@@ -190,24 +180,24 @@ public final class Trainer {
                     }
                 }
                 if (!Double.isFinite(trainLoss)) {
-                    status = Status.DIVERGED;
-                    reason = "diverged";
+                    status = RunStatus.DIVERGED;
+                    reason = StopReason.DIVERGED;
                     message = "train loss " + trainLoss + " at step " + step;
                     break;
                 }
                 if (record) {
                     boolean analyse = last || (c.analysisEvery() > 0 && step % c.analysisEvery() == 0);
                     MetricRow row = measure(scope, step, trainLoss, trainAcc, analyse);
-                    onsets.observe(row, listener);
-                    boolean stop = !last && onsets.grokked != null && c.stopAfterGrok() >= 0
-                            && step - onsets.grokked >= c.stopAfterGrok();
+                    observe(onsets, row, listener);
+                    boolean stop = !last && onsets.grokked() != null && c.stopAfterGrok() >= 0
+                            && step - onsets.grokked() >= c.stopAfterGrok();
                     if (stop && row.measures() == null) { // the last row always has the progress measures
                         row = measure(scope, step, trainLoss, trainAcc, true);
                     }
                     rows.add(row);
                     listener.onMetrics(row);
                     if (stop) {
-                        reason = "grokked";
+                        reason = StopReason.GROKKED;
                         break;
                     }
                 }
@@ -218,11 +208,9 @@ public final class Trainer {
             }
             listener.afterUpdate(step + 1, this);
         }
-        // a run cut short has no settled grokking step
-        Integer grokked = "steps".equals(reason) || "grokked".equals(reason) ? onsets.grokked : null;
         double seconds = (System.nanoTime() - start) / 1e9;
         int updates = Math.max(1, step - first);
-        return new Result(status, reason, message, step, onsets.memorised, grokked, rows, seconds, 1e3 * seconds / updates);
+        return new Result(status, reason, message, step, onsets, rows, seconds, 1e3 * seconds / updates);
     }
 
     private MetricRow measure(NDManager scope, int step, double trainLoss, double trainAcc, boolean analyse) {

@@ -3,6 +3,7 @@ package groksweep.worker;
 import ai.djl.ndarray.NDManager;
 import groksweep.config.TrainConfig;
 import groksweep.results.ResultsStore;
+import groksweep.results.Row;
 import groksweep.results.Tables;
 import groksweep.train.MetricRow;
 import groksweep.train.Trainer;
@@ -27,7 +28,7 @@ final class Checkpoints {
     }
 
     /** A restored checkpoint: model and optimizer, and the rows measured before it. */
-    record Saved(Trainer.Resumed resumed, List<Object[]> metricRows, List<Object[]> spectraRows) {
+    record Saved(Trainer.Resumed resumed, List<Row> metricRows, List<Row> spectraRows) {
         /** The metric rows as the trainer needs them to replay onsets. */
         List<MetricRow> metrics() {
             return metricRows.stream().map(MetricRow::fromRow).toList();
@@ -48,10 +49,10 @@ final class Checkpoints {
         }
         Trainer.Resumed resumed = ParamsFile.restore(c, store.readBytes(npz()), manager);
         int updates = resumed.optimizer().updatesDone();
-        List<Object[]> metrics = new ArrayList<>(rows().read(Tables.METRICS, runId));
-        List<Object[]> spectra = new ArrayList<>(rows().read(Tables.SPECTRA, runId));
-        metrics.removeIf(r -> (Integer) r[1] >= updates); // rows written after the parameters were saved
-        spectra.removeIf(r -> (Integer) r[1] >= updates);
+        List<Row> metrics = new ArrayList<>(rows().read(Tables.METRICS, runId));
+        List<Row> spectra = new ArrayList<>(rows().read(Tables.SPECTRA, runId));
+        metrics.removeIf(r -> r.getInt("step") >= updates); // rows written after the parameters were saved
+        spectra.removeIf(r -> r.getInt("step") >= updates);
         return new Saved(resumed, metrics, spectra);
     }
 
@@ -63,8 +64,8 @@ final class Checkpoints {
         if (every <= 0) {
             return inner;
         }
-        List<Object[]> metrics = new ArrayList<>(resumedFrom == null ? List.of() : resumedFrom.metricRows());
-        List<Object[]> spectra = new ArrayList<>(resumedFrom == null ? List.of() : resumedFrom.spectraRows());
+        List<Row> metrics = new ArrayList<>(resumedFrom == null ? List.of() : resumedFrom.metricRows());
+        List<Row> spectra = new ArrayList<>(resumedFrom == null ? List.of() : resumedFrom.spectraRows());
         return new Trainer.Listener() {
             @Override
             public void onMetrics(MetricRow row) {

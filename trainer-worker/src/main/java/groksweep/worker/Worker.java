@@ -3,7 +3,12 @@ package groksweep.worker;
 import ai.djl.ndarray.NDManager;
 import groksweep.config.TrainConfig;
 import groksweep.model.Transformer;
+import groksweep.results.Onsets;
 import groksweep.results.ResultsStore;
+import groksweep.results.Row;
+import groksweep.results.RunRecord;
+import groksweep.results.RunStatus;
+import groksweep.results.StopReason;
 import groksweep.results.Tables;
 import groksweep.train.MetricRow;
 import groksweep.train.Split;
@@ -19,9 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -33,23 +36,81 @@ public final class Worker {
     private static final Logger LOG = LogManager.getLogger(Worker.class);
 
     /**
-     * How to run: libtorch threads, a wall-clock budget (0: none), optional initial parameters
-     * (.npz bytes, e.g. an exported init), where to export the initial parameters, a checkpoint
-     * interval in steps (0: none), the device (cpu or gpu), and a signal to abandon the run (its task was killed): then the
-     * run is not committed, and a later attempt resumes from its last checkpoint.
+     * How to run, beside what to compute: libtorch threads, a wall-clock budget, initial
+     * parameters, where to export them, a checkpoint interval, the device, and a signal to abandon
+     * the run (its task was killed): then nothing is committed, and a later attempt resumes from
+     * its last checkpoint. Build with {@link #options()}.
      */
     public record Options(int threads, long timeoutSeconds, byte[] init, Path exportInit, int checkpointEvery,
-            String device, BooleanSupplier abandon) {
-        public Options(int threads, long timeoutSeconds, byte[] init, Path exportInit) {
-            this(threads, timeoutSeconds, init, exportInit, 0, "cpu", () -> false);
+            String device, BooleanSupplier abandon) {}
+
+    /** Options with their defaults: 1 thread, no timeout, fresh parameters, no checkpoints, cpu. */
+    public static OptionsBuilder options() {
+        return new OptionsBuilder();
+    }
+
+    /** Named construction of {@link Options}; every setting optional. */
+    public static final class OptionsBuilder {
+        private int threads = 1;
+        private long timeoutSeconds;
+        private byte[] init;
+        private Path exportInit;
+        private int checkpointEvery;
+        private String device = "cpu";
+        private BooleanSupplier abandon = () -> false;
+
+        /** libtorch intra-op threads. */
+        public OptionsBuilder threads(int n) {
+            this.threads = n;
+            return this;
+        }
+
+        /** Wall-clock budget; the run ends as timeout after it (0: none). */
+        public OptionsBuilder timeoutSeconds(long seconds) {
+            this.timeoutSeconds = seconds;
+            return this;
+        }
+
+        /** Initial parameters (and optionally the split) as .npz bytes, e.g. an exported init. */
+        public OptionsBuilder init(byte[] npz) {
+            this.init = npz;
+            return this;
+        }
+
+        /** Where to write the initial parameters and split, for replay elsewhere. */
+        public OptionsBuilder exportInit(Path file) {
+            this.exportInit = file;
+            return this;
+        }
+
+        /** Save a checkpoint every N updates (0: never). */
+        public OptionsBuilder checkpointEvery(int updates) {
+            this.checkpointEvery = updates;
+            return this;
+        }
+
+        /** cpu or gpu. */
+        public OptionsBuilder device(String name) {
+            this.device = name;
+            return this;
+        }
+
+        /** Polled every step: true abandons the run without committing it. */
+        public OptionsBuilder abandon(BooleanSupplier signal) {
+            this.abandon = signal;
+            return this;
+        }
+
+        public Options build() {
+            return new Options(threads, timeoutSeconds, init, exportInit, checkpointEvery, device, abandon);
         }
     }
 
-    /**
-     * Trains and commits one run; returns its record as a map column → value (see
-     * {@link Tables#RUNS}), or null when the run was abandoned and nothing was committed.
-     */
-    public static Map<String, Object> run(TrainConfig c, ResultsStore store, Options o, Trainer.Listener listener) {
+    /** A committed run: its record, and the onsets as the trainer followed them (null: it never trained). */
+    public record Outcome(RunRecord record, Onsets onsets) {}
+
+    /** Trains and commits one run; returns its outcome, or null when the run was abandoned and nothing was committed. */
+    public static Outcome run(TrainConfig c, ResultsStore store, Options o, Trainer.Listener listener) {
         String runId = c.runId();
         long start = System.nanoTime();
         Trainer.Result result = null;
@@ -91,22 +152,21 @@ public final class Worker {
             LOG.error("run {} failed", runId, e);
             failure = e.getClass().getSimpleName() + ": " + e.getMessage();
         }
-        Map<String, Object> record = record(c, o.threads(), result, failure, (System.nanoTime() - start) / 1e9);
-        record.put("resumed_from_step", resumedFrom);
+        RunRecord record = record(c, o.threads(), result, failure, (System.nanoTime() - start) / 1e9, resumedFrom);
         try {
-            store.write(Tables.RUNS, runId, List.<Object[]>of(record.values().toArray()));
+            store.write(Tables.RUNS, runId, List.of(record.toRow()));
             checkpoints.delete();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot commit run " + runId + " under " + store.root(), e);
         }
-        return record;
+        return new Outcome(record, result == null ? null : result.onsets());
     }
 
     /** Metrics and spectra of the run; rows of a resumed part come from its checkpoint as written then. */
     static void writeTables(ResultsStore store, String runId, Trainer.Result result, Checkpoints.Saved saved,
             int resumed) throws IOException {
-        List<Object[]> metrics = new ArrayList<>(saved == null ? List.of() : saved.metricRows());
-        List<Object[]> spectra = new ArrayList<>(saved == null ? List.of() : saved.spectraRows());
+        List<Row> metrics = new ArrayList<>(saved == null ? List.of() : saved.metricRows());
+        List<Row> spectra = new ArrayList<>(saved == null ? List.of() : saved.spectraRows());
         for (MetricRow r : result.metrics()) {
             if (saved != null && r.step() < resumed) {
                 continue;
@@ -120,34 +180,29 @@ public final class Worker {
         store.write(Tables.SPECTRA, runId, spectra);
     }
 
-    static Map<String, Object> record(TrainConfig c, int threads, Trainer.Result r, String failure, double seconds) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("run_id", c.runId());
-        row.putAll(c.toMap());
+    /** The run record: a failure (an exception in the run) is status failed with its message. */
+    static RunRecord record(TrainConfig c, int threads, Trainer.Result r, String failure, double seconds,
+            int resumedFrom) {
         MetricRow last = r == null ? null : r.last();
-        row.put("status", failure != null ? "failed" : r.status().name().toLowerCase());
-        row.put("stop_reason", failure != null ? "error" : r.stopReason());
-        row.put("message", failure != null ? failure : r.message());
-        row.put("final_step", r == null ? 0 : r.finalStep());
-        row.put("memorised_step", r == null ? null : r.memorisedStep());
-        row.put("grokked_step", r == null ? null : r.grokkedStep());
-        row.put("final_train_loss", last == null ? null : last.trainLoss());
-        row.put("final_train_acc", last == null ? null : last.trainAcc());
-        row.put("final_test_loss", last == null ? null : last.testLoss());
-        row.put("final_test_acc", last == null ? null : last.testAcc());
-        row.put("wall_seconds", r == null ? seconds : r.wallSeconds());
-        row.put("ms_per_step", r == null ? 0.0 : r.msPerStep());
-        row.put("threads", threads);
-        row.put("resumed_from_step", 0);
-        row.put("host", hostName());
-        row.put("finished_at", Instant.now().toString());
-        row.put("groksweep_version", groksweep.Runtime.version());
-        row.put("djl_version", Torch.djlVersion());
-        row.put("libtorch_version", failure == null ? Torch.libtorchVersion() : "unknown");
-        if (!List.copyOf(row.keySet()).equals(Tables.RUNS.columns().stream().map(col -> col.name()).toList())) {
-            throw new IllegalStateException("run record and runs schema disagree: " + row.keySet());
-        }
-        return row;
+        boolean failed = failure != null;
+        return new RunRecord(c.runId(), c,
+                failed ? RunStatus.FAILED : r.status(),
+                failed ? StopReason.ERROR : r.stopReason(),
+                failed ? failure : r.message(),
+                r == null ? 0 : r.finalStep(),
+                last == null ? null : last.trainLoss(),
+                last == null ? null : last.trainAcc(),
+                last == null ? null : last.testLoss(),
+                last == null ? null : last.testAcc(),
+                r == null ? seconds : r.wallSeconds(),
+                r == null ? 0.0 : r.msPerStep(),
+                threads,
+                resumedFrom,
+                hostName(),
+                Instant.now().toString(),
+                groksweep.Runtime.version(),
+                Torch.djlVersion(),
+                failed ? "unknown" : Torch.libtorchVersion());
     }
 
     private static String hostName() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import groksweep.config.TrainConfig;
+import groksweep.results.RunStatus;
 import groksweep.worker.Torch;
 
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,7 @@ class TrainerTest {
         TrainConfig other = SMALL.with(Map.of("seed", 1));
         Trainer.Result aloneA = train(SMALL);
         Trainer.Result aloneB = train(other);
-        assertEquals(Trainer.Status.OK, aloneA.status(), aloneA.message());
+        assertEquals(RunStatus.OK, aloneA.status(), aloneA.message());
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             Future<Trainer.Result> a = pool.submit(() -> train(SMALL));
@@ -62,7 +63,7 @@ class TrainerTest {
     @Test
     void divergenceEndsTheRunWithItsStep() {
         Trainer.Result r = train(SMALL.with(Map.of("lr", 1e30, "warmup_steps", 0)));
-        assertEquals(Trainer.Status.DIVERGED, r.status());
+        assertEquals(RunStatus.DIVERGED, r.status());
         assertTrue(r.message().matches("train loss (NaN|Infinity) at step \\d+"), r.message());
         assertTrue(r.finalStep() < SMALL.steps());
     }
@@ -73,9 +74,9 @@ class TrainerTest {
         try (NDManager m = NDManager.newBaseManager()) {
             int[] polls = {0};
             Trainer.Result r = new Trainer(SMALL, m).train(new Trainer.Listener() {}, () -> ++polls[0] > 30, List.of());
-            assertEquals(Trainer.Status.TIMEOUT, r.status());
+            assertEquals(RunStatus.TIMEOUT, r.status());
             assertEquals(30, r.finalStep());
-            assertEquals(null, r.grokkedStep());
+            assertEquals(groksweep.results.StopReason.TIMEOUT, r.stopReason());
         }
     }
 }

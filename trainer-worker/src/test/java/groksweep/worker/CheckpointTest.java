@@ -1,6 +1,5 @@
 package groksweep.worker;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import groksweep.config.TrainConfig;
 import groksweep.results.ResultsStore;
+import groksweep.results.Row;
 import groksweep.results.Tables;
 import groksweep.train.MetricRow;
 import groksweep.train.Trainer;
@@ -29,7 +29,7 @@ class CheckpointTest {
     @Test
     void aKilledRunResumesFromItsCheckpointAndEndsTheSame() throws Exception {
         ResultsStore whole = new ResultsStore(dir.resolve("whole").toString());
-        Worker.run(C, whole, new Worker.Options(1, 0, null, null), new Trainer.Listener() {});
+        Worker.run(C, whole, Worker.options().build(), new Trainer.Listener() {});
 
         ResultsStore broken = new ResultsStore(dir.resolve("broken").toString());
         AtomicInteger step = new AtomicInteger();
@@ -39,41 +39,31 @@ class CheckpointTest {
                 step.set(row.step());
             }
         };
-        Map<String, Object> killed = Worker.run(C, broken,
-                new Worker.Options(1, 0, null, null, 40, "cpu", () -> step.get() >= 95), track);
+        Worker.Outcome killed = Worker.run(C, broken,
+                Worker.options().checkpointEvery(40).abandon(() -> step.get() >= 95).build(), track);
         assertNull(killed, "an abandoned run commits nothing");
         assertTrue(broken.runIds(Tables.RUNS).isEmpty());
         assertTrue(broken.exists("checkpoints/" + C.runId() + ".npz"));
 
         AtomicInteger firstStep = new AtomicInteger(-1);
-        Map<String, Object> resumed = Worker.run(C, broken, new Worker.Options(1, 0, null, null, 40, "cpu", () -> false),
+        Worker.Outcome resumed = Worker.run(C, broken, Worker.options().checkpointEvery(40).build(),
                 new Trainer.Listener() {
                     @Override
                     public void onMetrics(MetricRow row) {
                         firstStep.compareAndSet(-1, row.step());
                     }
                 });
-        assertEquals(80, resumed.get("resumed_from_step"));
+        assertEquals(80, resumed.record().resumedFromStep());
         assertEquals(80, firstStep.get(), "trained from the checkpoint at 80, not from 0");
         assertEqualRows(whole.read(Tables.METRICS, C.runId()), broken.read(Tables.METRICS, C.runId()));
         assertEqualRows(whole.read(Tables.SPECTRA, C.runId()), broken.read(Tables.SPECTRA, C.runId()));
         assertFalse(broken.exists("checkpoints/" + C.runId() + ".npz"), "checkpoint removed once committed");
     }
 
-    static void assertEqualRows(List<Object[]> expected, List<Object[]> actual) {
+    static void assertEqualRows(List<Row> expected, List<Row> actual) {
         assertEquals(expected.size(), actual.size());
         for (int i = 0; i < expected.size(); i++) {
-            assertArrayEquals(strip(expected.get(i)), strip(actual.get(i)), "row " + i);
+            assertEquals(expected.get(i), actual.get(i), "row " + i); // Row compares lists by value
         }
-    }
-
-    private static Object[] strip(Object[] row) { // int[] compare by value
-        Object[] out = row.clone();
-        for (int i = 0; i < out.length; i++) {
-            if (out[i] instanceof int[] a) {
-                out[i] = java.util.Arrays.toString(a);
-            }
-        }
-        return out;
     }
 }

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import groksweep.config.TrainConfig;
 import groksweep.results.ResultsStore;
+import groksweep.results.Row;
+import groksweep.results.RunRecord;
+import groksweep.results.RunStatus;
+import groksweep.results.StopReason;
 import groksweep.results.Tables;
 import groksweep.train.Trainer;
 
@@ -29,49 +33,50 @@ class GrokkingRunTest {
 
     @TempDir static Path dir;
     static ResultsStore store;
-    static Map<String, Object> run;
-    static List<Object[]> metrics;
+    static Worker.Outcome run;
+    static List<Row> metrics;
 
     @BeforeAll
     static void train() throws Exception {
         store = new ResultsStore(dir.toString());
-        run = Worker.run(CONFIG, store, new Worker.Options(1, 0, null, null), new Trainer.Listener() {});
+        run = Worker.run(CONFIG, store, Worker.options().build(), new Trainer.Listener() {});
         metrics = store.read(Tables.METRICS, CONFIG.runId());
     }
 
     @Test
     void memorisesEarlyAndGeneralisesHundredsOfStepsLater() {
-        assertEquals("ok", run.get("status"));
-        assertEquals("grokked", run.get("stop_reason"));
-        int memorised = (Integer) run.get("memorised_step");
-        int grokked = (Integer) run.get("grokked_step");
+        RunRecord r = run.record();
+        assertEquals(RunStatus.OK, r.status());
+        assertEquals(StopReason.GROKKED, r.stopReason());
+        int memorised = run.onsets().memorised();
+        int grokked = run.onsets().grokked();
         assertTrue(memorised <= 300, "memorised at " + memorised);
         assertTrue(grokked - memorised >= 300, "grokking gap " + (grokked - memorised));
-        assertEquals(grokked + 210, run.get("final_step"), "the first eval step 205 or more after grokking");
-        assertEquals(1.0, (Double) run.get("final_train_acc"));
-        assertTrue((Double) run.get("final_test_acc") >= 0.99);
+        assertEquals(grokked + 210, r.finalStep(), "the first eval step 205 or more after grokking");
+        assertEquals(1.0, r.finalTrainAcc());
+        assertTrue(r.finalTestAcc() >= 0.99);
         // At memorisation the held-out pairs are still mostly wrong: the gap is real.
         assertTrue(value(memorised, "test_acc") < 0.5, "test acc at memorisation " + value(memorised, "test_acc"));
     }
 
     @Test
     void progressMeasuresShowTheCircuit() {
-        Object[] last = metrics.get(metrics.size() - 1);
-        int keys = (Integer) col(last, "n_key_freqs");
+        Row last = metrics.get(metrics.size() - 1);
+        int keys = last.getInt("n_key_freqs");
         assertTrue(keys >= 1 && keys <= 8, keys + " key frequencies");
-        assertEquals(keys, ((int[]) col(last, "key_freqs")).length);
-        double restricted = (Double) col(last, "restricted_loss");
-        double excluded = (Double) col(last, "excluded_loss");
-        double train = (Double) col(last, "train_loss");
+        assertEquals(keys, last.getInts("key_freqs").length);
+        double restricted = last.getDouble("restricted_loss");
+        double excluded = last.getDouble("excluded_loss");
+        double train = last.getDouble("train_loss");
         assertTrue(restricted < 0.1, "restricted loss " + restricted);
         assertTrue(excluded > 10 * train && excluded > 1, "excluded " + excluded + " vs train " + train);
-        int memorised = (Integer) run.get("memorised_step");
-        int perfect = metrics.stream().filter(r -> (Double) r[3] == 1.0).mapToInt(r -> (Integer) r[1])
+        int memorised = run.onsets().memorised();
+        int perfect = metrics.stream().filter(r -> r.getDouble("train_acc") == 1.0).mapToInt(r -> r.getInt("step"))
                 .filter(step -> step % 50 == 0).findFirst().orElseThrow(); // first analysis step at train acc 1
         assertTrue(value(perfect, "excluded_loss") < 0.1,
                 "excluded loss is still low when the train set is first fit: " + value(perfect, "excluded_loss"));
         double giniThen = value(memorised, "gini_embed");
-        double giniNow = (Double) col(last, "gini_embed");
+        double giniNow = last.getDouble("gini_embed");
         assertTrue(giniNow > 2 * giniThen, "embedding concentrates on few frequencies: " + giniThen + " -> " + giniNow);
     }
 
@@ -79,7 +84,7 @@ class GrokkingRunTest {
     void everyTableHoldsTheRunOnce() throws Exception {
         assertEquals(List.of(CONFIG.runId()), List.copyOf(store.runIds(Tables.RUNS)));
         assertEquals(1, store.read(Tables.RUNS, CONFIG.runId()).size());
-        int steps = (Integer) run.get("final_step");
+        int steps = run.record().finalStep();
         assertEquals(steps / 10 + 1, metrics.size(), "a row every 10 steps and the last");
         int spectraRows = store.read(Tables.SPECTRA, CONFIG.runId()).size();
         assertEquals(3 * (59 / 2) * (steps / 50 + 2), spectraRows,
@@ -87,14 +92,9 @@ class GrokkingRunTest {
         assertTrue(store.exists("params/" + CONFIG.runId() + ".npz"));
     }
 
-    static Object col(Object[] row, String name) {
-        Object v = row[Tables.METRICS.indexOf(name)];
-        assertNotNull(v, name);
-        return v;
-    }
-
     static double value(int step, String name) {
-        return metrics.stream().filter(r -> (Integer) r[1] == step).mapToDouble(r -> (Double) col(r, name))
-                .findFirst().orElseThrow();
+        Row row = metrics.stream().filter(r -> r.getInt("step") == step).findFirst().orElseThrow();
+        assertNotNull(row.getDouble(name), name + " at step " + step);
+        return row.getDouble(name);
     }
 }
