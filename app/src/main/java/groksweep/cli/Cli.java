@@ -7,8 +7,6 @@ import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.io.File;
-import java.net.URI;
 
 /** Shared command-line conventions: one-line errors, exit code 2 for bad input. */
 public final class Cli {
@@ -23,35 +21,26 @@ public final class Cli {
         return BAD_INPUT;
     }
 
-    /** {@code cmd} with its parse errors as one line. */
+    /**
+     * {@code cmd} with every user error as one line and exit code 2: a parse error, or a
+     * {@link ConfigException} thrown while the command runs. Other exceptions are bugs and keep
+     * their stack trace.
+     */
     public static CommandLine oneLineErrors(CommandLine cmd) {
         cmd.setParameterExceptionHandler(Cli::oneLineError);
+        cmd.setExecutionExceptionHandler((e, c, parsed) -> {
+            if (e instanceof ConfigException) {
+                c.getErr().println("error: " + e.getMessage());
+                return BAD_INPUT;
+            }
+            throw e;
+        });
         return cmd;
     }
 
     public static int fail(CommandSpec spec, String message) {
         spec.commandLine().getErr().println("error: " + message);
         return BAD_INPUT;
-    }
-
-    /** A local output path must be a directory or not exist yet; other file systems are checked on write. */
-    public static void checkOutput(String option, String out) {
-        URI uri = URI.create(out.replace(" ", "%20"));
-        if (uri.getScheme() != null && !uri.getScheme().equals("file")) {
-            return;
-        }
-        File f = uri.getScheme() == null ? new File(out) : new File(uri.getPath());
-        if (f.isFile()) {
-            throw new ConfigException(option + ": '" + out + "' is a file; expected a directory (new or a results root)");
-        }
-        File parent = f.getAbsoluteFile();
-        while (parent != null && !parent.exists()) {
-            parent = parent.getParentFile();
-        }
-        if (parent == null || !parent.isDirectory() || !parent.canWrite()) {
-            throw new ConfigException(option + ": '" + out + "' cannot be created here ("
-                    + parent + " is not a writable directory); expected a writable location");
-        }
     }
 
     /** Prints a line above a live progress bar. */

@@ -15,15 +15,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code groksweep sql RESULTS QUERY}: any Spark SQL over the raw and derived views. */
 @Command(name = "sql", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run Spark SQL over a results directory and print the rows.",
             "Views: runs, metrics, spectra, onsets, phases, grid_summary, key_freqs, freq_stats, n_key_freqs, seed_agreement.",
-            "Also writes RESULTS/views.sql, to create the same views in a plain spark-sql session."},
+            "Reads only: results on a read-only mount answer too. 'analyze' writes RESULTS/views.sql for spark-sql."},
         footer = "%nExit codes: 0 done, 2 results missing or unreadable, or the query is not valid.")
 public final class SqlCommand implements Callable<Integer> {
 
@@ -53,24 +51,19 @@ public final class SqlCommand implements Callable<Integer> {
             return Cli.fail(spec, "--format: '" + format + "' is not allowed; expected table, csv or json");
         }
         SparkSession spark = LocalSpark.builder("groksweep sql", master, false).getOrCreate(); // stops at JVM exit
-        {
-            Results.Opened opened;
-            Map<String, String> jobs;
-            try {
-                opened = Results.open(spark, results);
-                jobs = Jobs.all(spark, Onsets.Thresholds.defaults());
-                opened.store().writeBytes("views.sql", opened.viewsSql(jobs).getBytes(StandardCharsets.UTF_8));
-            } catch (ConfigException e) {
-                return Cli.fail(spec, e.getMessage());
+        try {
+            Results.open(spark, results);
+            Jobs.all(spark, Onsets.Thresholds.defaults()); // views only: sql never writes under RESULTS
+        } catch (ConfigException e) {
+            return Cli.fail(spec, e.getMessage());
+        }
+        try {
+            System.out.println(TextTable.render(spark.sql(query), f, maxRows));
+        } catch (Exception e) { // Spark's Scala code throws AnalysisException undeclared
+            if (!(e instanceof AnalysisException)) {
+                throw e;
             }
-            try {
-                System.out.println(TextTable.render(spark.sql(query), f, maxRows));
-            } catch (Exception e) { // Spark's Scala code throws AnalysisException undeclared
-                if (!(e instanceof AnalysisException)) {
-                    throw e;
-                }
-                return Cli.fail(spec, "query: " + e.getMessage().lines().findFirst().orElse("not valid"));
-            }
+            return Cli.fail(spec, "query: " + e.getMessage().lines().findFirst().orElse("not valid"));
         }
         return 0;
     }

@@ -3,6 +3,8 @@ package groksweep.cli;
 import groksweep.results.Onsets;
 import groksweep.analysis.Jobs;
 import groksweep.config.ConfigException;
+import groksweep.config.RunMemory;
+import groksweep.results.ResultsStore;
 import groksweep.config.TrainConfig;
 import groksweep.sweep.Grid;
 import groksweep.sweep.SweepRunner;
@@ -17,7 +19,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -60,7 +64,10 @@ public final class SweepCommand implements Callable<Integer> {
         SweepRunner.Plan plan;
         try {
             sweep = read(specFile);
-            Cli.checkOutput("output", sweep.output());
+            if (embedded(sweep)) { // on a cluster, each executor checks its runs against its own memory
+                Grid.expand(sweep).forEach(c -> RunMemory.check(c, RunMemory.available()));
+            }
+            ResultsStore.checkWritable("output", sweep.output());
             plan = SweepRunner.plan(sweep, rerunFailed);
         } catch (ConfigException e) {
             return Cli.fail(spec, specFile + ": " + e.getMessage());
@@ -79,12 +86,25 @@ public final class SweepCommand implements Callable<Integer> {
         return AnalyzeCommand.analyze(spark, sweep.output(), Onsets.Thresholds.defaults(), true, spec);
     }
 
+    /** Reads a spec: UTF-8 text, strictly (a stray byte is an error, not a replacement character). */
     static SweepSpec read(Path file) throws IOException {
-        try (Reader r = Files.newBufferedReader(file)) {
-            return SweepSpec.parse(r);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException("no such file; expected a sweep spec in YAML");
         }
+        try {
+            return SweepSpec.parse(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString());
+        } catch (CharacterCodingException e) {
+            throw new ConfigException("spec: not UTF-8 text; expected a YAML sweep spec in UTF-8");
+        }
+    }
+
+    /** Whether this sweep trains in this JVM (embedded Spark), not on a cluster. */
+    static boolean embedded(SweepSpec sweep) {
+        String master = sweep.spark().getOrDefault("spark.master", System.getProperty("spark.master", "local"));
+        return master.startsWith("local");
     }
 
     /** Embedded Spark on loopback unless spark-submit (or the spec) says where to run. */

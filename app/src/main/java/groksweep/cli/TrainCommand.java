@@ -1,6 +1,7 @@
 package groksweep.cli;
 
 import groksweep.config.ConfigException;
+import groksweep.config.RunMemory;
 import groksweep.config.TrainConfig;
 import groksweep.results.Onsets;
 import groksweep.results.ResultsStore;
@@ -110,11 +111,12 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConfig c;
         try {
             c = config(spec);
-            Cli.checkOutput("--out", out);
+            RunMemory.check(c, RunMemory.available());
             Torch.device(device); // a missing GPU is a one-line error before anything is written
             if (init != null && !Files.isRegularFile(init)) {
                 throw new ConfigException("--init: '" + init + "' is not a readable file; expected an .npz of parameters");
             }
+            ResultsStore.checkWritable("--out", out); // last: before any training, never after it
         } catch (ConfigException e) {
             return Cli.fail(spec, e.key() == null ? e.getMessage() : flag(e.key()) + e.getMessage().substring(e.key().length()));
         }

@@ -88,6 +88,22 @@ class AnalysisTest {
         assertTrue(Files.readString(dir.resolve("views.sql")).contains("CREATE OR REPLACE TEMPORARY VIEW onsets AS"));
     }
 
+    /** sql only reads: it answers over results it may not write to, and leaves them as they were. */
+    @Test
+    void sqlAnswersWithoutWritingUnderTheResults() throws Exception {
+        Path legacy = Path.of("..", "core", "src", "test", "resources", "results-v0.1.0").toAbsolutePath();
+        List<String> before;
+        try (Stream<Path> files = Files.walk(legacy)) {
+            before = files.map(p -> p + " " + p.toFile().lastModified()).sorted().toList();
+        }
+        String out = capture(() -> assertEquals(0, new CommandLine(new SqlCommand()).execute(legacy.toString(),
+                "--format", "csv", "SELECT run_id, grokked_step FROM onsets WHERE grokked_step IS NOT NULL ORDER BY run_id")));
+        assertEquals("run_id,grokked_step\n33833debf9418327,1950\n51396145c7d32511,900", out.strip());
+        try (Stream<Path> files = Files.walk(legacy)) {
+            assertEquals(before, files.map(p -> p + " " + p.toFile().lastModified()).sorted().toList());
+        }
+    }
+
     @Test
     void viewsSqlRecreatesTheViewsInAPlainSession() throws Exception {
         SparkSession fresh = spark.newSession();

@@ -32,7 +32,7 @@ class SweepCommandTest {
         StringWriter err = new StringWriter();
         assertEquals(2, sweep(err, "sweep", spec.toString()));
         assertTrue(err.toString().startsWith("error: " + spec + ": output: '" + blocker.resolve("results")
-                + "' cannot be created here"), err.toString());
+                + "' cannot be written (Parent path is not a directory"), err.toString());
         assertEquals(1, err.toString().strip().lines().count());
         assertEquals("x", Files.readString(blocker));
     }

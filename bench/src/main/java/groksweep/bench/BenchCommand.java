@@ -46,8 +46,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--compare", description = "also run the PyTorch reference, alternating with groksweep")
     boolean compare;
 
-    @Option(names = "--reference", paramLabel = "FILE", description = "the reference trainer. Default: ${DEFAULT-VALUE}",
-            defaultValue = "${sys:groksweep.home}/../shared/bench/reference_grokking.py")
+    @Option(names = "--reference", paramLabel = "FILE",
+            description = "the repository's PyTorch reference (needs torch: apt-get install python3-torch). Default: ${DEFAULT-VALUE}",
+            defaultValue = "${sys:groksweep.home}/bench/reference/grokking_reference.py")
     Path reference;
 
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "interpreter for the reference. Default: ${DEFAULT-VALUE}")
@@ -65,7 +66,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (compare && !Files.isRegularFile(reference)) {
-            return Cli.fail(spec, "--reference: '" + reference + "' is not a file; expected reference_grokking.py");
+            return Cli.fail(spec, "--reference: '" + reference + "' is not a file; expected grokking_reference.py");
         }
         Torch.engine();
         System.out.printf("machine: %d cores, %s, Java %s, DJL %s, libtorch %s%n",

@@ -5,24 +5,20 @@ import java.lang.management.ManagementFactory;
 /**
  * A run's peak memory, estimated from its shapes before anything is allocated, so that a run too
  * large for its machine is refused with one line instead of being killed by the kernel (exit 137;
- * on a cluster that takes its executor down). Counted, in bytes of the run's dtype unless said:
+ * on a cluster that takes its executor down).
  *
- * <ul>
- *   <li>the data: int64 indices (a, b, label) of all p² pairs, twice (the split and the grid);
- *   <li>the parameters with their gradients and AdamW moments;
- *   <li>the larger of a training step (the train batch's activations and gradients, its loss in
- *       float64) and the progress measures (a forward over all p² pairs, the Fourier transforms of
- *       the MLP activations, the logits in float64 with their key-frequency projections);
- *   <li>libtorch and the JVM around it: {@link #BASE_BYTES}.
- * </ul>
- *
- * The counts of live tensors per example were measured as peak resident memory of real runs
- * (README: Limits); the estimate is meant to err high by at most a factor of two.
+ * <p>The peak is the progress measures, which run on all p² pairs at once: per pair, about 11
+ * tensors of d_mlp and 9 of the vocabulary V in the run's dtype (activations, Fourier transforms,
+ * projections) and 6 of V in float64 (the logits and their losses). A training step holds the same
+ * per example, for fewer examples. Add the data (int64 indices of every pair), four copies of
+ * the parameters (weights, gradients, two AdamW moments) and libtorch's own {@link #BASE_BYTES}.
+ * Fitted to peak resident memory measured at p = 113, 257 and 400 (README: Limits): the estimate
+ * was 1.0–1.4× the measurement.
  */
 public final class RunMemory {
     private RunMemory() {}
 
-    /** libtorch's code and allocator pools, measured at about 0.6 GB for a small run. */
+    /** libtorch's code and allocator pools and the JVM around them: about 0.7 GB in a small run. */
     static final long BASE_BYTES = 700L << 20;
 
     /** Estimated peak bytes of one run of {@code c}. */
@@ -36,9 +32,8 @@ public final class RunMemory {
         long b = c.dtype().equals("float64") ? 8 : 4;
         long params = 2 * v * d + 3 * d + 4 * hk * d + 2 * m * d + m + d;
         long data = 2 * pairs * 3 * 8;
-        long trainStep = c.trainPairs() * (b * (4 * v + 4 * m + 6 * hk) + 16 * v);
-        long measures = pairs * (b * (6 * m + 2 * v + 2 * hk) + 6 * 8 * v);
-        return BASE_BYTES + data + 4 * b * params + Math.max(trainStep, measures);
+        long perPair = b * (11 * m + 9 * v + 2 * hk) + 6 * 8 * v;
+        return BASE_BYTES + data + 4 * b * params + pairs * perPair;
     }
 
     /**
@@ -61,6 +56,6 @@ public final class RunMemory {
     }
 
     static String gigabytes(long bytes) {
-        return String.format("%.1f GB", bytes / 1e9);
+        return String.format("%,.1f GB", bytes / 1e9);
     }
 }

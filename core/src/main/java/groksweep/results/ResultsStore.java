@@ -1,5 +1,7 @@
 package groksweep.results;
 
+import groksweep.config.ConfigException;
+
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -54,6 +56,60 @@ public final class ResultsStore {
             fs.setWriteChecksum(false); // no .crc side files next to results on a local disk
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open results root " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks, before any work, that results can be written under {@code root}, by creating and
+     * deleting a probe file there; throws a one-line {@link ConfigException} naming {@code option}
+     * when the URI is malformed, its scheme has no file system here, it is a file, or the probe
+     * fails (e.g. under /proc, or on a read-only mount). Leaves nothing behind: directories made
+     * for the probe are removed again.
+     */
+    public static void checkWritable(String option, String root) {
+        Configuration conf = new Configuration();
+        Path path;
+        FileSystem fs;
+        try {
+            path = new Path(root);
+            fs = path.getFileSystem(conf);
+            path = fs.makeQualified(path);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(option + ": '" + root + "' is not a valid path or URI; expected a local path or a"
+                    + " Hadoop URI such as hdfs://host/dir");
+        } catch (IOException e) {
+            String scheme = new Path(root).toUri().getScheme();
+            throw new ConfigException(option + ": '" + root + "' has no file system for scheme '" + scheme
+                    + "'; expected a local path or a URI of a file system on the classpath (file, hdfs, s3a, ...)");
+        }
+        List<Path> made = new ArrayList<>();
+        try {
+            if (fs.exists(path) && fs.getFileStatus(path).isFile()) {
+                throw new ConfigException(option + ": '" + root + "' is a file; expected a directory (new or a results root)");
+            }
+            for (Path p = path; p != null && !fs.exists(p); p = p.getParent()) {
+                made.add(p);
+            }
+            if (!made.isEmpty() && !fs.mkdirs(path)) {
+                throw new IOException("mkdirs failed");
+            }
+            Path probe = new Path(path, "_probe-" + UUID.randomUUID());
+            try (FSDataOutputStream out = fs.create(probe, false)) {
+                out.write(0);
+            }
+            fs.delete(probe, false);
+        } catch (IOException e) {
+            String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
+            throw new ConfigException(option + ": '" + root + "' cannot be written (" + reason
+                    + "); expected a writable location");
+        } finally {
+            for (Path p : made) { // deepest first
+                try {
+                    fs.delete(p, false);
+                } catch (IOException ignored) {
+                    // it was never made, or is not empty: nothing of ours is left in it
+                }
+            }
         }
     }
 

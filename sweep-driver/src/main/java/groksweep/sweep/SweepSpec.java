@@ -1,12 +1,14 @@
 package groksweep.sweep;
 
 import groksweep.config.ConfigException;
+import groksweep.config.Secrets;
 import groksweep.config.TrainConfig;
 
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -15,6 +17,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 import java.io.Reader;
+import java.math.BigInteger;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -74,6 +77,9 @@ public record SweepSpec(
         } catch (MarkedYAMLException e) {
             throw new ConfigException("spec: not valid YAML at line " + (e.getProblemMark().getLine() + 1)
                     + ": " + e.getProblem());
+        } catch (YAMLException e) { // e.g. an alias bomb: more aliases than LoaderOptions allows
+            throw new ConfigException("spec: not a usable YAML document: "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "; expected plain YAML");
         }
         if (!(root instanceof MappingNode map)) {
             throw new ConfigException("spec: expected a mapping of " + new TreeMap<>(toMap(KEYS)).keySet());
@@ -114,6 +120,7 @@ public record SweepSpec(
                 }
                 grid.put(axis.getKey(), List.copyOf(values));
             }
+            checkSize(grid, top.get("grid"));
         }
         Map<String, Object> trainer = new LinkedHashMap<>();
         if (top.containsKey("trainer")) {
@@ -150,6 +157,26 @@ public record SweepSpec(
         return spec;
     }
 
+    /**
+     * The most runs one sweep may have. Spark runs one task per run, and a driver plans, tracks and
+     * reports 100,000 tasks comfortably; a larger grid is split into several sweeps (they may share
+     * one output).
+     */
+    public static final long MAX_RUNS = 100_000;
+
+    /** Refuses a grid of more than {@link #MAX_RUNS} runs from the axis sizes alone, before expanding it. */
+    private static void checkSize(Map<String, List<Object>> grid, Node node) {
+        BigInteger runs = BigInteger.ONE;
+        for (List<Object> values : grid.values()) {
+            runs = runs.multiply(BigInteger.valueOf(values.size()));
+        }
+        if (runs.compareTo(BigInteger.valueOf(MAX_RUNS)) > 0) {
+            String sizes = String.join(" × ", grid.values().stream().map(v -> String.valueOf(v.size())).toList());
+            throw at(node, "grid", grid.size() + " axes of " + sizes + " values make " + String.format("%,d", runs)
+                    + " runs; expected at most " + String.format("%,d", MAX_RUNS) + " per sweep (split it into several)");
+        }
+    }
+
     /** Every run's config must be valid; the error names the axis or option that breaks it. */
     private void checkRuns(Map<String, Node> top) {
         try {
@@ -171,7 +198,10 @@ public record SweepSpec(
         Grid.expand(this).forEach(TrainConfig::validate); // combinations, e.g. d_model with n_heads
     }
 
-    /** SHA-256 of the canonical spec: the same sweep, however written, has the same hash. */
+    /**
+     * SHA-256 of the canonical spec: the same sweep, however written, has the same hash. Secret
+     * settings enter it redacted, so the hash does not depend on (or reveal) their values.
+     */
     public String hash() {
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(canonical().getBytes(StandardCharsets.UTF_8));
@@ -188,12 +218,20 @@ public record SweepSpec(
         m.put("output", output);
         m.put("grid", new TreeMap<>(grid));
         m.put("trainer", new TreeMap<>(TrainConfig.defaults().with(trainer).toMap()));
-        m.put("spark", new TreeMap<>(spark));
+        m.put("spark", new TreeMap<>(Secrets.redact(spark))); // saved with the results: no secret values
         m.put("run_timeout_seconds", runTimeoutSeconds);
         m.put("threads_per_run", threadsPerRun);
         m.put("checkpoint_every", checkpointEvery);
         m.put("device", device);
         return new Yaml().dump(m);
+    }
+
+    /** As a record prints itself, but with secret Spark settings redacted: specs end up in logs and errors. */
+    @Override
+    public String toString() {
+        return "SweepSpec[name=" + name + ", output=" + output + ", grid=" + grid + ", trainer=" + trainer
+                + ", spark=" + Secrets.redact(spark) + ", runTimeoutSeconds=" + runTimeoutSeconds
+                + ", threadsPerRun=" + threadsPerRun + ", checkpointEvery=" + checkpointEvery + ", device=" + device + "]";
     }
 
     private static ConfigException relabel(ConfigException e, String prefix, Node node) {

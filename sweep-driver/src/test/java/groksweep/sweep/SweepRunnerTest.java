@@ -99,4 +99,33 @@ class SweepRunnerTest {
                 "the committed record was not rewritten");
         assertEquals(0, Files.walk(Path.of(s.output())).filter(p -> p.getFileName().toString().startsWith("_tmp-")).count());
     }
+
+    /** --rerun-failed trains exactly the runs that ended failed or timeout again; the others stay as committed. */
+    @Test
+    void rerunFailedTrainsOnlyFailedAndTimedOutRunsAgain() throws Exception {
+        SweepSpec s = SweepSpec.parse("name: t\noutput: " + dir.resolve("rerun") + "\ngrid:\n  steps: [20, 100000000]\n"
+                + "trainer:\n  modulus: 11\n  d_mlp: 64\nrun_timeout_seconds: 1\n");
+        SweepRunner.run(spark, s, SweepRunner.plan(s, false), false, line -> {});
+        ResultsStore store = new ResultsStore(s.output());
+        Map<String, String> finished = new java.util.HashMap<>();
+        Map<String, String> status = new java.util.HashMap<>();
+        for (String id : store.runIds(Tables.RUNS)) {
+            var row = store.read(Tables.RUNS, id).get(0);
+            finished.put(id, row.getString("finished_at"));
+            status.put(id, row.getString("status") + "/" + row.getInt("steps"));
+        }
+        assertEquals(Set.of("ok/20", "timeout/100000000"), Set.copyOf(status.values()));
+        assertEquals(List.of(), SweepRunner.plan(s, false).pending(), "without the flag nothing is pending");
+
+        SweepRunner.Plan again = SweepRunner.plan(s, true);
+        assertEquals(List.of(100_000_000), again.pending().stream().map(TrainConfig::steps).toList());
+        SweepRunner.Outcome o = SweepRunner.run(spark, s, again, true, line -> {});
+        assertEquals(1, o.trained().size());
+        for (String id : store.runIds(Tables.RUNS)) {
+            boolean retried = status.get(id).startsWith("timeout");
+            String now = store.read(Tables.RUNS, id).get(0).getString("finished_at");
+            assertEquals(retried, !now.equals(finished.get(id)), id + (retried ? " trained again" : " left alone"));
+        }
+        assertEquals(2L, spark.read().parquet(s.output() + "/runs").count(), "still one record per run");
+    }
 }

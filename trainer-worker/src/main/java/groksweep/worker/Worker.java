@@ -1,6 +1,7 @@
 package groksweep.worker;
 
 import ai.djl.ndarray.NDManager;
+import groksweep.config.RunMemory;
 import groksweep.config.TrainConfig;
 import groksweep.model.Transformer;
 import groksweep.results.Onsets;
@@ -117,8 +118,10 @@ public final class Worker {
         String failure = null;
         int resumedFrom = 0;
         Checkpoints checkpoints = new Checkpoints(store, runId);
-        Torch.useThreads(o.threads());
         try (NDManager manager = NDManager.newBaseManager(Torch.device(o.device()), "PyTorch")) {
+            // Refused before anything is allocated: on a cluster the kernel would kill the executor.
+            RunMemory.check(c, RunMemory.available());
+            Torch.useThreads(o.threads());
             Checkpoints.Saved saved = o.init() == null ? checkpoints.load(c, manager) : null;
             Split split = o.init() == null ? Split.of(c) : ParamsFile.decodeSplit(c, o.init(), manager);
             if (split == null) {

@@ -1,0 +1,120 @@
+package groksweep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * Inputs a new user tries, each class of them: exit 2, one line on stderr naming the field, the
+ * value and what is allowed, no stack trace, and nothing written (not even the output directory).
+ * {@code SPEC} stands for the spec file's path and {@code OUT} for a fresh output directory.
+ */
+class BadInputTest {
+    @TempDir Path dir;
+
+    static String spec(String output, String more) {
+        return "name: t\noutput: " + output + "\n" + more;
+    }
+
+    static String aliasBomb() {
+        StringBuilder s = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for (int i = 1; i < 9; i++) {
+            String previous = "*a" + (i - 1);
+            s.append("a").append(i).append(": &a").append(i).append(" [")
+                    .append(IntStream.range(0, 9).mapToObj(j -> previous).collect(Collectors.joining(", ")))
+                    .append("]\n");
+        }
+        return s.toString();
+    }
+
+    static String hugeGrid() {
+        return "grid:\n  seed: " + IntStream.range(0, 1000).boxed().toList()
+                + "\n  train_fraction: " + IntStream.range(1, 101).mapToObj(i -> String.valueOf(i / 101.0)).toList()
+                + "\n  weight_decay: " + IntStream.range(0, 100).mapToObj(i -> i / 10.0).toList()
+                + "\n  lr: " + IntStream.range(1, 101).mapToObj(i -> i + "e-4").toList() + "\n";
+    }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                Arguments.of("YAML alias bomb", spec("OUT", aliasBomb()).getBytes(StandardCharsets.UTF_8), "sweep SPEC",
+                        "error: SPEC: spec: not a usable YAML document: Number of aliases for non-scalar nodes exceeds"
+                                + " the specified max=50; expected plain YAML"),
+                Arguments.of("spec not UTF-8", new byte[] {'n', 'a', 'm', 'e', ':', ' ', (byte) 0xff, '\n'}, "sweep SPEC",
+                        "error: SPEC: spec: not UTF-8 text; expected a YAML sweep spec in UTF-8"),
+                Arguments.of("unknown URI scheme (sweep)", spec("nosuchscheme://bucket/out", "").getBytes(), "sweep SPEC",
+                        "error: SPEC: output: 'nosuchscheme://bucket/out' has no file system for scheme 'nosuchscheme';"
+                                + " expected a local path or a URI of a file system on the classpath (file, hdfs, s3a, ...)"),
+                Arguments.of("unknown URI scheme (train)", null, "train --steps 5 --out nosuchscheme://bucket/out",
+                        "error: --out: 'nosuchscheme://bucket/out' has no file system for scheme 'nosuchscheme';"
+                                + " expected a local path or a URI of a file system on the classpath (file, hdfs, s3a, ...)"),
+                Arguments.of("unwritable output (sweep)", spec("/proc/groksweep-test/out", "").getBytes(), "sweep SPEC",
+                        "error: SPEC: output: '/proc/groksweep-test/out' cannot be written ("),
+                Arguments.of("unwritable output (train)", null, "train --steps 5 --out /proc/groksweep-test/out",
+                        "error: --out: '/proc/groksweep-test/out' cannot be written ("),
+                Arguments.of("huge grid", spec("OUT", hugeGrid()).getBytes(), "sweep SPEC",
+                        "error: SPEC: grid (line 4): 4 axes of 1000 × 100 × 100 × 100 values make 1,000,000,000 runs;"
+                                + " expected at most 100,000 per sweep (split it into several)"),
+                Arguments.of("modulus too large for memory (train)", null, "train --modulus 5000 --out OUT",
+                        "error: --modulus: '5000' is not allowed; expected a run that fits in memory: at p = 5000"
+                                + " (d_model 128, d_mlp 512, float32) one run needs an estimated 11,092.9 GB"),
+                Arguments.of("modulus too large for memory (sweep)",
+                        spec("OUT", "trainer:\n  modulus: 5000\n").getBytes(), "sweep SPEC",
+                        "error: SPEC: modulus: '5000' is not allowed; expected a run that fits in memory: at p = 5000"),
+                Arguments.of("modulus whose p² overflows", null, "train --modulus 200003 --out OUT",
+                        "error: --modulus: '200003' is not allowed; expected an integer from 3 to 46340"
+                                + " (p² pairs are indexed by a 32-bit integer)"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void exitTwoWithOneLineAndNothingWritten(String what, byte[] specBytes, String args, String expected)
+            throws Exception {
+        Path out = dir.resolve("out");
+        Path spec = dir.resolve("spec.yaml");
+        if (specBytes != null) {
+            Files.write(spec, new String(specBytes, StandardCharsets.ISO_8859_1).replace("OUT", out.toString())
+                    .getBytes(StandardCharsets.ISO_8859_1));
+        }
+        String[] argv = args.replace("SPEC", spec.toString()).replace("OUT", out.toString()).split(" ");
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Main.commandLine();
+        cmd.setErr(new PrintWriter(err));
+        cmd.getSubcommands().values().forEach(sub -> sub.setErr(new PrintWriter(err)));
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(printed));
+        long start = System.nanoTime();
+        int code;
+        try {
+            code = cmd.execute(argv);
+        } finally {
+            System.setOut(stdout);
+        }
+        String line = err.toString().strip();
+        assertEquals(2, code, what + ": " + line);
+        assertTrue(line.startsWith(expected.replace("SPEC", spec.toString())), what + ": " + line);
+        assertEquals(1, line.lines().count(), what + ": one line, no stack trace: " + line);
+        assertEquals("", printed.toString(), what + ": nothing else printed");
+        assertFalse(Files.exists(out), what + ": nothing written");
+        assertFalse(Files.exists(Path.of("/proc/groksweep-test")), what);
+        assertTrue((System.nanoTime() - start) / 1e9 < 60, what + ": refused without training");
+    }
+}

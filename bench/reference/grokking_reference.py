@@ -1,0 +1,170 @@
+"""groksweep's own plain-PyTorch reference for its model and training.
+
+A one-layer transformer (Nanda et al. 2023, "Progress measures for grokking") learns
+a + b mod p from the input [a, b, =], trained full-batch with AdamW. This script is used
+to replay runs exported with `groksweep train --export-init FILE.npz` (same parameters and
+split) and by `bin/groksweep bench --compare`, which reads "ms_per_step" from the JSON line
+printed at the end.
+
+Needs torch (1.13 or newer): `apt-get install python3-torch` or `pip install torch`.
+
+Example:
+  /usr/bin/python3 bench/reference/grokking_reference.py --p 113 --frac 0.3 --steps 300 \
+      --threads 1 --init /tmp/replay/init.npz --trace /tmp/replay/ref.txt
+"""
+import argparse
+import json
+import math
+import time
+
+import numpy as np
+import torch
+
+
+def shapes(p, D, H, K, M):
+    V, P = p + 1, 3
+    return {"W_E": (D, V), "W_pos": (P, D), "W_Q": (H, K, D), "W_K": (H, K, D), "W_V": (H, K, D),
+            "W_O": (D, H * K), "W_in": (M, D), "b_in": (M,), "W_out": (D, M), "b_out": (D,), "W_U": (D, V)}
+
+
+def init_params(p, D, H, K, M, seed, dtype):
+    torch.manual_seed(seed)
+    V = p + 1
+    params = {}
+    for name, shape in shapes(p, D, H, K, M).items():
+        if name.startswith("b_"):
+            params[name] = torch.zeros(shape, dtype=dtype)
+        else:
+            params[name] = torch.randn(shape, dtype=dtype) / math.sqrt(V if name == "W_U" else D)
+    return params
+
+
+def forward(W, tokens):
+    """Textbook forward over all positions; tokens [B, P] -> logits [B, P, V]."""
+    P = tokens.shape[1]
+    K = W["W_Q"].shape[1]
+    resid = W["W_E"].T[tokens] + W["W_pos"]  # [B, P, D]
+    q = torch.einsum("hkd,bpd->bhpk", W["W_Q"], resid)  # [B, H, P, K]
+    k = torch.einsum("hkd,bpd->bhpk", W["W_K"], resid)  # [B, H, P, K]
+    v = torch.einsum("hkd,bpd->bhpk", W["W_V"], resid)  # [B, H, P, K]
+    scores = q @ k.transpose(-1, -2) / math.sqrt(K)  # [B, H, Pq, Pk]
+    future = torch.triu(torch.ones(P, P, dtype=torch.bool), diagonal=1)  # key position > query position
+    scores = scores - 1e10 * future.to(scores.dtype)
+    attn = scores.softmax(dim=-1)  # [B, H, Pq, Pk]
+    z = (attn @ v).transpose(1, 2).reshape(tokens.shape[0], P, -1)  # [B, P, H*K], head-major
+    resid = resid + z @ W["W_O"].T  # [B, P, D]
+    hidden = torch.relu(resid @ W["W_in"].T + W["b_in"])  # [B, P, M]
+    resid = resid + hidden @ W["W_out"].T + W["b_out"]  # [B, P, D]
+    return resid @ W["W_U"]  # [B, P, V]
+
+
+def loss_fn(logits, labels):
+    logp = logits[:, -1, :].to(torch.float64).log_softmax(dim=-1)  # [B, V]
+    return -logp.gather(1, labels[:, None]).mean()
+
+
+def evaluate(W, tokens, labels):
+    with torch.no_grad():
+        logits = forward(W, tokens)
+        acc = (logits[:, -1, :].argmax(dim=-1) == labels).double().mean().item()
+        return loss_fn(logits, labels).item(), acc
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--p", type=int, default=113)
+    ap.add_argument("--frac", type=float, default=0.3)
+    ap.add_argument("--steps", type=int, default=300)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--weight-decay", type=float, default=1.0)
+    ap.add_argument("--beta1", type=float, default=0.9)
+    ap.add_argument("--beta2", type=float, default=0.98)
+    ap.add_argument("--eps", type=float, default=1e-8)
+    ap.add_argument("--warmup", type=int, default=10)
+    ap.add_argument("--d-model", type=int, default=128)
+    ap.add_argument("--n-heads", type=int, default=4)
+    ap.add_argument("--d-head", type=int, default=32)
+    ap.add_argument("--d-mlp", type=int, default=512)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    ap.add_argument("--init", metavar="FILE.npz", help="parameters (and train_idx/test_idx) to start from")
+    ap.add_argument("--trace", metavar="FILE", help="write 'step train_loss test_loss train_acc test_acc' per evaluated step")
+    ap.add_argument("--eval-every", type=int, default=0,
+                    help="evaluate every N steps; 0: every step with --trace, else only the last")
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    dtype = getattr(torch, args.dtype)
+    p, D, H, K, M = args.p, args.d_model, args.n_heads, args.d_head, args.d_mlp
+
+    # Data: all p^2 pairs, index i = a*p + b, label (a + b) % p.
+    a, b = torch.arange(p).repeat_interleave(p), torch.arange(p).repeat(p)
+    tokens = torch.stack([a, b, torch.full_like(a, p)], dim=1)  # [p*p, P]
+    labels = (a + b) % p  # [p*p]
+
+    if args.init:
+        f = np.load(args.init)
+        W = {}
+        for name, shape in shapes(p, D, H, K, M).items():
+            if tuple(f[name].shape) != shape:
+                raise SystemExit(f"--init: {name} has shape {tuple(f[name].shape)}, expected {shape}")
+            W[name] = torch.tensor(f[name], dtype=dtype)
+    else:
+        W = init_params(p, D, H, K, M, args.seed, dtype)
+    if args.init and "train_idx" in f.files:
+        train_idx = torch.tensor(f["train_idx"], dtype=torch.int64)
+        test_idx = (torch.tensor(f["test_idx"], dtype=torch.int64) if "test_idx" in f.files
+                    else torch.tensor(np.setdiff1d(np.arange(p * p), f["train_idx"]), dtype=torch.int64))
+    else:
+        perm = torch.randperm(p * p, generator=torch.Generator().manual_seed(args.seed))
+        n_train = int(args.frac * p * p)
+        train_idx, test_idx = perm[:n_train], perm[n_train:]
+    x_train, y_train = tokens[train_idx], labels[train_idx]  # [N, P], [N]
+    x_test, y_test = tokens[test_idx], labels[test_idx]
+
+    for t in W.values():
+        t.requires_grad_(True)
+    opt = torch.optim.AdamW(list(W.values()), lr=args.lr, betas=(args.beta1, args.beta2), eps=args.eps,
+                            weight_decay=args.weight_decay)
+    warmup = args.warmup
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(s / warmup, 1.0) if warmup > 0 else 1.0)
+
+    eval_every = args.eval_every if args.eval_every > 0 else (1 if args.trace else 0)
+    trace = open(args.trace, "w") if args.trace else None
+    final = None
+
+    def record(step):
+        nonlocal final
+        train_loss, train_acc = evaluate(W, x_train, y_train)
+        test_loss, test_acc = evaluate(W, x_test, y_test)
+        final = (train_loss, test_loss, train_acc, test_acc)
+        if trace:
+            trace.write("%d %.17g %.17g %.17g %.17g\n" % (step, *final))
+
+    times = []
+    for step in range(args.steps + 1):
+        if step == args.steps or (eval_every and step % eval_every == 0):
+            record(step)  # metrics after `step` updates; not timed
+        if step == args.steps:
+            break
+        t0 = time.perf_counter()
+        loss = loss_fn(forward(W, x_train), y_train)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        times.append(time.perf_counter() - t0)
+    if trace:
+        trace.close()
+
+    timed = times[5:] if len(times) > 10 else times
+    print(json.dumps({
+        "p": p, "frac": args.frac, "steps": args.steps, "threads": args.threads, "dtype": args.dtype,
+        "ms_per_step": 1000 * sum(timed) / len(timed) if timed else 0.0,
+        "final_train_loss": final[0], "final_test_loss": final[1],
+        "final_train_acc": final[2], "final_test_acc": final[3]}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+package groksweep.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import groksweep.Readme;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Set;
+
+class OptionsDocTest {
+    @Test
+    void everyOptionHasDocumentation() {
+        assertEquals(Set.copyOf(TrainConfig.keys()), TrainConfig.DOCS.keySet());
+        TrainConfig.DOCS.forEach((key, doc) -> assertEquals(true, doc.length() > 10, key + ": " + doc));
+    }
+
+    /** The README's option table lists exactly the options, defaults and meanings of the code. */
+    @Test
+    void readmeOptionTableMatchesTheCode() throws Exception {
+        assertEquals(OptionsDoc.markdown(), Readme.section("options"), "regenerate the README section from OptionsDoc.markdown()");
+    }
+}
