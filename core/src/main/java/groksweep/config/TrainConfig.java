@@ -208,9 +208,12 @@ public record TrainConfig(
         return this;
     }
 
-    /** Number of training pairs: the first ⌊frac·p²⌋ of the shuffled grid (p² in 64 bits). */
+    /**
+     * Number of training pairs: the first ⌊frac·p²⌋ of the shuffled grid, computed as 0.1.0 did,
+     * (frac·p)·p in double (no int overflow), so that every split stays the same.
+     */
     public int trainPairs() {
-        return (int) Math.floor(trainFraction * ((long) modulus * modulus));
+        return (int) Math.floor(trainFraction * modulus * modulus);
     }
 
     /** The largest p whose p² pairs an int indexes. */
