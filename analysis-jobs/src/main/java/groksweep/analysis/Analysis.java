@@ -21,6 +21,12 @@ public final class Analysis {
     public record Done(Results.Opened results, Map<String, String> jobs, String report) {}
 
     public static Done run(SparkSession spark, String root, Onsets.Thresholds t, boolean report) throws IOException {
+        return run(spark, root, t, report, null);
+    }
+
+    /** As {@link #run(SparkSession, String, Onsets.Thresholds, boolean)}, with learning curves for the runs matching {@code curves} (SQL on runs; null: a spread of configs). */
+    public static Done run(SparkSession spark, String root, Onsets.Thresholds t, boolean report, String curves)
+            throws IOException {
         Results.Opened opened = Results.open(spark, root);
         Map<String, String> jobs = Jobs.all(spark, t);
         var store = opened.store();
@@ -34,7 +40,7 @@ public final class Analysis {
         store.writeBytes("views.sql", opened.viewsSql(jobs).getBytes(StandardCharsets.UTF_8));
         String where = null;
         if (report) {
-            where = Report.write(spark, store);
+            where = Report.write(spark, store, curves);
         }
         LOG.info("analysis of {} written under {}/analysis", root, store.root());
         return new Done(opened, jobs, where);

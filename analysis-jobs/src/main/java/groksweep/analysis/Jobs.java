@@ -88,11 +88,21 @@ public final class Jobs {
     /**
      * Per config (modulus, train fraction, weight decay, and every other option that varies
      * across runs, seeds aside): runs, share grokked, median and IQR of grokking step and delay,
-     * majority phase, runs not ok.
+     * majority phase, runs not ok. When phases tie (seeds split 1:1), majority_phase names every
+     * tied phase, sorted and joined by '/', e.g. "comprehension/grokking", rather than one at random.
      */
     public static String gridSummary(List<String> config) {
         String cols = String.join(", ", config.stream().map(c -> "r." + c).toList());
+        String bare = String.join(", ", config);
+        String same = String.join(" AND ", config.stream().map(c -> "r." + c + " <=> m." + c).toList());
         return """
+                WITH counted AS (
+                  SELECT %1$s, p.phase, count(*) AS n
+                  FROM runs r JOIN phases p ON r.run_id = p.run_id GROUP BY %1$s, p.phase),
+                majority AS (
+                  SELECT %2$s, array_join(array_sort(collect_list(phase)), '/') AS majority_phase
+                  FROM (SELECT *, max(n) OVER (PARTITION BY %2$s) AS top FROM counted) WHERE n = top
+                  GROUP BY %2$s)
                 SELECT %1$s,
                        count(*) AS runs,
                        avg(CASE WHEN o.grokked_step IS NOT NULL THEN 1D ELSE 0D END) AS share_grokked,
@@ -100,10 +110,10 @@ public final class Jobs {
                        percentile(o.grokked_step, 0.75) - percentile(o.grokked_step, 0.25) AS iqr_grokked_step,
                        percentile(o.grokking_delay, 0.5) AS median_grokking_delay,
                        percentile(o.grokking_delay, 0.75) - percentile(o.grokking_delay, 0.25) AS iqr_grokking_delay,
-                       mode(p.phase) AS majority_phase,
+                       m.majority_phase,
                        sum(CASE WHEN r.status <> 'ok' THEN 1 ELSE 0 END) AS not_ok
-                FROM runs r LEFT JOIN onsets o ON r.run_id = o.run_id LEFT JOIN phases p ON r.run_id = p.run_id
-                GROUP BY %1$s ORDER BY %1$s""".formatted(cols);
+                FROM runs r LEFT JOIN onsets o ON r.run_id = o.run_id LEFT JOIN majority m ON %3$s
+                GROUP BY %1$s, m.majority_phase ORDER BY %1$s""".formatted(cols, bare, same);
     }
 
     /**

@@ -1,5 +1,6 @@
 package groksweep.analysis;
 
+import groksweep.config.ConfigException;
 import groksweep.results.ResultsStore;
 
 import org.apache.spark.sql.Row;
@@ -10,6 +11,7 @@ import org.jfree.chart.LegendItemCollection;
 import org.jfree.chart.annotations.XYTextAnnotation;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.axis.SymbolAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.ValueMarker;
@@ -27,6 +29,7 @@ import java.awt.Rectangle;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.text.DecimalFormat;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +45,9 @@ import java.util.TreeSet;
 public final class Report {
     public static final int WIDTH = 900;
     public static final int HEIGHT = 600;
+    /** Bounds of the page, whatever the number of runs: learning-curve plots, seeds per plot, progress-measure plots. */
     static final int MAX_CONFIGS = 24;
+    static final int MAX_SEEDS = 8;
     static final int MAX_RUNS = 8;
     static final Map<String, Color> PHASE_COLOURS = Map.of(
             "comprehension", new Color(0x1b9e77), "grokking", new Color(0xd95f02),
@@ -52,6 +57,16 @@ public final class Report {
 
     /** Writes the plots and report.html; returns the report's path. */
     public static String write(SparkSession spark, ResultsStore store) throws IOException {
+        return write(spark, store, null);
+    }
+
+    /**
+     * Writes the plots and report.html; returns the report's path. Learning curves are drawn for
+     * the configs whose runs match {@code curves} (a SQL condition on the runs view, e.g.
+     * "weight_decay = 1"), or, when null, for up to {@link #MAX_CONFIGS} configs spread evenly
+     * over the sorted configs. Every plot's data comes from one query.
+     */
+    public static String write(SparkSession spark, ResultsStore store, String curves) throws IOException {
         System.setProperty("java.awt.headless", "true");
         StringBuilder html = new StringBuilder();
         html.append("<!doctype html><html><head><meta charset='utf-8'><title>groksweep report</title><style>")
@@ -65,9 +80,13 @@ public final class Report {
             html.append(img(store, "phases-p" + p + ".png", phaseDiagram(spark, p)));
         }
         html.append("<h2>Learning curves</h2>");
-        for (Map.Entry<String, List<Row>> config : configs(spark).entrySet()) {
+        Map<String, List<Row>> configs = configs(spark, curves);
+        Map<String, List<Row>> curvesByRun = rowsByRun(spark, """
+                SELECT run_id, step, train_acc, test_acc, train_loss, test_loss FROM metrics
+                WHERE step > 0 AND run_id IN (%s) ORDER BY run_id, step""", runIds(configs.values(), 2));
+        for (Map.Entry<String, List<Row>> config : configs.entrySet()) {
             html.append(img(store, "curves-" + config.getValue().get(0).getAs("config_id") + ".png",
-                    learningCurves(spark, config.getKey(), config.getValue())));
+                    learningCurves(config.getKey(), config.getValue(), curvesByRun)));
         }
         html.append("<h2>Key frequencies</h2>");
         for (Row m : spark.sql("SELECT DISTINCT modulus FROM runs ORDER BY modulus").collectAsList()) {
@@ -81,10 +100,15 @@ public final class Report {
         }
         section(html, "Key-frequency agreement between seeds", spark, "seed_agreement");
         html.append("<h2>Progress measures</h2>");
-        for (Row r : spark.sql("""
+        List<Row> measured = spark.sql("""
                 SELECT o.run_id, o.memorised_step, o.grokked_step FROM onsets o JOIN runs r USING (run_id)
-                ORDER BY o.grokked_step IS NULL, o.grokked_step LIMIT %d""".formatted(MAX_RUNS)).collectAsList()) {
-            html.append(img(store, "measures-" + r.getString(0) + ".png", progressMeasures(spark, r)));
+                ORDER BY o.grokked_step IS NULL, o.grokked_step, o.run_id LIMIT %d""".formatted(MAX_RUNS)).collectAsList();
+        Map<String, List<Row>> measuresByRun = rowsByRun(spark, """
+                SELECT run_id, step, restricted_loss, excluded_loss, train_loss, gini_embed, gini_wl FROM metrics
+                WHERE restricted_loss IS NOT NULL AND run_id IN (%s) ORDER BY run_id, step""", runIds(List.of(measured), 0));
+        for (Row r : measured) {
+            html.append(img(store, "measures-" + r.getString(0) + ".png",
+                    progressMeasures(r, measuresByRun.getOrDefault(r.getString(0), List.of()))));
         }
         section(html, "Onsets", spark, "onsets");
         html.append("</body></html>\n");
@@ -92,25 +116,76 @@ public final class Report {
         return store.root() + "/report.html";
     }
 
-    /** Config label → its runs (run_id, config_id, memorised and grokked steps), for the largest configs first. */
-    static Map<String, List<Row>> configs(SparkSession spark) {
+    /**
+     * Config label → up to {@link #MAX_SEEDS} of its runs (run_id, config_id, memorised and grokked
+     * steps): the configs matching {@code where}, or all; at most {@link #MAX_CONFIGS}, spread evenly.
+     */
+    static Map<String, List<Row>> configs(SparkSession spark, String where) {
         List<String> cols = Jobs.configColumns(spark);
         String label = "concat_ws(', ', " + String.join(", ",
                 cols.stream().map(c -> "concat('" + c + " ', " + c + ")").toList()) + ")";
+        Map<String, List<Row>> all = new LinkedHashMap<>();
+        List<Row> rows;
+        try {
+            rows = spark.sql("""
+                    SELECT %s AS label, substr(sha2(%s, 256), 1, 8) AS config_id, r.run_id, o.memorised_step, o.grokked_step
+                    FROM runs r LEFT JOIN onsets o USING (run_id) WHERE %s ORDER BY label, r.run_id"""
+                    .formatted(label, label, where == null ? "true" : where)).collectAsList();
+        } catch (Exception e) { // Spark's Scala code throws AnalysisException undeclared
+            if (!(e instanceof org.apache.spark.sql.AnalysisException) || where == null) {
+                throw e;
+            }
+            throw new ConfigException("--curves: '" + where + "' is not a condition on the runs view; "
+                    + e.getMessage().lines().findFirst().orElse(""));
+        }
+        for (Row r : rows) {
+            List<Row> runs = all.computeIfAbsent(r.getString(0), k -> new ArrayList<>());
+            if (runs.size() < MAX_SEEDS) {
+                runs.add(r);
+            }
+        }
+        List<String> labels = new ArrayList<>(all.keySet());
         Map<String, List<Row>> out = new LinkedHashMap<>();
-        for (Row r : spark.sql("""
-                SELECT %s AS label, substr(sha2(%s, 256), 1, 8) AS config_id, r.run_id, o.memorised_step, o.grokked_step
-                FROM runs r LEFT JOIN onsets o USING (run_id) ORDER BY label, r.run_id""".formatted(label, label))
-                .collectAsList()) {
-            if (out.size() < MAX_CONFIGS || out.containsKey(r.getString(0))) {
+        int shown = Math.min(MAX_CONFIGS, labels.size());
+        for (int i = 0; i < shown; i++) {
+            String l = labels.get((int) ((long) i * labels.size() / shown));
+            out.put(l, all.get(l));
+        }
+        return out;
+    }
+
+    /** The rows of one query over many runs, grouped by run_id (column 0), in query order. */
+    static Map<String, List<Row>> rowsByRun(SparkSession spark, String sql, String runIds) {
+        Map<String, List<Row>> out = new LinkedHashMap<>();
+        if (!runIds.isEmpty()) {
+            for (Row r : spark.sql(sql.formatted(runIds)).collectAsList()) {
                 out.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
             }
         }
         return out;
     }
 
-    static JFreeChart learningCurves(SparkSession spark, String label, List<Row> runs) {
-        LogAxis steps = new LogAxis("step");
+    /** The run ids in column {@code column} of the rows, quoted for an IN list. */
+    static String runIds(java.util.Collection<List<Row>> groups, int column) {
+        return String.join(", ", groups.stream().flatMap(List::stream).map(r -> "'" + r.getString(column) + "'").toList());
+    }
+
+    /**
+     * A log axis with a tick at each decade labelled as a plain number (10, 100, 1,000), and
+     * unlabelled minor ticks at 2–9 times each decade.
+     */
+    static LogAxis decades(String label) {
+        LogAxis axis = new LogAxis(label);
+        axis.setAutoTickUnitSelection(false);
+        axis.setTickUnit(new NumberTickUnit(1)); // one decade, in log10 units
+        axis.setNumberFormatOverride(new DecimalFormat("#,##0.########"));
+        axis.setMinorTickCount(9);
+        axis.setMinorTickMarksVisible(true);
+        return axis;
+    }
+
+    static JFreeChart learningCurves(String label, List<Row> runs, Map<String, List<Row>> curves) {
+        LogAxis steps = decades("step");
         steps.setSmallestValue(1);
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(steps);
         XYSeriesCollection acc = new XYSeriesCollection();
@@ -121,12 +196,11 @@ public final class Report {
             XYSeries testAcc = new XYSeries("test " + id);
             XYSeries trainLoss = new XYSeries("train " + id);
             XYSeries testLoss = new XYSeries("test " + id);
-            for (Row m : spark.sql("SELECT step, train_acc, test_acc, train_loss, test_loss FROM metrics WHERE run_id = '"
-                    + id + "' AND step > 0 ORDER BY step").collectAsList()) {
-                trainAcc.add(m.getInt(0), m.getDouble(1));
-                testAcc.add(m.getInt(0), m.getDouble(2));
-                trainLoss.add(m.getInt(0), Math.max(m.getDouble(3), 1e-12));
-                testLoss.add(m.getInt(0), Math.max(m.getDouble(4), 1e-12));
+            for (Row m : curves.getOrDefault(id, List.of())) { // run_id, step, train/test acc, train/test loss
+                trainAcc.add(m.getInt(1), m.getDouble(2));
+                testAcc.add(m.getInt(1), m.getDouble(3));
+                trainLoss.add(m.getInt(1), Math.max(m.getDouble(4), 1e-12));
+                testLoss.add(m.getInt(1), Math.max(m.getDouble(5), 1e-12));
             }
             acc.addSeries(trainAcc);
             acc.addSeries(testAcc);
@@ -134,7 +208,7 @@ public final class Report {
             loss.addSeries(testLoss);
         }
         XYPlot accPlot = new XYPlot(acc, null, new NumberAxis("accuracy"), lines(runs.size()));
-        LogAxis lossAxis = new LogAxis("loss (nats)");
+        LogAxis lossAxis = decades("loss (nats)");
         lossAxis.setSmallestValue(1e-9);
         XYPlot lossPlot = new XYPlot(loss, null, lossAxis, lines(runs.size()));
         for (int i = 0; i < runs.size(); i++) { // label the first of each kind only: no overlapping text
@@ -238,7 +312,7 @@ public final class Report {
         return chart;
     }
 
-    static JFreeChart progressMeasures(SparkSession spark, Row run) {
+    static JFreeChart progressMeasures(Row run, List<Row> rows) {
         String id = run.getString(0);
         XYSeriesCollection losses = new XYSeriesCollection();
         XYSeriesCollection gini = new XYSeriesCollection();
@@ -247,15 +321,13 @@ public final class Report {
         XYSeries train = new XYSeries("train loss");
         XYSeries giniEmbed = new XYSeries("Gini of W_E spectrum");
         XYSeries giniWl = new XYSeries("Gini of W_L spectrum");
-        for (Row m : spark.sql("""
-                SELECT step, restricted_loss, excluded_loss, train_loss, gini_embed, gini_wl FROM metrics
-                WHERE run_id = '%s' AND restricted_loss IS NOT NULL ORDER BY step""".formatted(id)).collectAsList()) {
-            int step = m.getInt(0);
-            restricted.add(step, Math.max(m.getDouble(1), 1e-12));
-            excluded.add(step, Math.max(m.getDouble(2), 1e-12));
-            train.add(step, Math.max(m.getDouble(3), 1e-12));
-            giniEmbed.add(step, m.getDouble(4));
-            giniWl.add(step, m.getDouble(5));
+        for (Row m : rows) { // run_id, step, restricted, excluded, train loss, Gini of W_E and W_L
+            int step = m.getInt(1);
+            restricted.add(step, Math.max(m.getDouble(2), 1e-12));
+            excluded.add(step, Math.max(m.getDouble(3), 1e-12));
+            train.add(step, Math.max(m.getDouble(4), 1e-12));
+            giniEmbed.add(step, m.getDouble(5));
+            giniWl.add(step, m.getDouble(6));
         }
         losses.addSeries(restricted);
         losses.addSeries(excluded);
@@ -263,7 +335,7 @@ public final class Report {
         gini.addSeries(giniEmbed);
         gini.addSeries(giniWl);
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(new NumberAxis("step"));
-        LogAxis lossAxis = new LogAxis("loss (nats)");
+        LogAxis lossAxis = decades("loss (nats)");
         lossAxis.setSmallestValue(1e-9);
         XYPlot top = new XYPlot(losses, null, lossAxis, coloured(new Color(0xd62728), new Color(0x1f77b4), Color.GRAY));
         XYPlot bottom = new XYPlot(gini, null, new NumberAxis("Gini"), coloured(new Color(0x2ca02c), new Color(0x9467bd)));

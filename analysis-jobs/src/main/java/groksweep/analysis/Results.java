@@ -65,7 +65,7 @@ public final class Results {
     public static Opened open(SparkSession spark, String root) {
         ResultsStore store;
         try {
-            store = new ResultsStore(root);
+            store = new ResultsStore(root, spark.sparkContext().hadoopConfiguration());
             if (!store.fileSystem().exists(store.root())) {
                 throw new ConfigException("results: '" + root + "' does not exist; expected a results directory");
             }
@@ -81,6 +81,11 @@ public final class Results {
             throw new ConfigException("results: '" + root + "' holds no readable runs (expected "
                     + new Path(store.root(), "runs") + "/<run_id>.parquet)");
         }
+        for (String view : List.of("runs", "metrics")) { // a view opened before: drop its cache
+            if (spark.catalog().tableExists(view)) {
+                spark.catalog().uncacheTable(view);
+            }
+        }
         for (Table t : Tables.ALL) {
             List<String> paths = files.get(t.name());
             Dataset<Row> ds = paths.isEmpty()
@@ -92,6 +97,10 @@ public final class Results {
         for (String t : List.of("metrics", "spectra")) {
             spark.sql("SELECT * FROM " + t + "_files WHERE run_id IN (SELECT run_id FROM runs)").createOrReplaceTempView(t);
         }
+        // Read once: every job and plot reads runs and metrics from memory (spilling to disk),
+        // not the files again. spectra, which no job needs, stays on disk.
+        spark.catalog().cacheTable("runs");
+        spark.catalog().cacheTable("metrics");
         return new Opened(store, files, skipped);
     }
 

@@ -95,4 +95,12 @@ class JobsTest {
         assertEquals(200.0, r.getDouble(2));
         assertEquals("comprehension", r.getString(3));
     }
+
+    /** The onset cases split 2 grokking, 2 comprehension, 1 confusion: a tie is shown, not broken at random. */
+    @Test
+    void tiedPhasesAreAllNamed() {
+        Row r = spark.sql("SELECT runs, majority_phase FROM grid_summary WHERE weight_decay = 1.0").first();
+        assertEquals(5L, r.getLong(0));
+        assertEquals("comprehension/grokking", r.getString(1));
+    }
 }

@@ -42,6 +42,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--phase-gap", defaultValue = "1000", description = "t_test − t_train at or above which a run is grokking, not comprehension. Default: ${DEFAULT-VALUE}")
     int phaseGap;
 
+    @Option(names = "--curves", paramLabel = "SQL",
+            description = "draw learning curves for the configs whose runs match this condition on the runs view,"
+                    + " e.g. \"modulus = 59 AND weight_decay = 1\" (default: up to 24 configs spread over the grid)")
+    String curves;
+
     @Option(names = "--no-report", description = "skip the plots and report.html")
     boolean noReport;
 
@@ -52,15 +57,16 @@ public final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // Not closed here: an existing session (tests, a sweep) stays usable; Spark stops at JVM exit.
         SparkSession spark = LocalSpark.builder("groksweep analyze", master, false).getOrCreate();
-        return analyze(spark, results, new Onsets.Thresholds(memorise, grok, lossBelow, phaseAccuracy, phaseGap), !noReport, spec);
+        return analyze(spark, results, new Onsets.Thresholds(memorise, grok, lossBelow, phaseAccuracy, phaseGap), !noReport,
+                curves, spec);
     }
 
     /** Runs the analysis and prints its summary; shared with {@code sweep}, which ends with it. */
-    public static int analyze(SparkSession spark, String results, Onsets.Thresholds t, boolean report, CommandSpec spec)
-            throws Exception {
+    public static int analyze(SparkSession spark, String results, Onsets.Thresholds t, boolean report, String curves,
+            CommandSpec spec) throws Exception {
         Analysis.Done done;
         try {
-            done = Analysis.run(spark, results, t, report);
+            done = Analysis.run(spark, results, t, report, curves);
         } catch (ConfigException e) {
             return Cli.fail(spec, e.getMessage());
         }

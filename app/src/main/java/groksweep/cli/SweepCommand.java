@@ -67,7 +67,7 @@ public final class SweepCommand implements Callable<Integer> {
             if (embedded(sweep)) { // on a cluster, each executor checks its runs against its own memory
                 Grid.expand(sweep).forEach(c -> RunMemory.check(c, RunMemory.available()));
             }
-            ResultsStore.checkWritable("output", sweep.output());
+            ResultsStore.checkWritable("output", sweep.output(), sweep.hadoopConfiguration());
             plan = SweepRunner.plan(sweep, rerunFailed);
         } catch (ConfigException e) {
             return Cli.fail(spec, specFile + ": " + e.getMessage());
@@ -83,7 +83,7 @@ public final class SweepCommand implements Callable<Integer> {
             return 0;
         }
         System.out.println();
-        return AnalyzeCommand.analyze(spark, sweep.output(), Onsets.Thresholds.defaults(), true, spec);
+        return AnalyzeCommand.analyze(spark, sweep.output(), Onsets.Thresholds.defaults(), true, null, spec);
     }
 
     /** Reads a spec: UTF-8 text, strictly (a stray byte is an error, not a replacement character). */

@@ -11,6 +11,8 @@ import groksweep.train.Trainer;
 import groksweep.worker.Torch;
 import groksweep.worker.Worker;
 
+import org.apache.hadoop.conf.Configuration;
+
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -116,7 +118,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (init != null && !Files.isRegularFile(init)) {
                 throw new ConfigException("--init: '" + init + "' is not a readable file; expected an .npz of parameters");
             }
-            ResultsStore.checkWritable("--out", out); // last: before any training, never after it
+            ResultsStore.checkWritable("--out", out, new Configuration()); // last: before any training, never after it
         } catch (ConfigException e) {
             return Cli.fail(spec, e.key() == null ? e.getMessage() : flag(e.key()) + e.getMessage().substring(e.key().length()));
         }

@@ -2,7 +2,13 @@ package groksweep.bench;
 
 import groksweep.cli.Cli;
 import groksweep.cli.LocalSpark;
+import groksweep.analysis.Analysis;
+import groksweep.analysis.Jobs;
+import groksweep.analysis.Results;
 import groksweep.config.TrainConfig;
+import groksweep.results.Onsets;
+import groksweep.results.ResultsStore;
+import groksweep.results.SyntheticResults;
 import groksweep.sweep.SweepRunner;
 import groksweep.sweep.SweepSpec;
 import groksweep.worker.Torch;
@@ -60,11 +66,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--memory-steps", defaultValue = "0", description = "also train this many steps (p = 113) and report resident memory growth. Default: ${DEFAULT-VALUE}")
     int memorySteps;
 
+    @Option(names = "--analysis-runs", split = ",", paramLabel = "N",
+            description = "only benchmark the analysis: write N synthetic runs (e.g. 1000,10000) and time the SQL jobs,"
+                    + " the full analyze with its report, and a single-run sql query, in this JVM")
+    List<Integer> analysisRuns;
+
     static final TrainConfig PURE = TrainConfig.defaults().with(Map.of("train_fraction", 0.3, "eval_every", 1_000_000,
             "analysis_every", 0));
 
     @Override
     public Integer call() throws Exception {
+        if (analysisRuns != null) {
+            return analysis();
+        }
         if (compare && !Files.isRegularFile(reference)) {
             return Cli.fail(spec, "--reference: '" + reference + "' is not a file; expected grokking_reference.py");
         }
@@ -167,6 +181,53 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf("%-44s %10s%n", "resident memory: start / warm / after " + memorySteps + " steps",
                 before / 1024 + " / " + warm / 1024 + " / " + after / 1024 + " MB");
         System.out.printf("%-44s %10s%n", "growth over " + memorySteps + " steps", (after - warm) / 1024 + " MB");
+    }
+
+    /**
+     * For each N: synthetic results of N runs (one file per run and table, as sweeps write them),
+     * then the SQL jobs alone (every view computed), the full analysis with the report, and one
+     * single-run query, each from a fresh open of the results; peak resident memory of this JVM.
+     */
+    private int analysis() throws Exception {
+        SparkSession spark = LocalSpark.builder("groksweep bench", "local[*]", false).getOrCreate();
+        System.out.printf("%-10s %10s %12s %12s %12s %14s%n", "runs", "write s", "jobs s", "analyze s", "sql 1 run s",
+                "peak RSS MB");
+        for (int n : analysisRuns) {
+            Path dir = Files.createTempDirectory("groksweep-bench-analysis");
+            long t0 = System.nanoTime();
+            SyntheticResults.write(new ResultsStore(dir.toString()), n, 1);
+            double write = seconds(t0);
+            t0 = System.nanoTime();
+            Results.open(spark, dir.toString());
+            for (String view : Jobs.all(spark, Onsets.Thresholds.defaults()).keySet()) {
+                spark.table(view).count(); // compute every view
+            }
+            double jobs = seconds(t0);
+            t0 = System.nanoTime();
+            Analysis.run(spark, dir.toString(), Onsets.Thresholds.defaults(), true);
+            double analyze = seconds(t0);
+            String one = spark.sql("SELECT min(run_id) FROM runs").first().getString(0);
+            t0 = System.nanoTime();
+            Results.open(spark, dir.toString());
+            Jobs.all(spark, Onsets.Thresholds.defaults());
+            spark.sql("SELECT step, test_acc FROM metrics WHERE run_id = '" + one + "'").collectAsList();
+            double sql = seconds(t0);
+            System.out.printf("%-10d %10.1f %12.1f %12.1f %12.1f %14d%n", n, write, jobs, analyze, sql, peakRssKb() / 1024);
+        }
+        return 0;
+    }
+
+    private static double seconds(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static long peakRssKb() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
     }
 
     private static long rssKb() throws Exception {

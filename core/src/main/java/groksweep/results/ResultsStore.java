@@ -4,9 +4,12 @@ import groksweep.config.ConfigException;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -30,18 +33,22 @@ import java.util.UUID;
 
 /**
  * A results root on any Hadoop file system (local path, file:, hdfs:, s3a:): one directory per
- * table, one file per run in each. Every file is written under a hidden temporary name in its
- * final directory and renamed into place, so a reader (Spark ignores names starting with _ or .)
- * never sees half a file and a crash leaves no partial one. A run is committed once its file in
- * {@code runs/} exists, which is written last; rewriting a run replaces its files whole, so a
- * retried task can never leave duplicate rows.
+ * table, one file per run in each. Every file appears whole or not at all ({@link #publish}: a
+ * hidden temporary renamed into place, or on an object store an upload that completes), so a
+ * reader (Spark ignores names starting with _ or .) never sees half a file and a crash leaves no
+ * partial one. A run is committed once its file in {@code runs/} exists, which is written last;
+ * rewriting a run replaces its files whole, so a retried task can never leave duplicate rows.
  */
 public final class ResultsStore {
     public static final String TMP_PREFIX = "_tmp-";
 
+    /** Schemes of object stores, where a rename is a copy and a delete: files are written in place. */
+    static final java.util.Set<String> OBJECT_STORES = java.util.Set.of("s3a", "s3", "gs", "abfs", "abfss", "wasb", "wasbs", "oss");
+
     private final Path root;
     private final FileSystem fs;
     private final Configuration conf;
+    private final boolean objectStore;
 
     public ResultsStore(String root) {
         this(root, new Configuration());
@@ -53,6 +60,7 @@ public final class ResultsStore {
             Path path = new Path(root);
             this.fs = path.getFileSystem(conf);
             this.root = fs.makeQualified(path);
+            this.objectStore = OBJECT_STORES.contains(this.root.toUri().getScheme());
             fs.setWriteChecksum(false); // no .crc side files next to results on a local disk
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open results root " + root + ": " + e.getMessage(), e);
@@ -66,8 +74,7 @@ public final class ResultsStore {
      * fails (e.g. under /proc, or on a read-only mount). Leaves nothing behind: directories made
      * for the probe are removed again.
      */
-    public static void checkWritable(String option, String root) {
-        Configuration conf = new Configuration();
+    public static void checkWritable(String option, String root, Configuration conf) {
         Path path;
         FileSystem fs;
         try {
@@ -121,6 +128,11 @@ public final class ResultsStore {
         return root.toUri();
     }
 
+    /** The Hadoop configuration this store opens files with (credentials, endpoints). */
+    public Configuration conf() {
+        return conf;
+    }
+
     public FileSystem fileSystem() {
         return fs;
     }
@@ -129,22 +141,57 @@ public final class ResultsStore {
         return new Path(new Path(root, table.name()), runId + ".parquet");
     }
 
-    /** Atomically writes (or replaces) one run's rows of {@code table}. */
+    /** Atomically writes (or replaces) one run's rows of {@code table}; a row that breaks the schema writes nothing. */
     public void write(Table table, String runId, List<Row> rows) throws IOException {
-        Path target = file(table, runId);
-        Path tmp = tempFor(target);
-        SimpleGroupFactory groups = new SimpleGroupFactory(table.schema());
-        boolean committed = false;
-        try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(HadoopOutputFile.fromPath(tmp, conf))
-                .withType(table.schema())
-                .withCompressionCodec(CompressionCodecName.SNAPPY)
-                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                .build()) {
-            for (Row row : rows) {
-                writer.write(toGroup(groups.newGroup(), table, row));
+        SimpleGroupFactory factory = new SimpleGroupFactory(table.schema());
+        List<Group> groups = new ArrayList<>(rows.size());
+        for (Row row : rows) { // all rows checked before a byte is written
+            groups.add(toGroup(factory.newGroup(), table, row));
+        }
+        publish(file(table, runId), out -> {
+            try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(HadoopOutputFile.fromPath(out, conf))
+                    .withType(table.schema())
+                    .withCompressionCodec(CompressionCodecName.SNAPPY)
+                    .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                    .build()) {
+                for (Group g : groups) {
+                    writer.write(g);
+                }
             }
-            writer.close(); // the footer must be written before the rename; the second close is a no-op
-            commit(tmp, target);
+        });
+    }
+
+    /** Atomically writes (or replaces) an arbitrary file below the root, e.g. parameters. */
+    public void writeBytes(String relative, byte[] bytes) throws IOException {
+        publish(new Path(root, relative), out -> {
+            try (FSDataOutputStream stream = fs.create(out, true)) {
+                stream.write(bytes);
+            }
+        });
+    }
+
+    /** Writes one file's content to the path given. */
+    private interface Content {
+        void writeTo(Path path) throws IOException;
+    }
+
+    /**
+     * Makes a file appear whole or not at all. On a file system with atomic rename (local, HDFS)
+     * the file is written under a hidden temporary name and renamed into place, replacing any
+     * earlier version in one step. On an object store (s3a, gs, abfs, ...) a rename is a copy and
+     * a delete, but an object appears whole when its upload completes: the file is written at its
+     * final name directly, and a failed upload leaves the earlier version, if any.
+     */
+    private void publish(Path target, Content content) throws IOException {
+        if (objectStore) {
+            content.writeTo(target);
+            return;
+        }
+        Path tmp = tempFor(target);
+        boolean committed = false;
+        try {
+            content.writeTo(tmp);
+            rename(tmp, target);
             committed = true;
         } finally {
             if (!committed) {
@@ -153,22 +200,9 @@ public final class ResultsStore {
         }
     }
 
-    /** Atomically writes (or replaces) an arbitrary file below the root, e.g. parameters. */
-    public void writeBytes(String relative, byte[] bytes) throws IOException {
-        Path target = new Path(root, relative);
-        Path tmp = tempFor(target);
-        boolean committed = false;
-        try {
-            try (FSDataOutputStream out = fs.create(tmp, true)) {
-                out.write(bytes);
-            }
-            commit(tmp, target);
-            committed = true;
-        } finally {
-            if (!committed) {
-                fs.delete(tmp, false);
-            }
-        }
+    /** Whether results under this root are written directly (an object store) rather than renamed into place. */
+    public boolean writesDirectly() {
+        return objectStore;
     }
 
     public byte[] readBytes(String relative) throws IOException {
@@ -250,12 +284,16 @@ public final class ResultsStore {
         return new Path(target.getParent(), TMP_PREFIX + target.getName() + "-" + UUID.randomUUID());
     }
 
-    private void commit(Path tmp, Path target) throws IOException {
-        if (!fs.rename(tmp, target)) {
-            // HDFS and object stores refuse to rename onto an existing file: replace it.
+    /** Renames {@code tmp} onto {@code target}, replacing it in one step where the file system can. */
+    private void rename(Path tmp, Path target) throws IOException {
+        if (fs.rename(tmp, target)) { // local: POSIX rename, replaces atomically
+            return;
+        }
+        try { // HDFS refuses to rename onto an existing file; its FileContext replaces atomically
+            FileContext.getFileContext(fs.getUri(), conf).rename(tmp, target, Options.Rename.OVERWRITE);
+        } catch (UnsupportedFileSystemException e) { // no FileContext for this file system: replace in two steps
             fs.delete(target, false);
             if (!fs.rename(tmp, target)) {
-                fs.delete(tmp, false);
                 throw new IOException("could not move " + tmp + " to " + target);
             }
         }

@@ -1,5 +1,6 @@
 package groksweep.sweep;
 
+import groksweep.config.Secrets;
 import groksweep.config.TrainConfig;
 import groksweep.results.ResultsStore;
 import groksweep.results.RunRecord;
@@ -10,8 +11,10 @@ import groksweep.worker.Worker;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
@@ -22,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +65,7 @@ public final class SweepRunner {
     /** The runs of {@code spec} not yet committed under its output (with failed ones when asked). */
     public static Plan plan(SweepSpec spec, boolean rerunFailed) throws IOException {
         List<TrainConfig> runs = Grid.expand(spec);
-        ResultsStore store = new ResultsStore(spec.output());
+        ResultsStore store = new ResultsStore(spec.output(), spec.hadoopConfiguration());
         Set<String> committed = store.runIds(Tables.RUNS);
         List<TrainConfig> pending = new ArrayList<>();
         for (TrainConfig c : runs) {
@@ -76,7 +80,8 @@ public final class SweepRunner {
     public static Outcome run(SparkSession spark, SweepSpec spec, Plan plan, boolean rerunFailed,
             Consumer<String> progress) throws IOException {
         long start = System.nanoTime();
-        ResultsStore store = new ResultsStore(spec.output());
+        ResultsStore store = new ResultsStore(spec.output(),
+                SweepSpec.withSettings(spark.sparkContext().hadoopConfiguration(), spec.hadoopSettings()));
         store.writeBytes("sweeps/" + spec.name() + "-" + spec.hash() + ".yaml",
                 ("# groksweep sweep spec, resolved; sha256 prefix " + spec.hash() + "\n" + spec.canonical())
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -87,7 +92,7 @@ public final class SweepRunner {
             LongAccumulator failed = sc.sc().longAccumulator("runs failed");
             String group = "groksweep-" + spec.name() + "-" + spec.hash();
             sc.setJobGroup(group, "groksweep sweep " + spec.name() + ": " + plan.pending().size() + " runs", true);
-            Task task = new Task(store.uri().toString(), spec.threadsPerRun(), spec.runTimeoutSeconds(),
+            Task task = new Task(store.uri().toString(), spec.hadoopSettings(), spec.threadsPerRun(), spec.runTimeoutSeconds(),
                     spec.checkpointEvery(), spec.device(), rerunFailed, done, failed);
             JavaFutureAction<List<RunReport>> job = sc.parallelize(plan.pending(), plan.pending().size())
                     .mapPartitions(task::train)
@@ -145,12 +150,19 @@ public final class SweepRunner {
     }
 
     /** The executor side, shipped to each task: trains its partition's runs. */
-    record Task(String root, int threads, long timeoutSeconds, int checkpointEvery, String device,
+    record Task(String root, Map<String, String> hadoop, int threads, long timeoutSeconds, int checkpointEvery, String device,
             boolean rerunFailed, LongAccumulator done, LongAccumulator failed) implements Serializable {
+
+        @Override
+        public String toString() { // the Hadoop settings may hold credentials
+            return "Task[root=" + root + ", hadoop=" + Secrets.redact(hadoop) + ", threads=" + threads + "]";
+        }
 
         Iterator<RunReport> train(Iterator<TrainConfig> configs) {
             List<RunReport> out = new ArrayList<>();
-            ResultsStore store = new ResultsStore(root);
+            // The executor's Hadoop configuration and the spec's settings (endpoints, credentials).
+            ResultsStore store = new ResultsStore(root,
+                    SweepSpec.withSettings(SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf()), hadoop));
             while (configs.hasNext()) {
                 TrainConfig c = configs.next();
                 out.add(trainOne(store, c));

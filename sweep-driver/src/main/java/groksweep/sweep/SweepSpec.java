@@ -4,6 +4,8 @@ import groksweep.config.ConfigException;
 import groksweep.config.Secrets;
 import groksweep.config.TrainConfig;
 
+import org.apache.hadoop.conf.Configuration;
+
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -224,6 +226,29 @@ public record SweepSpec(
         m.put("checkpoint_every", checkpointEvery);
         m.put("device", device);
         return new Yaml().dump(m);
+    }
+
+    /** The Hadoop settings of this spec: its {@code spark.hadoop.*} settings, prefix removed (endpoints, credentials). */
+    public Map<String, String> hadoopSettings() {
+        Map<String, String> out = new LinkedHashMap<>();
+        spark.forEach((key, value) -> {
+            if (key.startsWith("spark.hadoop.")) {
+                out.put(key.substring("spark.hadoop.".length()), value);
+            }
+        });
+        return out;
+    }
+
+    /** {@link #hadoopSettings} over the defaults and the *-site.xml files: how the driver reaches the output before Spark starts. */
+    public Configuration hadoopConfiguration() {
+        return withSettings(new Configuration(), hadoopSettings());
+    }
+
+    /** A copy of {@code base} with {@code settings} set over it. */
+    public static Configuration withSettings(Configuration base, Map<String, String> settings) {
+        Configuration conf = new Configuration(base);
+        settings.forEach(conf::set);
+        return conf;
     }
 
     /** As a record prints itself, but with secret Spark settings redacted: specs end up in logs and errors. */

@@ -46,6 +46,18 @@ class SweepSpecTest {
         assertNotEquals(a.hash(), SweepSpec.parse(BASE + "grid:\n  seed: [0, 2]\n").hash());
     }
 
+    /** Secret settings are redacted in the saved spec, so its hash does not depend on their values. */
+    @Test
+    void secretSettingsAreRedactedAndLeaveTheHashAlone() {
+        String spec = BASE + "spark:\n  spark.hadoop.fs.s3a.secret.key: %s\n  spark.executor.memory: %s\n";
+        SweepSpec a = SweepSpec.parse(spec.formatted("s3cr3t-one", "2g"));
+        assertEquals(a.hash(), SweepSpec.parse(spec.formatted("s3cr3t-two", "2g")).hash());
+        assertNotEquals(a.hash(), SweepSpec.parse(spec.formatted("s3cr3t-one", "4g")).hash());
+        assertTrue(a.canonical().contains("spark.hadoop.fs.s3a.secret.key: '*********(redacted)'"), a.canonical());
+        assertTrue(!a.canonical().contains("s3cr3t") && !a.toString().contains("s3cr3t"), a.toString());
+        assertEquals("s3cr3t-one", a.hadoopSettings().get("fs.s3a.secret.key"), "the run itself still gets it");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
         "unknown top key     | \"name: t\\noutput: o\\ncolour: red\\n\"              | colour (line 3): unknown key; expected one of [checkpoint_every, device, grid, name, output, run_timeout_seconds, spark, threads_per_run, trainer]",

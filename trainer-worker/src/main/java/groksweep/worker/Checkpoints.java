@@ -40,7 +40,7 @@ final class Checkpoints {
     }
 
     private ResultsStore rows() {
-        return new ResultsStore(store.root() + "/checkpoints");
+        return new ResultsStore(store.root() + "/checkpoints", store.conf());
     }
 
     Saved load(TrainConfig c, NDManager manager) throws IOException {
