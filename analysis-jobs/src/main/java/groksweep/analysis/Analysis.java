@@ -28,6 +28,8 @@ public final class Analysis {
     public static Done run(SparkSession spark, String root, Onsets.Thresholds t, boolean report, String curves)
             throws IOException {
         Results.Opened opened = Results.open(spark, root);
+        Report.checkCondition(spark, curves); // before anything is written
+        Results.cache(spark);
         Map<String, String> jobs = Jobs.all(spark, t);
         var store = opened.store();
         for (String name : jobs.keySet()) {

@@ -37,8 +37,13 @@ public final class Jobs {
         return sql;
     }
 
+    /** Registers one job's result as a view, cached once computed: its Parquet, CSV and plots reuse it. */
     private static void run(SparkSession spark, Map<String, String> sql, String name, String query) {
+        if (spark.catalog().tableExists(name)) {
+            spark.catalog().uncacheTable(name);
+        }
         spark.sql(query).createOrReplaceTempView(name);
+        spark.catalog().cacheTable(name);
         sql.put(name, query.strip());
     }
 

@@ -125,20 +125,11 @@ public final class Report {
         String label = "concat_ws(', ', " + String.join(", ",
                 cols.stream().map(c -> "concat('" + c + " ', " + c + ")").toList()) + ")";
         Map<String, List<Row>> all = new LinkedHashMap<>();
-        List<Row> rows;
-        try {
-            rows = spark.sql("""
-                    SELECT %s AS label, substr(sha2(%s, 256), 1, 8) AS config_id, r.run_id, o.memorised_step, o.grokked_step
-                    FROM runs r LEFT JOIN onsets o USING (run_id) WHERE %s ORDER BY label, r.run_id"""
-                    .formatted(label, label, where == null ? "true" : where)).collectAsList();
-        } catch (Exception e) { // Spark's Scala code throws AnalysisException undeclared
-            if (!(e instanceof org.apache.spark.sql.AnalysisException) || where == null) {
-                throw e;
-            }
-            throw new ConfigException("--curves: '" + where + "' is not a condition on the runs view; "
-                    + e.getMessage().lines().findFirst().orElse(""));
-        }
-        for (Row r : rows) {
+        checkCondition(spark, where);
+        for (Row r : spark.sql("""
+                SELECT %s AS label, substr(sha2(%s, 256), 1, 8) AS config_id, r.run_id, o.memorised_step, o.grokked_step
+                FROM runs r LEFT JOIN onsets o USING (run_id) WHERE %s ORDER BY label, r.run_id"""
+                .formatted(label, label, where == null ? "true" : where)).collectAsList()) {
             List<Row> runs = all.computeIfAbsent(r.getString(0), k -> new ArrayList<>());
             if (runs.size() < MAX_SEEDS) {
                 runs.add(r);
@@ -152,6 +143,22 @@ public final class Report {
             out.put(l, all.get(l));
         }
         return out;
+    }
+
+    /** Throws a one-line {@link ConfigException} unless {@code where} (null: none) is a condition on the runs view. */
+    public static void checkCondition(SparkSession spark, String where) {
+        if (where == null) {
+            return;
+        }
+        try {
+            spark.sql("SELECT run_id FROM runs WHERE " + where).schema(); // analysed, not run
+        } catch (Exception e) { // Spark's Scala code throws AnalysisException (and ParseException) undeclared
+            if (!(e instanceof org.apache.spark.sql.AnalysisException)) {
+                throw e;
+            }
+            throw new ConfigException("--curves: '" + where + "' is not a condition on the runs view; "
+                    + e.getMessage().lines().findFirst().orElse(""));
+        }
     }
 
     /** The rows of one query over many runs, grouped by run_id (column 0), in query order. */
@@ -174,7 +181,7 @@ public final class Report {
      * A log axis with a tick at each decade labelled as a plain number (10, 100, 1,000), and
      * unlabelled minor ticks at 2–9 times each decade.
      */
-    static LogAxis decades(String label) {
+    public static LogAxis decades(String label) {
         LogAxis axis = new LogAxis(label);
         axis.setAutoTickUnitSelection(false);
         axis.setTickUnit(new NumberTickUnit(1)); // one decade, in log10 units

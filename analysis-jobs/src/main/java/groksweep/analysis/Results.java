@@ -81,15 +81,13 @@ public final class Results {
             throw new ConfigException("results: '" + root + "' holds no readable runs (expected "
                     + new Path(store.root(), "runs") + "/<run_id>.parquet)");
         }
-        for (String view : List.of("runs", "metrics")) { // a view opened before: drop its cache
-            if (spark.catalog().tableExists(view)) {
-                spark.catalog().uncacheTable(view);
-            }
-        }
+        uncache(spark);
         for (Table t : Tables.ALL) {
             List<String> paths = files.get(t.name());
-            Dataset<Row> ds = paths.isEmpty()
-                    ? spark.createDataFrame(List.of(), schema(t))
+            String dir = new Path(store.root(), t.name()).toString();
+            boolean whole = skipped.stream().noneMatch(s -> s.contains("/" + t.name() + "/"));
+            Dataset<Row> ds = paths.isEmpty() ? spark.createDataFrame(List.of(), schema(t))
+                    : whole ? spark.read().schema(schema(t)).parquet(dir) // one listing, not one per file
                     : spark.read().schema(schema(t)).parquet(paths.toArray(String[]::new));
             ds.createOrReplaceTempView(t.name() + "_files");
         }
@@ -97,11 +95,26 @@ public final class Results {
         for (String t : List.of("metrics", "spectra")) {
             spark.sql("SELECT * FROM " + t + "_files WHERE run_id IN (SELECT run_id FROM runs)").createOrReplaceTempView(t);
         }
-        // Read once: every job and plot reads runs and metrics from memory (spilling to disk),
-        // not the files again. spectra, which no job needs, stays on disk.
+        return new Opened(store, files, skipped);
+    }
+
+    /**
+     * Keeps runs and metrics in memory (spilling to disk) once first read, so that every job and
+     * plot of an analysis reads the files once. spectra, which no job needs, stays on disk. Not
+     * for a single query, which would read every run to fill the cache.
+     */
+    public static void cache(SparkSession spark) {
         spark.catalog().cacheTable("runs");
         spark.catalog().cacheTable("metrics");
-        return new Opened(store, files, skipped);
+    }
+
+    /** Drops the caches of views opened before, which are about to be replaced. */
+    private static void uncache(SparkSession spark) {
+        for (String view : List.of("runs", "metrics")) {
+            if (spark.catalog().tableExists(view)) {
+                spark.catalog().uncacheTable(view);
+            }
+        }
     }
 
     private static List<String> readable(ResultsStore store, Table t, List<String> skipped) {
@@ -111,25 +124,44 @@ public final class Results {
             if (!store.fileSystem().exists(dir)) {
                 return ok;
             }
-            for (FileStatus f : store.fileSystem().listStatus(dir)) {
-                String name = f.getPath().getName();
-                if (!name.endsWith(".parquet") || name.startsWith("_") || name.startsWith(".")) {
-                    continue;
-                }
-                try {
-                    store.checkReadable(f.getPath());
-                    ok.add(f.getPath().toString());
-                } catch (IOException | RuntimeException e) {
-                    String run = name.substring(0, name.length() - ".parquet".length());
-                    String msg = "skipping unreadable " + f.getPath() + " (run " + run + "): " + e.getMessage();
-                    LOG.warn(msg);
-                    skipped.add(msg);
+            List<FileStatus> candidates = java.util.Arrays.stream(store.fileSystem().listStatus(dir))
+                    .filter(f -> f.getPath().getName().endsWith(".parquet"))
+                    .filter(f -> !f.getPath().getName().startsWith("_") && !f.getPath().getName().startsWith("."))
+                    .toList();
+            // Footers are checked in parallel: thousands of small reads, bound by latency, not by cores.
+            java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(16);
+            List<String> problems;
+            try {
+                problems = pool.submit(() -> candidates.parallelStream().map(f -> problem(store, f)).toList()).get();
+            } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                throw new IOException(e);
+            } finally {
+                pool.shutdown();
+            }
+            for (int i = 0; i < candidates.size(); i++) {
+                if (problems.get(i) == null) {
+                    ok.add(candidates.get(i).getPath().toString());
+                } else {
+                    LOG.warn(problems.get(i));
+                    skipped.add(problems.get(i));
                 }
             }
         } catch (IOException e) {
             throw new ConfigException("results: cannot list " + t.name() + " under " + store.root() + ": " + e.getMessage());
         }
         return ok;
+    }
+
+    /** Why {@code f} cannot be read, as a warning naming the file and its run; null when it can. */
+    private static String problem(ResultsStore store, FileStatus f) {
+        try {
+            store.checkReadable(f.getPath());
+            return null;
+        } catch (IOException | RuntimeException e) {
+            String name = f.getPath().getName();
+            return "skipping unreadable " + f.getPath() + " (run " + name.substring(0, name.length() - ".parquet".length())
+                    + "): " + e.getMessage();
+        }
     }
 
     /** The Spark schema of a results table, from the one definition in {@link Tables}. */

@@ -88,6 +88,37 @@ class AnalysisTest {
         assertTrue(Files.readString(dir.resolve("views.sql")).contains("CREATE OR REPLACE TEMPORARY VIEW onsets AS"));
     }
 
+    /** --curves picks the configs whose learning curves are drawn; a condition that is not SQL is one line. */
+    @Test
+    void curvesAreDrawnForTheChosenConfigsOnly() throws Exception {
+        Path chosen = dir.resolve("chosen");
+        Fixture f = new Fixture(chosen.toString());
+        f.onsetCases();
+        f.frequencyCases();
+        capture(() -> assertEquals(0, new CommandLine(new AnalyzeCommand()).execute(chosen.toString(),
+                "--curves", "weight_decay = 0.5")));
+        try (Stream<Path> files = Files.list(chosen.resolve("report"))) {
+            assertEquals(1, files.filter(p -> p.getFileName().toString().startsWith("curves-")).count());
+        }
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Cli.oneLineErrors(new CommandLine(new AnalyzeCommand()));
+        cmd.setErr(new PrintWriter(err));
+        capture(() -> assertEquals(2, cmd.execute(chosen.toString(), "--curves", "no_such_column = 1")));
+        assertTrue(err.toString().startsWith("error: --curves: 'no_such_column = 1' is not a condition on the runs view"),
+                err.toString());
+        assertEquals(1, err.toString().strip().lines().count());
+    }
+
+    /** Log axes tick once per decade, labelled as plain numbers. */
+    @Test
+    void logAxesTickPerDecadeWithPlainLabels() {
+        var axis = Report.decades("step");
+        assertEquals(1.0, axis.getTickUnit().getSize(), "one decade");
+        assertEquals("1,000", axis.getNumberFormatOverride().format(1000));
+        assertEquals("0.01", axis.getNumberFormatOverride().format(0.01));
+        assertEquals(9, axis.getMinorTickCount());
+    }
+
     /** sql only reads: it answers over results it may not write to, and leaves them as they were. */
     @Test
     void sqlAnswersWithoutWritingUnderTheResults() throws Exception {

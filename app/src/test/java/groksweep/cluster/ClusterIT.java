@@ -172,6 +172,24 @@ class ClusterIT {
         assertTrue(Files.exists(out.resolve("report.html")), "the sweep ends with the analysis");
     }
 
+    /** The analysis jar (no trainer, no libtorch) analyses the local-mode sweep's results under spark-submit. */
+    @Test
+    @Order(5)
+    void theAnalysisJarAnalysesWithoutLibtorch() throws Exception {
+        String jar = System.getProperty("groksweep.sparkJar").replace("groksweep-spark.jar", "groksweep-analysis.jar");
+        try (var zip = new java.util.zip.ZipFile(jar)) {
+            assertTrue(zip.stream().noneMatch(e -> e.getName().startsWith("ai/djl/") || e.getName().startsWith("groksweep/model/")),
+                    "no DJL and no trainer in the analysis jar");
+        }
+        Path out = dir.resolve("local");
+        Files.deleteIfExists(out.resolve("analysis/grid_summary.csv"));
+        Process analysis = cluster.submitJar("local[2]", "analysis-jar", jar, "groksweep.cli.AnalysisMain",
+                "analyze", out.toString(), "--no-report");
+        assertEquals(0, run("analysis-jar", analysis));
+        assertTrue(Files.readString(out.resolve("analysis/grid_summary.csv")).startsWith("modulus,train_fraction,weight_decay"));
+        assertTrue(Files.readString(cluster.log("analysis-jar")).contains("median_grokked_step"), "grid summary printed");
+    }
+
     @Test
     @Order(3)
     void aKilledDriverResumesWithOnlyTheUnfinishedRuns() throws Exception {

@@ -54,11 +54,15 @@ final class StandaloneCluster implements AutoCloseable {
 
     /** Starts {@code spark-submit} of the groksweep jar to {@code master}, e.g. local[2]. */
     Process submitTo(String master, String name, String... args) throws IOException {
+        return submitJar(master, name, System.getProperty("groksweep.sparkJar"), "groksweep.cli.Main", args);
+    }
+
+    /** Starts {@code spark-submit} of {@code jar} with main class {@code mainClass} to {@code master}. */
+    Process submitJar(String master, String name, String jar, String mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master", master,
-                "--class", "groksweep.cli.Main", "--conf", "spark.driver.host=127.0.0.1",
+                "--class", mainClass, "--conf", "spark.driver.host=127.0.0.1",
                 "--conf", "spark.driver.bindAddress=127.0.0.1", "--conf", "spark.ui.enabled=false",
-                "--conf", "spark.executor.memory=2g", "--conf", "spark.task.maxFailures=4",
-                System.getProperty("groksweep.sparkJar")));
+                "--conf", "spark.executor.memory=2g", "--conf", "spark.task.maxFailures=4", jar));
         cmd.addAll(List.of(args));
         return start(name, cmd.toArray(String[]::new));
     }

@@ -34,9 +34,9 @@ public final class SyntheticResults {
         for (int i = 0; i < runs; i++) {
             int c = i % configs;
             TrainConfig config = TrainConfig.defaults().with(Map.of(
-                    "modulus", MODULI[c % MODULI.length],
-                    "train_fraction", FRACTIONS[c / MODULI.length % FRACTIONS.length],
-                    "weight_decay", DECAYS[c / (MODULI.length * FRACTIONS.length)],
+                    "weight_decay", DECAYS[c % DECAYS.length], // varies fastest: a few runs span the phases
+                    "train_fraction", FRACTIONS[c / DECAYS.length % FRACTIONS.length],
+                    "modulus", MODULI[c / (DECAYS.length * FRACTIONS.length)],
                     "seed", (long) (i / configs), "steps", STEPS, "eval_every", EVAL_EVERY,
                     "analysis_every", ANALYSIS_EVERY));
             ids.add(writeRun(store, config, new SplittableRandom(seed * 1_000_003 + i)));
