@@ -104,7 +104,8 @@ class SweepRunnerTest {
     @Test
     void rerunFailedTrainsOnlyFailedAndTimedOutRunsAgain() throws Exception {
         SweepSpec s = SweepSpec.parse("name: t\noutput: " + dir.resolve("rerun") + "\ngrid:\n  steps: [20, 100000000]\n"
-                + "trainer:\n  modulus: 11\n  d_mlp: 64\nrun_timeout_seconds: 1\n");
+                + "trainer:\n  modulus: 11\n  d_mlp: 64\nrun_timeout_seconds: 3\n");
+        groksweep.worker.Torch.engine(); // loaded before the clock starts: the 20-step run finishes within its budget
         SweepRunner.run(spark, s, SweepRunner.plan(s, false), false, line -> {});
         ResultsStore store = new ResultsStore(s.output());
         Map<String, String> finished = new java.util.HashMap<>();
