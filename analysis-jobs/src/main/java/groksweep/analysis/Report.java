@@ -30,6 +30,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.text.DecimalFormat;
+import java.text.FieldPosition;
+import java.text.NumberFormat;
+import java.text.ParsePosition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -177,6 +180,26 @@ public final class Report {
         return String.join(", ", groups.stream().flatMap(List::stream).map(r -> "'" + r.getString(column) + "'").toList());
     }
 
+    /** Decade labels: plain numbers from 0.0001 up (0.01, 10, 1,000), powers below (1e-9). */
+    static final NumberFormat DECADE_LABELS = new NumberFormat() {
+        private final DecimalFormat plain = new DecimalFormat("#,##0.####");
+
+        @Override
+        public StringBuffer format(double v, StringBuffer to, FieldPosition at) {
+            return to.append(v >= 1e-4 ? plain.format(v) : "1e" + Math.round(Math.log10(v)));
+        }
+
+        @Override
+        public StringBuffer format(long v, StringBuffer to, FieldPosition at) {
+            return format((double) v, to, at);
+        }
+
+        @Override
+        public Number parse(String text, ParsePosition at) {
+            return plain.parse(text, at);
+        }
+    };
+
     /**
      * A log axis with a tick at each decade labelled as a plain number (10, 100, 1,000), and
      * unlabelled minor ticks at 2–9 times each decade.
@@ -185,7 +208,7 @@ public final class Report {
         LogAxis axis = new LogAxis(label);
         axis.setAutoTickUnitSelection(false);
         axis.setTickUnit(new NumberTickUnit(1)); // one decade, in log10 units
-        axis.setNumberFormatOverride(new DecimalFormat("#,##0.########"));
+        axis.setNumberFormatOverride(DECADE_LABELS);
         axis.setMinorTickCount(9);
         axis.setMinorTickMarksVisible(true);
         return axis;

@@ -116,6 +116,8 @@ class AnalysisTest {
         assertEquals(1.0, axis.getTickUnit().getSize(), "one decade");
         assertEquals("1,000", axis.getNumberFormatOverride().format(1000));
         assertEquals("0.01", axis.getNumberFormatOverride().format(0.01));
+        assertEquals("0.0001", axis.getNumberFormatOverride().format(1e-4));
+        assertEquals("1e-9", axis.getNumberFormatOverride().format(1e-9));
         assertEquals(9, axis.getMinorTickCount());
     }
 
