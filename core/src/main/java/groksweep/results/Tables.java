@@ -83,7 +83,7 @@ public final class Tables {
                 required("status", Type.STRING, "", "ok, diverged, failed or timeout"),
                 required("stop_reason", Type.STRING, "", "steps (ran its budget), grokked (stop_after_grok), diverged, timeout or error"),
                 optional("message", Type.STRING, "", "error or divergence detail"),
-                required("final_step", Type.INT32, "updates", "last step measured"),
+                required("final_step", Type.INT32, "updates", "step the run ended at: its last metric row, or for a timeout the step it stopped before measuring"),
                 optional("final_train_loss", Type.DOUBLE, "nats", "train loss at final_step"),
                 optional("final_train_acc", Type.DOUBLE, "fraction", "train accuracy at final_step"),
                 optional("final_test_loss", Type.DOUBLE, "nats", "test loss at final_step"),
