@@ -64,11 +64,12 @@ public final class SweepCommand implements Callable<Integer> {
         SweepRunner.Plan plan;
         try {
             sweep = read(specFile);
-            if (embedded(sweep)) { // on a cluster, each executor checks its runs against its own memory
-                Grid.expand(sweep).forEach(c -> RunMemory.check(c, RunMemory.available()));
-            }
             ResultsStore.checkWritable("output", sweep.output(), sweep.hadoopConfiguration());
             plan = SweepRunner.plan(sweep, rerunFailed);
+            if (embedded(sweep)) { // on a cluster, each executor checks its runs against its own memory
+                long available = RunMemory.available();
+                plan.pending().forEach(c -> RunMemory.check(c, available));
+            }
         } catch (ConfigException e) {
             return Cli.fail(spec, specFile + ": " + e.getMessage());
         }

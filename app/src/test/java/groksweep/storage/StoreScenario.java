@@ -1,13 +1,12 @@
 package groksweep.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import groksweep.cli.Main;
 import groksweep.results.ResultsStore;
 import groksweep.results.Tables;
-import groksweep.sweep.SweepRunner;
+import groksweep.sweep.Interrupted;
 import groksweep.sweep.SweepSpec;
 
 import org.apache.spark.sql.SparkSession;
@@ -20,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * What every results file system must pass: a sweep of 6 runs cancelled after its first commit
@@ -50,22 +48,7 @@ final class StoreScenario {
                 %s""".formatted(root, settings));
         SweepSpec spec = SweepSpec.parse(Files.readString(specFile));
         ResultsStore store = new ResultsStore(root, spec.hadoopConfiguration());
-        CompletableFuture<Void> stopper = CompletableFuture.runAsync(() -> {
-            try {
-                while (store.runIds(Tables.RUNS).isEmpty()) {
-                    Thread.sleep(100);
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            spark.sparkContext().cancelAllJobs(); // as Ctrl-C or a lost driver would
-        });
-        assertThrows(IllegalStateException.class,
-                () -> SweepRunner.run(spark, spec, SweepRunner.plan(spec, false), false, line -> {}));
-        stopper.get();
-        Thread.sleep(1500); // killed tasks notice and stop
-        Set<String> committed = store.runIds(Tables.RUNS);
-        assertTrue(committed.size() >= 1 && committed.size() < 6, committed.size() + " committed before the cancel");
+        Set<String> committed = Interrupted.afterFirstCommit(spark, spec, store);
         for (String id : committed) { // a visible run is whole
             assertEquals(31, store.read(Tables.METRICS, id).size(), id);
             assertEquals(3 * 5 * 4, store.read(Tables.SPECTRA, id).size(), id);
