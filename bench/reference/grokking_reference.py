@@ -1,7 +1,9 @@
 """groksweep's own plain-PyTorch reference for its model and training.
 
 A one-layer transformer (Nanda et al. 2023, "Progress measures for grokking") learns
-a + b mod p from the input [a, b, =], trained full-batch with AdamW. This script is used
+a + b mod p from the input [a, b, =], trained full-batch with AdamW (or Adam, SGD), optionally
+with Grokfast filters (Lee et al. 2024), StableMax or a float32 loss and ⊥Grad (Prieto et al.
+2025), and Omnigrok's init scale and constrained weight norm (Liu et al. 2023). This script is used
 to replay runs exported with `groksweep train --export-init FILE.npz` (same parameters and
 split) and by `bin/groksweep bench --compare`, which reads "ms_per_step" from the JSON line
 printed at the end.
@@ -58,16 +60,48 @@ def forward(W, tokens):
     return resid @ W["W_U"]  # [B, P, V]
 
 
-def loss_fn(logits, labels):
-    logp = logits[:, -1, :].to(torch.float64).log_softmax(dim=-1)  # [B, V]
+def loss_fn(logits, labels, loss="softmax", loss_dtype=torch.float64):
+    x = logits[:, -1, :].to(loss_dtype)  # [B, V]
+    if loss == "stablemax":  # Prieto et al.: s(x) = x + 1 for x >= 0, 1 / (1 - x) below
+        s = torch.where(x < 0, 1 / (1 - x + 1e-30), x + 1)
+        logp = torch.log(s / s.sum(dim=-1, keepdim=True))
+    else:
+        logp = x.log_softmax(dim=-1)
     return -logp.gather(1, labels[:, None]).mean()
 
 
-def evaluate(W, tokens, labels):
+def evaluate(W, tokens, labels, **loss):
     with torch.no_grad():
         logits = forward(W, tokens)
         acc = (logits[:, -1, :].argmax(dim=-1) == labels).double().mean().item()
-        return loss_fn(logits, labels).item(), acc
+        return loss_fn(logits, labels, **loss).item(), acc
+
+
+def grokfast_ema(params, ema, alpha, lamb):
+    """Lee et al.'s gradfilter_ema: e starts as the first gradient, e <- alpha e + (1 - alpha) g; g <- g + lamb e."""
+    for i, w in enumerate(params):
+        ema[i] = w.grad.detach().clone() if ema[i] is None else ema[i] * alpha + w.grad.detach() * (1 - alpha)
+        w.grad = w.grad + ema[i] * lamb
+
+
+def grokfast_ma(params, queues, window, lamb):
+    """Lee et al.'s gradfilter_ma (warmup=True): g <- g + lamb mean(last `window` raw gradients) once full."""
+    for i, w in enumerate(params):
+        queues[i] = (queues[i] + [w.grad.detach().clone()])[-window:]
+        if len(queues[i]) == window:
+            w.grad = w.grad + sum(queues[i]) / window * lamb
+
+
+def orthogonal(params):
+    """Prieto et al.'s ⊥Grad: per tensor, drop the gradient's component along the weights, keep its norm."""
+    for w in params:
+        wf, g = w.detach().view(-1), w.grad.view(-1)
+        g_orth = g - torch.dot(wf, g) / (torch.dot(wf, wf) + 1e-30) * wf
+        w.grad = (g_orth * (g.norm(2) / (g_orth.norm(2) + 1e-30))).view_as(w.grad)
+
+
+def total_norm(params):
+    return torch.sqrt(sum((w.detach() ** 2).sum() for w in params))
 
 
 def main():
@@ -88,6 +122,18 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    ap.add_argument("--optimizer", choices=["adamw", "adam", "sgd"], default="adamw")
+    ap.add_argument("--momentum", type=float, default=0.9, help="SGD momentum")
+    ap.add_argument("--grokfast", choices=["none", "ema", "ma"], default="none")
+    ap.add_argument("--grokfast-alpha", type=float, default=0.98)
+    ap.add_argument("--grokfast-lambda", type=float, default=2.0)
+    ap.add_argument("--grokfast-window", type=int, default=100)
+    ap.add_argument("--loss", choices=["softmax", "stablemax"], default="softmax")
+    ap.add_argument("--loss-dtype", choices=["float32", "float64"], default="float64")
+    ap.add_argument("--orthogonal-grad", action="store_true")
+    ap.add_argument("--init-scale", type=float, default=1.0, help="multiplies a fresh init (not --init)")
+    ap.add_argument("--fixed-weight-norm", type=float, default=0.0,
+                    help="after each update rescale all parameters to this x their initial total norm (0: off)")
     ap.add_argument("--init", metavar="FILE.npz", help="parameters (and train_idx/test_idx) to start from")
     ap.add_argument("--trace", metavar="FILE", help="write 'step train_loss test_loss train_acc test_acc' per evaluated step")
     ap.add_argument("--eval-every", type=int, default=0,
@@ -112,6 +158,7 @@ def main():
             W[name] = torch.tensor(f[name], dtype=dtype)
     else:
         W = init_params(p, D, H, K, M, args.seed, dtype)
+        W = {name: w * args.init_scale for name, w in W.items()}
     if args.init and "train_idx" in f.files:
         train_idx = torch.tensor(f["train_idx"], dtype=torch.int64)
         test_idx = (torch.tensor(f["test_idx"], dtype=torch.int64) if "test_idx" in f.files
@@ -125,8 +172,15 @@ def main():
 
     for t in W.values():
         t.requires_grad_(True)
-    opt = torch.optim.AdamW(list(W.values()), lr=args.lr, betas=(args.beta1, args.beta2), eps=args.eps,
-                            weight_decay=args.weight_decay)
+    params = list(W.values())
+    if args.optimizer == "sgd":
+        opt = torch.optim.SGD(params, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay)
+    else:
+        kind = torch.optim.AdamW if args.optimizer == "adamw" else torch.optim.Adam
+        opt = kind(params, lr=args.lr, betas=(args.beta1, args.beta2), eps=args.eps, weight_decay=args.weight_decay)
+    loss_kw = {"loss": args.loss, "loss_dtype": getattr(torch, args.loss_dtype)}
+    filter_state = [None] * len(params) if args.grokfast == "ema" else [[] for _ in params]
+    target_norm = args.fixed_weight_norm * total_norm(params)
     warmup = args.warmup
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(s / warmup, 1.0) if warmup > 0 else 1.0)
 
@@ -136,8 +190,8 @@ def main():
 
     def record(step):
         nonlocal final
-        train_loss, train_acc = evaluate(W, x_train, y_train)
-        test_loss, test_acc = evaluate(W, x_test, y_test)
+        train_loss, train_acc = evaluate(W, x_train, y_train, **loss_kw)
+        test_loss, test_acc = evaluate(W, x_test, y_test, **loss_kw)
         final = (train_loss, test_loss, train_acc, test_acc)
         if trace:
             trace.write("%d %.17g %.17g %.17g %.17g\n" % (step, *final))
@@ -149,11 +203,22 @@ def main():
         if step == args.steps:
             break
         t0 = time.perf_counter()
-        loss = loss_fn(forward(W, x_train), y_train)
+        loss = loss_fn(forward(W, x_train), y_train, **loss_kw)
         opt.zero_grad()
         loss.backward()
+        if args.grokfast == "ema":
+            grokfast_ema(params, filter_state, args.grokfast_alpha, args.grokfast_lambda)
+        elif args.grokfast == "ma":
+            grokfast_ma(params, filter_state, args.grokfast_window, args.grokfast_lambda)
+        if args.orthogonal_grad:
+            orthogonal(params)
         opt.step()
         sched.step()
+        if args.fixed_weight_norm > 0:
+            with torch.no_grad():
+                scale = target_norm / total_norm(params)
+                for w in params:
+                    w.mul_(scale)
         times.append(time.perf_counter() - t0)
     if trace:
         trace.close()

@@ -85,7 +85,7 @@ public final class TrainCommand implements Callable<Integer> {
             Class<?> type = TrainConfig.typeOf(key);
             OptionSpec.Builder b = OptionSpec.builder(flag(key))
                     .type(type == int.class ? Integer.class : type == long.class ? Long.class
-                            : type == double.class ? Double.class : String.class)
+                            : type == double.class ? Double.class : String.class) // booleans too: TrainConfig says what is allowed
                     .paramLabel(key.toUpperCase())
                     .description(TrainConfig.DOCS.get(key) + ". Default: " + defaults.get(key));
             spec.addOption(b.build());

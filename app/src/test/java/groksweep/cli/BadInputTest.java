@@ -80,7 +80,23 @@ class BadInputTest {
                         "error: SPEC: modulus: '5000' is not allowed; expected a run that fits in memory: at p = 5000"),
                 Arguments.of("modulus whose p² overflows", null, "train --modulus 200003 --out OUT",
                         "error: --modulus: '200003' is not allowed; expected an integer from 3 to 46340"
-                                + " (p² pairs are indexed by a 32-bit integer)"));
+                                + " (p² pairs are indexed by a 32-bit integer)"),
+                Arguments.of("unknown optimizer", null, "train --optimizer lion --out OUT",
+                        "error: --optimizer: 'lion' is not allowed; expected adamw, adam or sgd"),
+                Arguments.of("grokfast window without the MA filter", null, "train --grokfast ema --grokfast-window 50 --out OUT",
+                        "error: --grokfast-window: '50' is not allowed; expected its default 100 unless grokfast: ma"
+                                + " (it has no effect otherwise)"),
+                Arguments.of("momentum without SGD (sweep)",
+                        spec("OUT", "grid:\n  momentum: [0.5, 0.9]\n").getBytes(), "sweep SPEC",
+                        "error: SPEC: grid.momentum (line 4): '0.5' is not allowed; expected its default 0.9 unless optimizer: sgd"),
+                Arguments.of("grokfast alpha out of range", null, "train --grokfast ema --grokfast-alpha 1 --out OUT",
+                        "error: --grokfast-alpha: '1.0' is not allowed; expected a number in [0, 1)"),
+                Arguments.of("orthogonal_grad not a boolean", null, "train --orthogonal-grad yes --out OUT",
+                        "error: --orthogonal-grad: 'yes' is not allowed; expected true or false"),
+                Arguments.of("float32 loss of a float64 model", null, "train --dtype float64 --loss-dtype float32 --out OUT",
+                        "error: --loss-dtype: 'float32' is not allowed; expected float64 when dtype is float64"),
+                Arguments.of("init scale zero (sweep)", spec("OUT", "trainer:\n  init_scale: 0\n").getBytes(), "sweep SPEC",
+                        "error: SPEC: trainer.init_scale (line 4): '0.0' is not allowed; expected a number > 0"));
     }
 
     @ParameterizedTest(name = "{0}")

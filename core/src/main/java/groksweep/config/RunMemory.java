@@ -11,7 +11,8 @@ import java.lang.management.ManagementFactory;
  * tensors of d_mlp and 9 of the vocabulary V in the run's dtype (activations, Fourier transforms,
  * projections) and 6 of V in float64 (the logits and their losses). A training step holds the same
  * per example, for fewer examples. Add the data (int64 indices of every pair), four copies of
- * the parameters (weights, gradients, two AdamW moments) and libtorch's own {@link #BASE_BYTES}.
+ * the parameters (weights, gradients, two AdamW moments; one more for a Grokfast EMA, window + 1
+ * more for a Grokfast MA) and libtorch's own {@link #BASE_BYTES}.
  * Fitted to peak resident memory measured at p = 113, 257 and 400 (README: Limits): the estimate
  * was 1.0–1.4× the measurement.
  */
@@ -33,7 +34,8 @@ public final class RunMemory {
         long params = 2 * v * d + 3 * d + 4 * hk * d + 2 * m * d + m + d;
         long data = 2 * pairs * 3 * 8;
         long perPair = b * (11 * m + 9 * v + 2 * hk) + 6 * 8 * v;
-        return BASE_BYTES + data + 4 * b * params + pairs * perPair;
+        long copies = 4 + (c.grokfast().equals("ema") ? 1 : 0) + (c.grokfast().equals("ma") ? c.grokfastWindow() + 1 : 0);
+        return BASE_BYTES + data + copies * b * params + pairs * perPair;
     }
 
     /**

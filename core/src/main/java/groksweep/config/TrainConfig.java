@@ -38,7 +38,18 @@ public record TrainConfig(
         int evalEvery,
         int analysisEvery,
         int keyFreqMinNeurons,
-        int stopAfterGrok) implements java.io.Serializable {
+        int stopAfterGrok,
+        String optimizer,
+        double momentum,
+        String grokfast,
+        double grokfastAlpha,
+        double grokfastLambda,
+        int grokfastWindow,
+        String loss,
+        String lossDtype,
+        boolean orthogonalGrad,
+        double initScale,
+        double fixedWeightNorm) implements java.io.Serializable {
 
     /** The paper's run: p = 113, 30% of pairs for training, weight decay 1. */
     private static final TrainConfig DEFAULTS = fromMap(Map.ofEntries(
@@ -62,7 +73,18 @@ public record TrainConfig(
             Map.entry("eval_every", 10), // resolves onsets finely and costs < 10% of a run
             Map.entry("analysis_every", 100), // the progress measures cost about one forward on all p² pairs
             Map.entry("key_freq_min_neurons", 5), // 1% of d_mlp, so a handful of clean neurons make a frequency key
-            Map.entry("stop_after_grok", -1))); // never stop early unless asked
+            Map.entry("stop_after_grok", -1), // never stop early unless asked
+            Map.entry("optimizer", "adamw"),
+            Map.entry("momentum", 0.9), // the usual SGD momentum; torch's own default, 0, is plain SGD
+            Map.entry("grokfast", "none"),
+            Map.entry("grokfast_alpha", 0.98), // Lee et al.'s default and their modular-arithmetic value
+            Map.entry("grokfast_lambda", 2.0), // idem for the EMA filter (their MA examples use 5)
+            Map.entry("grokfast_window", 100), // Lee et al.'s default MA window
+            Map.entry("loss", "softmax"),
+            Map.entry("loss_dtype", "float64"), // the paper's: logits cast to float64 before the log-softmax
+            Map.entry("orthogonal_grad", false),
+            Map.entry("init_scale", 1.0),
+            Map.entry("fixed_weight_norm", 0.0)));
 
     /**
      * Options added after 0.1.0, each with its neutral default: the value that reproduces what runs
@@ -70,7 +92,18 @@ public record TrainConfig(
      * the hash, so adding an option never changes the id of an existing run. Every new option must
      * be listed here; its {@code runs} column is nullable (runs written before it lack it).
      */
-    public static final Map<String, Object> NEUTRAL = Map.of();
+    public static final Map<String, Object> NEUTRAL = Map.ofEntries(
+            Map.entry("optimizer", "adamw"),
+            Map.entry("momentum", 0.9),
+            Map.entry("grokfast", "none"),
+            Map.entry("grokfast_alpha", 0.98),
+            Map.entry("grokfast_lambda", 2.0),
+            Map.entry("grokfast_window", 100),
+            Map.entry("loss", "softmax"),
+            Map.entry("loss_dtype", "float64"),
+            Map.entry("orthogonal_grad", false),
+            Map.entry("init_scale", 1.0),
+            Map.entry("fixed_weight_norm", 0.0));
 
     public static TrainConfig defaults() {
         return DEFAULTS;
@@ -80,15 +113,15 @@ public record TrainConfig(
     public static final Map<String, String> DOCS = Map.ofEntries(
             Map.entry("modulus", "p: the model learns a + b mod p"),
             Map.entry("train_fraction", "share of the p² pairs used for training"),
-            Map.entry("weight_decay", "AdamW decoupled weight decay, on every parameter"),
+            Map.entry("weight_decay", "weight decay on every parameter: decoupled with adamw, added to the gradient (L2) with adam and sgd"),
             Map.entry("seed", "seed for both the data split and the initial parameters"),
             Map.entry("data_seed", "seed of the train/test split (default: seed)"),
             Map.entry("init_seed", "seed of the initial parameters (default: seed)"),
             Map.entry("steps", "training steps (full-batch updates)"),
-            Map.entry("lr", "AdamW learning rate after warm-up"),
-            Map.entry("beta1", "AdamW β1: decay of the running mean of gradients"),
-            Map.entry("beta2", "AdamW β2: decay of the running mean of squared gradients"),
-            Map.entry("eps", "AdamW eps, added to the bias-corrected √v as in torch"),
+            Map.entry("lr", "learning rate after warm-up"),
+            Map.entry("beta1", "Adam(W) β1: decay of the running mean of gradients"),
+            Map.entry("beta2", "Adam(W) β2: decay of the running mean of squared gradients"),
+            Map.entry("eps", "Adam(W) eps, added to the bias-corrected √v as in torch"),
             Map.entry("warmup_steps", "linear warm-up: update t uses lr·min((t−1)/warmup, 1)"),
             Map.entry("d_model", "residual stream width D"),
             Map.entry("n_heads", "attention heads H"),
@@ -98,7 +131,24 @@ public record TrainConfig(
             Map.entry("eval_every", "measure train/test loss and accuracy every N steps (and at the end)"),
             Map.entry("analysis_every", "progress measures every N steps and at the end (0: only at the end)"),
             Map.entry("key_freq_min_neurons", "clean neurons a frequency needs to be key (default: 1 in 100 of d_mlp)"),
-            Map.entry("stop_after_grok", "stop N steps after test accuracy reached 0.99 and stayed (-1: never)"));
+            Map.entry("stop_after_grok", "stop N steps after test accuracy reached 0.99 and stayed (-1: never)"),
+            Map.entry("optimizer", "adamw (decoupled decay, torch.optim.AdamW), adam (decay added to the gradient, "
+                    + "torch.optim.Adam) or sgd (torch.optim.SGD with momentum; decay added to the gradient)"),
+            Map.entry("momentum", "SGD momentum (optimizer sgd only)"),
+            Map.entry("grokfast", "Grokfast gradient filter before the optimizer (Lee et al. 2024): none, "
+                    + "ema (g + λ·EMA_α(g)) or ma (g + λ·mean of the last grokfast_window gradients)"),
+            Map.entry("grokfast_alpha", "Grokfast EMA decay α: ema ← α·ema + (1 − α)·g (grokfast ema only)"),
+            Map.entry("grokfast_lambda", "Grokfast amplification λ of the filtered gradient (grokfast ema or ma)"),
+            Map.entry("grokfast_window", "Grokfast MA window in steps; no filter until it is full (grokfast ma only)"),
+            Map.entry("loss", "softmax (cross-entropy) or stablemax (Prieto et al. 2025's StableMax cross-entropy)"),
+            Map.entry("loss_dtype", "precision of the loss: float64 (logits cast up, as Nanda et al.) or float32 "
+                    + "(where softmax collapse zeroes gradients, Prieto et al. 2025)"),
+            Map.entry("orthogonal_grad", "⊥Grad (Prieto et al. 2025): remove each tensor's gradient component "
+                    + "along its weights before the optimizer; with adamw this is ⊥AdamW"),
+            Map.entry("init_scale", "multiply the freshly initialised parameters by α (Omnigrok, Liu et al. 2023; "
+                    + "not those of --init)"),
+            Map.entry("fixed_weight_norm", "after each update rescale all parameters to this × their initial "
+                    + "total L2 norm (Omnigrok's constrained norm; 0: off)"));
 
     /** The options in declaration order with their current values, keyed by snake_case name. */
     public Map<String, Object> toMap() {
@@ -120,7 +170,7 @@ public record TrainConfig(
                 .toList();
     }
 
-    /** The Java type of option {@code key}: int, long, double or String. */
+    /** The Java type of option {@code key}: int, long, double, boolean or String. */
     public static Class<?> typeOf(String key) {
         for (RecordComponent c : TrainConfig.class.getRecordComponents()) {
             if (snake(c.getName()).equals(key)) {
@@ -136,8 +186,8 @@ public record TrainConfig(
     }
 
     /**
-     * This config with the given options replaced. Values may be any {@link Number} or a String
-     * for {@code dtype}; an unknown key or a value of the wrong kind is a {@link ConfigException}.
+     * This config with the given options replaced. Values may be any {@link Number}, a String for
+     * the options that name a choice, or a Boolean (or "true"/"false"); an unknown key or a value of the wrong kind is a {@link ConfigException}.
      * Setting {@code seed} alone also moves {@code data_seed} and {@code init_seed}.
      */
     public TrainConfig with(Map<String, ?> changes) {
@@ -205,6 +255,24 @@ public record TrainConfig(
         require(analysisEvery >= 0, "analysis_every", analysisEvery, "an integer ≥ 0 (0 = only at the end)");
         require(keyFreqMinNeurons > 0, "key_freq_min_neurons", keyFreqMinNeurons, "an integer > 0");
         require(stopAfterGrok >= -1, "stop_after_grok", stopAfterGrok, "an integer ≥ 0, or -1 for never");
+        require(List.of("adamw", "adam", "sgd").contains(optimizer), "optimizer", optimizer, "adamw, adam or sgd");
+        require(momentum >= 0 && momentum < 1, "momentum", momentum, "a number in [0, 1)");
+        onlyWith("momentum", momentum, "optimizer: sgd", optimizer.equals("sgd"));
+        require(List.of("none", "ema", "ma").contains(grokfast), "grokfast", grokfast, "none, ema or ma");
+        require(grokfastAlpha >= 0 && grokfastAlpha < 1, "grokfast_alpha", grokfastAlpha, "a number in [0, 1)");
+        onlyWith("grokfast_alpha", grokfastAlpha, "grokfast: ema", grokfast.equals("ema"));
+        require(grokfastLambda >= 0 && Double.isFinite(grokfastLambda), "grokfast_lambda", grokfastLambda, "a number ≥ 0");
+        onlyWith("grokfast_lambda", grokfastLambda, "grokfast: ema or ma", !grokfast.equals("none"));
+        require(grokfastWindow >= 1 && grokfastWindow <= MAX_GROKFAST_WINDOW, "grokfast_window", grokfastWindow,
+                "an integer from 1 to " + MAX_GROKFAST_WINDOW + " (the window holds that many gradients)");
+        onlyWith("grokfast_window", grokfastWindow, "grokfast: ma", grokfast.equals("ma"));
+        require(List.of("softmax", "stablemax").contains(loss), "loss", loss, "softmax or stablemax");
+        require(lossDtype.equals("float32") || lossDtype.equals("float64"), "loss_dtype", lossDtype, "float32 or float64");
+        require(lossDtype.equals("float64") || dtype.equals("float32"), "loss_dtype", lossDtype,
+                "float64 when dtype is float64 (the loss is never narrower than the model)");
+        require(initScale > 0 && Double.isFinite(initScale), "init_scale", initScale, "a number > 0");
+        require(fixedWeightNorm >= 0 && Double.isFinite(fixedWeightNorm), "fixed_weight_norm", fixedWeightNorm,
+                "a number ≥ 0 (0: off)");
         return this;
     }
 
@@ -244,6 +312,15 @@ public record TrainConfig(
         return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase();
     }
 
+    /** The longest Grokfast MA window: 1,000 gradients of a Nanda-size model are ~0.9 GB in float32. */
+    public static final int MAX_GROKFAST_WINDOW = 1_000;
+
+    /** An option that means something only with another setting must keep its default without it. */
+    private static void onlyWith(String key, Object value, String setting, boolean given) {
+        require(given || value.equals(NEUTRAL.get(key)), key, value,
+                "its default " + NEUTRAL.get(key) + " unless " + setting + " (it has no effect otherwise)");
+    }
+
     private static void require(boolean ok, String key, Object value, String allowed) {
         if (!ok) {
             throw new ConfigException(key, value, allowed);
@@ -256,6 +333,15 @@ public record TrainConfig(
                 return s;
             }
             throw new ConfigException(key, value, "a string");
+        }
+        if (type == boolean.class) {
+            if (value instanceof Boolean b) {
+                return b;
+            }
+            if (value instanceof String s && (s.equals("true") || s.equals("false"))) {
+                return Boolean.valueOf(s);
+            }
+            throw new ConfigException(key, value, "true or false");
         }
         if (value instanceof Float f) {
             value = f.doubleValue();

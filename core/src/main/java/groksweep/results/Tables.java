@@ -28,12 +28,20 @@ public final class Tables {
             List.of(
                     required("run_id", Type.STRING, "", "the run"),
                     required("step", Type.INT32, "updates", "parameter updates applied before this row was measured"),
-                    required("train_loss", Type.DOUBLE, "nats", "cross-entropy on the train pairs"),
+                    required("train_loss", Type.DOUBLE, "nats", "the run's loss (options loss, loss_dtype) on the train pairs"),
                     required("train_acc", Type.DOUBLE, "fraction", "accuracy on the train pairs"),
-                    required("test_loss", Type.DOUBLE, "nats", "cross-entropy on the held-out pairs"),
+                    required("test_loss", Type.DOUBLE, "nats", "the run's loss on the held-out pairs"),
                     required("test_acc", Type.DOUBLE, "fraction", "accuracy on the held-out pairs"),
                     required("lr", Type.DOUBLE, "", "learning rate of the next update (after warm-up: lr)"),
                     required("weight_sq_sum", Type.DOUBLE, "", "sum of squared parameters, all tensors"),
+                    optional("update_norm", Type.DOUBLE, "",
+                            "L2 norm of the change of all parameters made by the update before this row (null at step 0)"),
+                    optional("grad_weight_cos", Type.DOUBLE, "[-1, 1]",
+                            "cosine between the train-loss gradient and the parameters, all tensors flattened: "
+                                    + "near -1 when descent only scales the weights up (naive loss minimisation)"),
+                    optional("softmax_collapse", Type.DOUBLE, "fraction",
+                            "share of train pairs whose float32 softmax has sum exp(x - max x) exactly 1: every class "
+                                    + "but the top one rounds away, and a float32 softmax loss has zero gradient there"),
                     optional("restricted_loss", Type.DOUBLE, "nats",
                             "loss on all p² pairs of the logits projected onto the key frequencies' cos/sin(w_k(a+b)) plus their mean"),
                     optional("excluded_loss", Type.DOUBLE, "nats",
@@ -74,7 +82,7 @@ public final class Tables {
         for (String key : TrainConfig.keys()) {
             Class<?> t = TrainConfig.typeOf(key);
             Type type = t == int.class ? Type.INT32 : t == long.class ? Type.INT64
-                    : t == double.class ? Type.DOUBLE : Type.STRING;
+                    : t == double.class ? Type.DOUBLE : t == boolean.class ? Type.BOOLEAN : Type.STRING;
             // Options added after 0.1.0 are nullable: runs written before them lack the column.
             cols.add(new Column(key, type, TrainConfig.NEUTRAL.containsKey(key), "",
                     "trainer option --" + key.replace('_', '-')));

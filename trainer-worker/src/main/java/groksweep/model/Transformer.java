@@ -65,11 +65,15 @@ public final class Transformer {
         W_out = params.get(8); b_out = params.get(9); W_U = params.get(10);
     }
 
-    /** Fresh parameters: N(0, 1) scaled by 1/√d_model (W_U by 1/√d_vocab), biases zero. */
+    /**
+     * Fresh parameters: N(0, 1) scaled by 1/√d_model (W_U by 1/√d_vocab), biases zero, all times
+     * {@code init_scale} (Omnigrok's α; 1 leaves every value as it was).
+     */
     public static Transformer initialise(TrainConfig c, NDManager manager) {
         int v = c.modulus() + 1, d = c.dModel(), h = c.nHeads(), k = c.dHead(), m = c.dMlp();
         SplittableRandom rng = new SplittableRandom(c.initSeed());
-        double sd = 1 / Math.sqrt(d);
+        double alpha = c.initScale();
+        double sd = alpha / Math.sqrt(d);
         DataType type = dataType(c);
         NDList params = new NDList(
                 normal(manager, rng, type, sd, d, v), // W_E   [D, V]
@@ -82,7 +86,7 @@ public final class Transformer {
                 manager.zeros(new Shape(m), type), // b_in  [M]
                 normal(manager, rng, type, sd, d, m), // W_out [D, M]
                 manager.zeros(new Shape(d), type), // b_out [D]
-                normal(manager, rng, type, 1 / Math.sqrt(v), d, v)); // W_U [D, V]
+                normal(manager, rng, type, alpha / Math.sqrt(v), d, v)); // W_U [D, V]
         return new Transformer(c, params);
     }
 

@@ -4,7 +4,10 @@ import groksweep.measures.ProgressMeasures;
 import groksweep.results.Row;
 import groksweep.results.Tables;
 
-/** One evaluated step; {@code measures} is null except at analysis steps. */
+/**
+ * One evaluated step; {@code updateNorm} is null at step 0 (no update yet), {@code measures} except
+ * at analysis steps.
+ */
 public record MetricRow(
         int step,
         double trainLoss,
@@ -13,12 +16,16 @@ public record MetricRow(
         double testAcc,
         double lr,
         double weightSqSum,
+        Double updateNorm,
+        Double gradWeightCos,
+        Double softmaxCollapse,
         ProgressMeasures measures) {
 
     /** A row read back from the metrics table, without its progress measures. */
     public static MetricRow fromRow(Row r) {
         return new MetricRow(r.getInt("step"), r.getDouble("train_loss"), r.getDouble("train_acc"),
-                r.getDouble("test_loss"), r.getDouble("test_acc"), r.getDouble("lr"), r.getDouble("weight_sq_sum"), null);
+                r.getDouble("test_loss"), r.getDouble("test_acc"), r.getDouble("lr"), r.getDouble("weight_sq_sum"),
+                r.getDouble("update_norm"), r.getDouble("grad_weight_cos"), r.getDouble("softmax_collapse"), null);
     }
 
     /** The row of the metrics table. */
@@ -31,7 +38,10 @@ public record MetricRow(
                 .set("test_loss", testLoss)
                 .set("test_acc", testAcc)
                 .set("lr", lr)
-                .set("weight_sq_sum", weightSqSum);
+                .set("weight_sq_sum", weightSqSum)
+                .set("update_norm", updateNorm)
+                .set("grad_weight_cos", gradWeightCos)
+                .set("softmax_collapse", softmaxCollapse);
         if (measures != null) {
             r.set("restricted_loss", measures.restrictedLoss())
                     .set("excluded_loss", measures.excludedLoss())

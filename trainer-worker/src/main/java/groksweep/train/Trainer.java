@@ -3,6 +3,9 @@ package groksweep.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import groksweep.config.TrainConfig;
 import groksweep.measures.ProgressMeasures;
 import groksweep.model.Transformer;
@@ -52,7 +55,7 @@ public final class Trainer {
     }
 
     /** A model and optimizer restored from a checkpoint. */
-    public record Resumed(Transformer model, AdamW optimizer) {}
+    public record Resumed(Transformer model, Optimizer optimizer) {}
 
     /** Feeds {@code r} to {@code onsets} and tells {@code listener} of the onsets it brings. */
     static void observe(Onsets onsets, MetricRow r, Listener listener) {
@@ -70,7 +73,7 @@ public final class Trainer {
     private final TrainConfig c;
     private final NDManager run;
     private final Transformer model;
-    private final AdamW optimizer;
+    private final Optimizer optimizer;
     private final Data train;
     private final List<Data> test; // in chunks of EVAL_CHUNK rows
     private final Data all;
@@ -114,11 +117,11 @@ public final class Trainer {
     }
 
     /** Resumes from a checkpoint's optimizer state ({@code null}: start fresh). */
-    public Trainer(TrainConfig config, NDManager run, Transformer model, Split split, AdamW resumed) {
+    public Trainer(TrainConfig config, NDManager run, Transformer model, Split split, Optimizer resumed) {
         this.c = config;
         this.run = run;
         this.model = model;
-        this.optimizer = resumed != null ? resumed : new AdamW(settings(config), model.params);
+        this.optimizer = resumed != null ? resumed : new Optimizer(config, model.params);
         int p = config.modulus();
         this.train = Data.of(run, p, split.train());
         this.test = Data.of(run, p, split.test()).chunks(EVAL_CHUNK);
@@ -128,15 +131,11 @@ public final class Trainer {
         this.trainIndex = run.create(Arrays.stream(split.train()).asLongStream().toArray());
     }
 
-    public static AdamW.Settings settings(TrainConfig c) {
-        return new AdamW.Settings(c.lr(), c.beta1(), c.beta2(), c.eps(), c.weightDecay(), c.warmupSteps());
-    }
-
     public Transformer model() {
         return model;
     }
 
-    public AdamW optimizer() {
+    public Optimizer optimizer() {
         return optimizer;
     }
 
@@ -167,15 +166,12 @@ public final class Trainer {
             try (NDManager scope = run.newSubManager()) {
                 scope.tempAttachAll(model.params, train.arrays());
                 double trainLoss;
-                double trainAcc = Double.NaN;
-                try (GradMode grad = last ? GradMode.disabled() : GradMode.enabled()) {
-                    Transformer.Output out = model.forward(train.a(), train.b());
-                    NDArray loss = Transformer.crossEntropy(out.logits(), train.labels());
-                    trainLoss = loss.getDouble();
-                    if (record) {
-                        trainAcc = Transformer.correct(out.logits(), train.labels()) / (double) train.size();
-                    }
-                    if (!last && Double.isFinite(trainLoss)) {
+                Transformer.Output out;
+                try (GradMode grad = GradMode.enabled()) { // at the last step too: grad_weight_cos needs it
+                    out = model.forward(train.a(), train.b());
+                    NDArray loss = Loss.of(c, out.logits(), train.labels());
+                    trainLoss = Loss.value(loss);
+                    if (Double.isFinite(trainLoss)) {
                         GradMode.backward(loss);
                     }
                 }
@@ -187,12 +183,12 @@ public final class Trainer {
                 }
                 if (record) {
                     boolean analyse = last || (c.analysisEvery() > 0 && step % c.analysisEvery() == 0);
-                    MetricRow row = measure(scope, step, trainLoss, trainAcc, analyse);
+                    MetricRow row = measure(scope, step, trainLoss, out.logits(), analyse);
                     observe(onsets, row, listener);
                     boolean stop = !last && onsets.grokked() != null && c.stopAfterGrok() >= 0
                             && step - onsets.grokked() >= c.stopAfterGrok();
                     if (stop && row.measures() == null) { // the last row always has the progress measures
-                        row = measure(scope, step, trainLoss, trainAcc, true);
+                        row = measure(scope, step, trainLoss, out.logits(), true);
                     }
                     rows.add(row);
                     listener.onMetrics(row);
@@ -204,7 +200,7 @@ public final class Trainer {
                 if (last) {
                     break;
                 }
-                optimizer.step(scope);
+                optimizer.step(scope, step + 1 == c.steps() || (step + 1) % c.evalEvery() == 0);
             }
             listener.afterUpdate(step + 1, this);
         }
@@ -213,15 +209,34 @@ public final class Trainer {
         return new Result(status, reason, message, step, onsets, rows, seconds, 1e3 * seconds / updates);
     }
 
-    private MetricRow measure(NDManager scope, int step, double trainLoss, double trainAcc, boolean analyse) {
+    /**
+     * Step {@code step}'s row: train values from this step's forward ({@code trainLogits}) and the
+     * gradients it left in the parameters, then the held-out pass, then the progress measures.
+     */
+    /** cos(∇L, θ) over all parameters: near −1 when descent only scales the weights up (Prieto et al.'s NLM). */
+    private double gradWeightCosine() {
+        double dot = 0, gg = 0, ww = 0;
+        for (NDArray w : model.params) {
+            NDArray g = JniUtils.getGradient((PtNDArray) w).toType(DataType.FLOAT64, false);
+            NDArray w64 = w.toType(DataType.FLOAT64, false);
+            dot += g.mul(w64).sum().getDouble();
+            gg += g.square().sum().getDouble();
+            ww += w64.square().sum().getDouble();
+        }
+        return dot / Math.sqrt(gg * ww);
+    }
+
+    private MetricRow measure(NDManager scope, int step, double trainLoss, NDArray trainLogits, boolean analyse) {
         try (GradMode noGrad = GradMode.disabled()) {
+            double trainAcc = Transformer.correct(trainLogits, train.labels()) / (double) train.size();
+            double collapse = Loss.softmaxCollapse(trainLogits);
             double testLoss = 0;
             long testCorrect = 0;
             int testSize = 0;
             for (Data chunk : test) {
                 scope.tempAttachAll(chunk.arrays());
                 NDArray logits = model.forward(chunk.a(), chunk.b()).logits();
-                testLoss += Transformer.crossEntropy(logits, chunk.labels()).getDouble() * chunk.size();
+                testLoss += Loss.value(Loss.of(c, logits, chunk.labels())) * chunk.size();
                 testCorrect += Transformer.correct(logits, chunk.labels());
                 testSize += chunk.size();
             }
@@ -233,8 +248,10 @@ public final class Trainer {
                 measures = ProgressMeasures.compute(model, all.a(), all.b(), all.labels(), trainIndex,
                         c.keyFreqMinNeurons());
             }
-            double lr = AdamW.learningRate(settings(c), step + 1);
-            return new MetricRow(step, trainLoss, trainAcc, testLoss, testAcc, lr, model.sumSquaredWeights(), measures);
+            double lr = Optimizer.learningRate(c, step + 1);
+            Double updateNorm = step == 0 || Double.isNaN(optimizer.updateNorm()) ? null : optimizer.updateNorm();
+            return new MetricRow(step, trainLoss, trainAcc, testLoss, testAcc, lr, model.sumSquaredWeights(),
+                    updateNorm, gradWeightCosine(), collapse, measures);
         }
     }
 }

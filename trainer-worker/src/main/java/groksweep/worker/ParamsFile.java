@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import groksweep.config.ConfigException;
 import groksweep.config.TrainConfig;
 import groksweep.model.Transformer;
-import groksweep.train.AdamW;
+import groksweep.train.Optimizer;
 import groksweep.train.Split;
 import groksweep.train.Trainer;
 
@@ -40,21 +40,17 @@ public final class ParamsFile {
     }
 
     /**
-     * A checkpoint: parameters, AdamW's moments ({@code m}, {@code v}: flat, parameters back to
-     * back) and the number of updates done, bit-exact, so a resumed run continues as if never stopped.
+     * A checkpoint: parameters and the optimizer's state by name (moments, filters, updates done),
+     * bit-exact, so a resumed run continues as if never stopped.
      */
-    public static byte[] checkpoint(Transformer model, AdamW optimizer) {
+    public static byte[] checkpoint(Transformer model, Optimizer optimizer) {
         NDManager m = model.params.head().getManager();
         try (NDManager scope = m.newSubManager()) {
             NDList out = new NDList();
             for (String name : Transformer.NAMES) {
                 out.add(named(scope, model.param(name), name));
             }
-            out.add(named(scope, optimizer.firstMoments(), "m"));
-            out.add(named(scope, optimizer.secondMoments(), "v"));
-            NDArray step = scope.create(new long[] {optimizer.updatesDone()});
-            step.setName("updates");
-            out.add(step);
+            out.addAll(optimizer.state(scope));
             return out.encode(NDList.Encoding.NPZ);
         }
     }
@@ -67,9 +63,7 @@ public final class ParamsFile {
             params.add(all.get(name));
         }
         Transformer model = new Transformer(c, params);
-        int updates = Math.toIntExact(all.get("updates").toLongArray()[0]);
-        return new Trainer.Resumed(model,
-                new AdamW(Trainer.settings(c), model.params, all.get("m"), all.get("v"), updates));
+        return new Trainer.Resumed(model, new Optimizer(c, model.params, all));
     }
 
     private static NDArray named(NDManager scope, NDArray x, String name) {

@@ -1,8 +1,10 @@
 package groksweep.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import groksweep.config.TrainConfig;
 import groksweep.results.RunStatus;
@@ -77,6 +79,52 @@ class TrainerTest {
             assertEquals(RunStatus.TIMEOUT, r.status());
             assertEquals(30, r.finalStep());
             assertEquals(groksweep.results.StopReason.TIMEOUT, r.stopReason());
+        }
+    }
+
+    /** init_scale multiplies every initial parameter; fixed_weight_norm holds ‖θ‖ at factor × ‖θ₀‖ ever after. */
+    @Test
+    void initScaleAndFixedWeightNormSetTheNorm() {
+        double base = train(SMALL.with("steps", 1)).metrics().get(0).weightSqSum();
+        Trainer.Result scaled = train(SMALL.with(Map.of("init_scale", 2.0, "fixed_weight_norm", 0.5, "weight_decay", 0.0)));
+        assertEquals(4 * base, scaled.metrics().get(0).weightSqSum(), 1e-5 * base);
+        for (MetricRow r : scaled.metrics().subList(1, scaled.metrics().size())) {
+            assertEquals(base, r.weightSqSum(), 1e-5 * base, "step " + r.step()); // (0.5·2)² × base
+        }
+    }
+
+    /**
+     * The optimizer measures: no update norm before the first update, then the norm of the last
+     * change; the gradient–weight cosine at step 0 equals one computed here from the same gradient.
+     */
+    @Test
+    void optimizerMeasuresAreRecordedAtEvalSteps() {
+        Trainer.Result r = train(SMALL);
+        assertNull(r.metrics().get(0).updateNorm());
+        for (MetricRow row : r.metrics().subList(1, r.metrics().size())) {
+            assertTrue(row.updateNorm() > 0 && row.updateNorm() < 1, "step " + row.step() + ": " + row.updateNorm());
+            assertEquals(0.0, row.softmaxCollapse(), "no collapse this early");
+        }
+        Torch.useThreads(1);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Trainer t = new Trainer(SMALL, m);
+            Split split = Split.of(SMALL);
+            try (GradMode g = GradMode.enabled()) {
+                NDArray logits = t.model().forward(m.create(Split.firstOperands(23, split.train())),
+                        m.create(Split.secondOperands(23, split.train()))).logits();
+                GradMode.backward(Loss.of(SMALL, logits, m.create(Split.sums(23, split.train()))));
+            }
+            double dot = 0, gg = 0, ww = 0;
+            for (NDArray w : t.model().params) {
+                float[] wv = w.toFloatArray();
+                float[] gv = w.getGradient().toFloatArray();
+                for (int i = 0; i < wv.length; i++) {
+                    dot += (double) wv[i] * gv[i];
+                    gg += (double) gv[i] * gv[i];
+                    ww += (double) wv[i] * wv[i];
+                }
+            }
+            assertEquals(dot / Math.sqrt(gg * ww), r.metrics().get(0).gradWeightCos(), 1e-6);
         }
     }
 }

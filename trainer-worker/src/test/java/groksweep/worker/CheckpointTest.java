@@ -12,12 +12,14 @@ import groksweep.results.Tables;
 import groksweep.train.MetricRow;
 import groksweep.train.Trainer;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicInteger;
 
 class CheckpointTest {
@@ -25,9 +27,21 @@ class CheckpointTest {
             "modulus", 23, "train_fraction", 0.5, "steps", 150, "eval_every", 10, "analysis_every", 30));
     @TempDir Path dir;
 
-    /** A run killed after step 95 resumes from its checkpoint at 80 and ends exactly as an unbroken run. */
-    @Test
-    void aKilledRunResumesFromItsCheckpointAndEndsTheSame() throws Exception {
+    /** The default run, and runs whose optimizers keep more state: every piece must survive a restart. */
+    static Stream<TrainConfig> configs() {
+        return Stream.of(C,
+                C.with(Map.of("optimizer", "adam", "grokfast", "ma", "grokfast_window", 30, "orthogonal_grad", true,
+                        "fixed_weight_norm", 1.0, "weight_decay", 0.01)),
+                C.with(Map.of("optimizer", "sgd", "lr", 0.05, "grokfast", "ema", "loss", "stablemax", "init_scale", 2.0)));
+    }
+
+    /**
+     * A run killed after step 95 resumes from its checkpoint at 80 and ends exactly as an unbroken
+     * run: every metric (the update norm at 80 included) and spectrum row equal.
+     */
+    @ParameterizedTest
+    @MethodSource("configs")
+    void aKilledRunResumesFromItsCheckpointAndEndsTheSame(TrainConfig C) throws Exception {
         ResultsStore whole = new ResultsStore(dir.resolve("whole").toString());
         Worker.run(C, whole, Worker.options().build(), new Trainer.Listener() {});
 

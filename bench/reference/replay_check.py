@@ -1,0 +1,86 @@
+"""Replays groksweep runs in the PyTorch reference, one per trainer option family, and prints the
+largest relative difference of train and test loss over all evaluated steps.
+
+Each case trains with `bin/groksweep train --export-init` (float64, p = 23, fraction 0.5, 200
+steps, eval every 10, one thread), replays the exported parameters and split with
+grokking_reference.py and the same options, and compares the two traces. Needs a built
+checkout (`mvn -B -DskipTests package`) and torch (see grokking_reference.py).
+
+  /usr/bin/python3 bench/reference/replay_check.py [--steps 200] [--out /tmp/replay]
+"""
+import argparse
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+# name: trainer options (snake_case, as in a sweep spec); the reference takes the same as --kebab-case flags.
+CASES = {
+    "adamw (default)": {},
+    "adam, weight decay 0.5": {"optimizer": "adam", "weight_decay": 0.5},
+    "sgd, momentum 0.9": {"optimizer": "sgd", "lr": 0.05, "weight_decay": 0.1},
+    "grokfast ema": {"grokfast": "ema", "grokfast_alpha": 0.9, "grokfast_lambda": 2.0},
+    "grokfast ma": {"grokfast": "ma", "grokfast_window": 20, "grokfast_lambda": 5.0},
+    "stablemax": {"loss": "stablemax"},
+    "orthogonal_grad (⊥AdamW)": {"orthogonal_grad": "true", "weight_decay": 0.0},
+    "init_scale + fixed_weight_norm": {"init_scale": 2.0, "fixed_weight_norm": 1.0, "weight_decay": 0.0},
+}
+BASE = {"modulus": 23, "train_fraction": 0.5, "dtype": "float64", "eval_every": 10, "analysis_every": 0}
+
+
+def flag(key):
+    return "--" + key.replace("_", "-")
+
+
+def ours(name, options, steps, out):
+    run_dir = os.path.join(out, name.split()[0] + str(abs(hash(name)) % 10000))
+    args = [os.path.join(ROOT, "bin", "groksweep"), "train", "--steps", str(steps), "--threads", "1", "--quiet",
+            "--export-init", os.path.join(run_dir, "init.npz"), "--out", os.path.join(run_dir, "out")]
+    for key, value in {**BASE, **options}.items():
+        args += [flag(key), str(value)]
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+    table = subprocess.run([os.path.join(ROOT, "bin", "groksweep"), "sql", os.path.join(run_dir, "out"), "--format",
+                            "csv", "SELECT step, train_loss, test_loss FROM metrics ORDER BY step"],
+                           check=True, capture_output=True, text=True).stdout
+    rows = {int(r["step"]): (float(r["train_loss"]), float(r["test_loss"])) for r in csv.DictReader(io.StringIO(table))}
+    return run_dir, rows
+
+
+def reference(run_dir, options, steps):
+    trace = os.path.join(run_dir, "ref.txt")
+    args = [sys.executable, os.path.join(HERE, "grokking_reference.py"), "--p", "23", "--frac", "0.5", "--steps",
+            str(steps), "--threads", "1", "--dtype", "float64", "--eval-every", "10",
+            "--init", os.path.join(run_dir, "init.npz"), "--trace", trace]
+    for key, value in options.items():
+        if key == "orthogonal_grad":
+            args.append(flag(key))
+        else:
+            args += [flag({"modulus": "p"}.get(key, key)), str(value)]
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+    with open(trace) as f:
+        return {int(s): (float(tr), float(te)) for s, tr, te, *_ in (line.split() for line in f)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--steps", type=int, default=200)
+    ap.add_argument("--out", default="/tmp/replay")
+    args = ap.parse_args()
+    worst = 0.0
+    for name, options in CASES.items():
+        run_dir, mine = ours(name, options, args.steps, args.out)
+        ref = reference(run_dir, options, args.steps)
+        diff = max(abs(a - b) / abs(b) for step in ref for a, b in zip(mine[step], ref[step]))
+        worst = max(worst, diff)
+        print(json.dumps({"case": name, "steps_compared": len(ref), "max_rel_diff": diff,
+                          "final_train_loss": ref[args.steps][0]}, ensure_ascii=False))
+    print(json.dumps({"worst_max_rel_diff": worst}))
+
+
+if __name__ == "__main__":
+    main()
