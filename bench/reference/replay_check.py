@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -22,8 +23,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 # name: trainer options (snake_case, as in a sweep spec); the reference takes the same as --kebab-case flags.
 CASES = {
     "adamw (default)": {},
-    "adam, weight decay 0.5": {"optimizer": "adam", "weight_decay": 0.5},
-    "sgd, momentum 0.9": {"optimizer": "sgd", "lr": 0.05, "weight_decay": 0.1},
+    "adam, weight decay 0.01": {"optimizer": "adam", "weight_decay": 0.01},
+    "sgd, momentum 0.9": {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.001},
     "grokfast ema": {"grokfast": "ema", "grokfast_alpha": 0.9, "grokfast_lambda": 2.0},
     "grokfast ma": {"grokfast": "ma", "grokfast_window": 20, "grokfast_lambda": 5.0},
     "stablemax": {"loss": "stablemax"},
@@ -38,7 +39,9 @@ def flag(key):
 
 
 def ours(name, options, steps, out):
-    run_dir = os.path.join(out, name.split()[0] + str(abs(hash(name)) % 10000))
+    run_dir = os.path.join(out, "".join(ch if ch.isalnum() else "-" for ch in name))
+    shutil.rmtree(run_dir, ignore_errors=True)  # a fresh run, not one already committed there
+    os.makedirs(run_dir)
     args = [os.path.join(ROOT, "bin", "groksweep"), "train", "--steps", str(steps), "--threads", "1", "--quiet",
             "--export-init", os.path.join(run_dir, "init.npz"), "--out", os.path.join(run_dir, "out")]
     for key, value in {**BASE, **options}.items():
@@ -70,9 +73,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--out", default="/tmp/replay")
+    ap.add_argument("--case", action="append", help="only the cases whose name contains this (repeatable)")
     args = ap.parse_args()
     worst = 0.0
     for name, options in CASES.items():
+        if args.case and not any(c in name for c in args.case):
+            continue
         run_dir, mine = ours(name, options, args.steps, args.out)
         ref = reference(run_dir, options, args.steps)
         diff = max(abs(a - b) / abs(b) for step in ref for a, b in zip(mine[step], ref[step]))

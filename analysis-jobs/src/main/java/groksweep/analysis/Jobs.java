@@ -122,7 +122,8 @@ public final class Jobs {
     }
 
     /**
-     * Per run: the final key frequencies (k and k/p), their number, and the step each first
+     * Per run: the final key frequencies (k and k/n, n the group's order: p, or p − 1 for mul and
+     * div), their number, and the step each first
      * became key, also relative to the grokking step (negative: before it).
      */
     public static String keyFreqs() {
@@ -136,7 +137,9 @@ public final class Jobs {
                   WHERE key_freqs IS NOT NULL GROUP BY run_id, k),
                 exploded AS (
                   SELECT run_id, k, size(key_freqs) AS n_key_freqs FROM final LATERAL VIEW explode(key_freqs) e AS k)
-                SELECT x.run_id, r.modulus, x.k, x.k / r.modulus AS k_over_p, x.n_key_freqs,
+                SELECT x.run_id, r.modulus, x.k,
+                       x.k / (r.modulus - CASE WHEN r.operation IN ('mul', 'div') THEN 1 ELSE 0 END) AS k_over_p,
+                       x.n_key_freqs,
                        fk.first_key_step, fk.first_key_step - o.grokked_step AS first_key_vs_grok
                 FROM exploded x
                 JOIN runs r ON r.run_id = x.run_id

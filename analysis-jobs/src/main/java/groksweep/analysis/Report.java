@@ -85,11 +85,17 @@ public final class Report {
         html.append("<h2>Learning curves</h2>");
         Map<String, List<Row>> configs = configs(spark, curves);
         Map<String, List<Row>> curvesByRun = rowsByRun(spark, """
-                SELECT run_id, step, train_acc, test_acc, train_loss, test_loss FROM metrics
+                SELECT run_id, step, train_acc, test_acc, train_loss, test_loss, sqrt(weight_sq_sum) FROM metrics
                 WHERE step > 0 AND run_id IN (%s) ORDER BY run_id, step""", runIds(configs.values(), 2));
         for (Map.Entry<String, List<Row>> config : configs.entrySet()) {
             html.append(img(store, "curves-" + config.getValue().get(0).getAs("config_id") + ".png",
                     learningCurves(config.getKey(), config.getValue(), curvesByRun)));
+        }
+        html.append("<h2>Loss against weight norm</h2><p>Omnigrok's picture (Liu et al. 2023): each run's path")
+                .append(" through (weight norm, loss) as it trains, for the configs above.</p>");
+        for (Map.Entry<String, List<Row>> config : configs.entrySet()) {
+            html.append(img(store, "norm-" + config.getValue().get(0).getAs("config_id") + ".png",
+                    lossAgainstNorm(config.getKey(), config.getValue(), curvesByRun)));
         }
         html.append("<h2>Key frequencies</h2>");
         for (Row m : spark.sql("SELECT DISTINCT modulus FROM runs ORDER BY modulus").collectAsList()) {
@@ -249,6 +255,34 @@ public final class Report {
         plot.add(accPlot, 1);
         plot.add(lossPlot, 1);
         JFreeChart chart = new JFreeChart("Learning curves", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.addSubtitle(new TextTitle(label + "  (solid: train, dashed: test; one colour per seed)"));
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
+    /**
+     * Train and test loss against the total weight norm √(Σ w²), one path per run in step order:
+     * where in norm the test loss falls (Omnigrok's "LU" picture).
+     */
+    static JFreeChart lossAgainstNorm(String label, List<Row> runs, Map<String, List<Row>> curves) {
+        XYSeriesCollection loss = new XYSeriesCollection();
+        for (Row run : runs) {
+            String id = run.getString(2);
+            XYSeries train = new XYSeries("train " + id, false); // unsorted: a path in step order
+            XYSeries test = new XYSeries("test " + id, false);
+            for (Row m : curves.getOrDefault(id, List.of())) { // ..., train/test loss (4, 5), weight norm (6)
+                train.add(m.getDouble(6), Math.max(m.getDouble(4), 1e-12));
+                test.add(m.getDouble(6), Math.max(m.getDouble(5), 1e-12));
+            }
+            loss.addSeries(train);
+            loss.addSeries(test);
+        }
+        NumberAxis norm = new NumberAxis("weight norm √(Σ w²)");
+        norm.setAutoRangeIncludesZero(false);
+        LogAxis lossAxis = decades("loss (nats)");
+        lossAxis.setSmallestValue(1e-9);
+        JFreeChart chart = new JFreeChart("Loss against weight norm", JFreeChart.DEFAULT_TITLE_FONT,
+                new XYPlot(loss, norm, lossAxis, lines(runs.size())), true);
         chart.addSubtitle(new TextTitle(label + "  (solid: train, dashed: test; one colour per seed)"));
         chart.setBackgroundPaint(Color.WHITE);
         return chart;

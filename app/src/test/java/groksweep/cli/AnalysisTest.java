@@ -49,6 +49,9 @@ class AnalysisTest {
         assertTrue(pngs.stream().anyMatch(p -> p.getFileName().toString().equals("phases-p7.png")));
         assertTrue(pngs.stream().anyMatch(p -> p.getFileName().toString().equals("key-freqs-p7.png")));
         assertTrue(pngs.stream().filter(p -> p.getFileName().toString().startsWith("curves-")).count() >= 2);
+        assertEquals(pngs.stream().filter(p -> p.getFileName().toString().startsWith("curves-")).count(),
+                pngs.stream().filter(p -> p.getFileName().toString().startsWith("norm-")).count(),
+                "a loss-against-norm plot for each config with learning curves");
         for (Path png : pngs) {
             BufferedImage img = ImageIO.read(png.toFile());
             assertEquals(Report.WIDTH, img.getWidth(), png.toString());

@@ -95,6 +95,10 @@ class BadInputTest {
                         "error: --orthogonal-grad: 'yes' is not allowed; expected true or false"),
                 Arguments.of("float32 loss of a float64 model", null, "train --dtype float64 --loss-dtype float32 --out OUT",
                         "error: --loss-dtype: 'float32' is not allowed; expected float64 when dtype is float64"),
+                Arguments.of("multiplication modulo a composite", null, "train --operation mul --modulus 57 --out OUT",
+                        "error: --modulus: '57' is not allowed; expected a prime with operation mul"),
+                Arguments.of("unknown operation (sweep)", spec("OUT", "grid:\n  operation: [add, pow]\n").getBytes(),
+                        "sweep SPEC", "error: SPEC: grid.operation (line 4): 'pow' is not allowed; expected one of add, sub,"),
                 Arguments.of("init scale zero (sweep)", spec("OUT", "trainer:\n  init_scale: 0\n").getBytes(), "sweep SPEC",
                         "error: SPEC: trainer.init_scale (line 4): '0.0' is not allowed; expected a number > 0"));
     }

@@ -71,6 +71,25 @@ public final class BenchCommand implements Callable<Integer> {
                     + " the full analyze with its report, and a single-run sql query, in this JVM")
     List<Integer> analysisRuns;
 
+    @Option(names = "--options", description = "only time one step under each optimizer and numerics option beside the"
+            + " default step (p = 113, fraction 0.3, one thread, rounds interleaved)")
+    boolean options;
+
+    /** Each option's step beside the default; values as a sweep spec would give them. */
+    static final Map<String, Map<String, Object>> OPTION_STEPS = new java.util.LinkedHashMap<>();
+
+    static {
+        OPTION_STEPS.put("adamw (default)", Map.of());
+        OPTION_STEPS.put("optimizer adam", Map.of("optimizer", "adam"));
+        OPTION_STEPS.put("optimizer sgd", Map.of("optimizer", "sgd"));
+        OPTION_STEPS.put("grokfast ema", Map.of("grokfast", "ema"));
+        OPTION_STEPS.put("grokfast ma (window 100)", Map.of("grokfast", "ma"));
+        OPTION_STEPS.put("orthogonal_grad", Map.of("orthogonal_grad", true));
+        OPTION_STEPS.put("loss stablemax", Map.of("loss", "stablemax"));
+        OPTION_STEPS.put("loss_dtype float32", Map.of("loss_dtype", "float32"));
+        OPTION_STEPS.put("fixed_weight_norm 1", Map.of("fixed_weight_norm", 1.0));
+    }
+
     static final TrainConfig PURE = TrainConfig.defaults().with(Map.of("train_fraction", 0.3, "eval_every", 1_000_000,
             "analysis_every", 0));
 
@@ -78,6 +97,9 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (analysisRuns != null) {
             return analysis();
+        }
+        if (options) {
+            return optionSteps();
         }
         if (compare && !Files.isRegularFile(reference)) {
             return Cli.fail(spec, "--reference: '" + reference + "' is not a file; expected grokking_reference.py");
@@ -119,6 +141,24 @@ public final class BenchCommand implements Callable<Integer> {
         if (memorySteps > 0) {
             memory();
         }
+        return 0;
+    }
+
+    /** Median ms per step of each entry of {@link #OPTION_STEPS}, rounds interleaved so drift hits all alike. */
+    private int optionSteps() throws Exception {
+        Torch.engine();
+        TrainConfig base = PURE.with(Map.of("modulus", 113));
+        Map<String, double[]> ms = new java.util.LinkedHashMap<>();
+        OPTION_STEPS.keySet().forEach(k -> ms.put(k, new double[rounds]));
+        for (int r = 0; r < rounds; r++) {
+            for (Map.Entry<String, Map<String, Object>> e : OPTION_STEPS.entrySet()) {
+                ms.get(e.getKey())[r] = StepTimer.msPerStep(base.with(e.getValue()), 1, 20, steps);
+            }
+        }
+        double today = median(ms.get("adamw (default)"));
+        System.out.printf("%-44s %10s %10s%n", "p=113, fraction 0.3, 1 thread", "ms/step", "vs default");
+        ms.forEach((name, xs) -> System.out.printf("%-44s %10.2f %10s%n", name, median(xs),
+                String.format("%+.1f%%", 100 * (median(xs) / today - 1))));
         return 0;
     }
 

@@ -49,7 +49,8 @@ public record TrainConfig(
         String lossDtype,
         boolean orthogonalGrad,
         double initScale,
-        double fixedWeightNorm) implements java.io.Serializable {
+        double fixedWeightNorm,
+        String operation) implements java.io.Serializable {
 
     /** The paper's run: p = 113, 30% of pairs for training, weight decay 1. */
     private static final TrainConfig DEFAULTS = fromMap(Map.ofEntries(
@@ -84,7 +85,8 @@ public record TrainConfig(
             Map.entry("loss_dtype", "float64"), // the paper's: logits cast to float64 before the log-softmax
             Map.entry("orthogonal_grad", false),
             Map.entry("init_scale", 1.0),
-            Map.entry("fixed_weight_norm", 0.0)));
+            Map.entry("fixed_weight_norm", 0.0),
+            Map.entry("operation", "add")));
 
     /**
      * Options added after 0.1.0, each with its neutral default: the value that reproduces what runs
@@ -103,7 +105,8 @@ public record TrainConfig(
             Map.entry("loss_dtype", "float64"),
             Map.entry("orthogonal_grad", false),
             Map.entry("init_scale", 1.0),
-            Map.entry("fixed_weight_norm", 0.0));
+            Map.entry("fixed_weight_norm", 0.0),
+            Map.entry("operation", "add"));
 
     public static TrainConfig defaults() {
         return DEFAULTS;
@@ -148,7 +151,9 @@ public record TrainConfig(
             Map.entry("init_scale", "multiply the freshly initialised parameters by α (Omnigrok, Liu et al. 2023; "
                     + "not those of --init)"),
             Map.entry("fixed_weight_norm", "after each update rescale all parameters to this × their initial "
-                    + "total L2 norm (Omnigrok's constrained norm; 0: off)"));
+                    + "total L2 norm (Omnigrok's constrained norm; 0: off)"),
+            Map.entry("operation", "what a ∘ b mod p the model learns: " + String.join(", ", Operation.keys())
+                    + " (README: Operations)"));
 
     /** The options in declaration order with their current values, keyed by snake_case name. */
     public Map<String, Object> toMap() {
@@ -235,8 +240,11 @@ public record TrainConfig(
     public TrainConfig validate() {
         require(modulus >= 3 && modulus <= MAX_MODULUS, "modulus", modulus,
                 "an integer from 3 to " + MAX_MODULUS + " (p² pairs are indexed by a 32-bit integer)");
+        require(Operation.keys().contains(operation), "operation", operation, "one of " + String.join(", ", Operation.keys()));
+        require(!op().needsPrime() || java.math.BigInteger.valueOf(modulus).isProbablePrime(30), "modulus", modulus,
+                "a prime with operation " + operation + " (b⁻¹ mod p and the group Z_p* exist only for prime p)");
         require(trainFraction > 0 && trainFraction < 1, "train_fraction", trainFraction, "a number in (0, 1)");
-        long pairs = (long) modulus * modulus;
+        long pairs = op().pairs(modulus);
         require(trainPairs() >= 1 && trainPairs() < pairs,
                 "train_fraction", trainFraction, "a fraction leaving at least one train and one test pair");
         require(weightDecay >= 0 && Double.isFinite(weightDecay), "weight_decay", weightDecay, "a number ≥ 0");
@@ -277,11 +285,17 @@ public record TrainConfig(
     }
 
     /**
-     * Number of training pairs: the first ⌊frac·p²⌋ of the shuffled grid, computed as 0.1.0 did,
-     * (frac·p)·p in double (no int overflow), so that every split stays the same.
+     * Number of training pairs: the first ⌊frac·pairs⌋ of the shuffled pairs. For p² pairs it is
+     * computed as 0.1.0 did, (frac·p)·p in double (no int overflow), so that every split stays the same.
      */
     public int trainPairs() {
-        return (int) Math.floor(trainFraction * modulus * modulus);
+        return operation.equals("div") ? (int) Math.floor(trainFraction * op().pairs(modulus))
+                : (int) Math.floor(trainFraction * modulus * modulus);
+    }
+
+    /** The {@link Operation} named by {@code operation}. */
+    public Operation op() {
+        return Operation.of(operation);
     }
 
     /** The largest p whose p² pairs an int indexes. */

@@ -43,15 +43,16 @@ public final class Tables {
                             "share of train pairs whose float32 softmax has sum exp(x - max x) exactly 1: every class "
                                     + "but the top one rounds away, and a float32 softmax loss has zero gradient there"),
                     optional("restricted_loss", Type.DOUBLE, "nats",
-                            "loss on all p² pairs of the logits projected onto the key frequencies' cos/sin(w_k(a+b)) plus their mean"),
+                            "loss on all pairs of the logits projected onto the key frequencies' cos/sin(w_k(a+b)) plus their mean"
+                                    + " (a−b for sub; discrete logs for mul, div; null for the polynomials)"),
                     optional("excluded_loss", Type.DOUBLE, "nats",
-                            "train loss of the logits with that key-frequency projection removed"),
+                            "train loss of the logits with that key-frequency projection removed (null for the polynomials)"),
                     optional("gini_embed", Type.DOUBLE, "[0, 1]", "Gini coefficient of W_E's per-frequency norms"),
                     optional("gini_wl", Type.DOUBLE, "[0, 1]", "Gini coefficient of W_L = W_U·W_out's per-frequency norms"),
                     optional("n_key_freqs", Type.INT32, "count", "number of key frequencies (from neuron clusters)"),
-                    optional("key_freqs", Type.INT32_LIST, "k in 1..p/2",
+                    optional("key_freqs", Type.INT32_LIST, "k in 1..n/2",
                             "key frequencies: k with at least key_freq_min_neurons clean neurons"),
-                    optional("key_freqs_embed", Type.INT32_LIST, "k in 1..p/2",
+                    optional("key_freqs_embed", Type.INT32_LIST, "k in 1..n/2",
                             "k whose embedding norm is at least half the largest")));
 
     /** Per-frequency spectra at analysis steps, long format. */
@@ -61,7 +62,8 @@ public final class Tables {
                     required("run_id", Type.STRING, "", "the run"),
                     required("step", Type.INT32, "updates", "as in metrics"),
                     required("source", Type.STRING, "", "embed (W_E), wl (W_U·W_out) or neurons (cluster sizes)"),
-                    required("k", Type.INT32, "1..p/2", "frequency: cos/sin(2πk·x/p)"),
+                    required("k", Type.INT32, "1..n/2",
+                            "frequency: cos/sin(2πk·x/n) over the operation's group, n = p (Z_p) or p − 1 (Z_p*, x = log_g)"),
                     required("value", Type.DOUBLE, "", "norm on {cos_k, sin_k} for embed and wl; clean neurons for neurons")));
 
     public static final List<Table> ALL = List.of(RUNS, METRICS, SPECTRA);

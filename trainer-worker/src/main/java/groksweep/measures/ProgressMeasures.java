@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import groksweep.config.Operation;
 import groksweep.model.Transformer;
 import groksweep.results.Row;
 import groksweep.results.Tables;
@@ -15,12 +16,15 @@ import java.util.stream.IntStream;
 
 /**
  * The progress measures of Nanda et al. (2023) at one step, computed on the model's own tensors
- * over all p² inputs. Frequencies k run over 1..⌊p/2⌋; arrays indexed by frequency hold k at
- * index k − 1.
+ * over all inputs, in the Fourier basis of the operation's group: Z_p for add and sub, Z_p* in
+ * discrete-log coordinates (x = g^i, frequencies over Z_(p−1)) for mul and div. Frequencies k run
+ * over 1..⌊n/2⌋ for a group of order n; arrays indexed by frequency hold k at index k − 1. The
+ * polynomial operations have no such group: their spectra and Gini coefficients use Z_p, and the
+ * key frequencies and restricted and excluded losses are null.
  */
 public record ProgressMeasures(
-        double restrictedLoss,
-        double excludedLoss,
+        Double restrictedLoss,
+        Double excludedLoss,
         double giniEmbed,
         double giniWl,
         int[] keyFreqs,
@@ -33,28 +37,59 @@ public record ProgressMeasures(
     public static final double CLEAN_SHARE = 0.85;
 
     /**
-     * Measures {@code model} on every pair: a, b, labels are int64 [p²] in a-major order
-     * (index a·p + b); {@code train} are the train pairs' indices.
+     * Measures {@code model} learning {@code op} on every pair: a, b, labels are int64 [p²] in
+     * a-major order (index a·p + b); {@code train} are the train pairs' indices.
      */
-    public static ProgressMeasures compute(Transformer model, NDArray a, NDArray b, NDArray labels,
-            NDArray train, int keyFreqMinNeurons) {
+    public static ProgressMeasures compute(Transformer model, Operation op, NDArray a, NDArray b, NDArray labels,
+            int[] train, int keyFreqMinNeurons) {
         int p = model.p;
         NDManager manager = a.getManager();
-        NDArray basis = Fourier.basis(p, manager, model.dtype); // [p, p]
-        Transformer.Output out = model.forward(a, b);
-        NDArray embed = model.param("W_E").get(":, 0:" + p).transpose(); // [p, D] number tokens only
-        NDArray wl = model.param("W_U").transpose().matMul(model.param("W_out")).get("0:" + p); // [p, M]
+        boolean multiplicative = op.group == Operation.Group.MULTIPLICATIVE;
+        int n = multiplicative ? p - 1 : p; // the group's order: size of its Fourier basis
+        int[] elements = elements(op, p); // token of coordinate i
+        int[] pairs = gridPairs(op, p);
+        NDArray tokens = manager.create(Arrays.stream(elements).asLongStream().toArray()); // [n]
+        NDArray grid = manager.create(Arrays.stream(pairs).asLongStream().toArray()); // [n²]
+        NDArray basis = Fourier.basis(n, manager, model.dtype); // [n, n]
+        Transformer.Output out = model.forward(a.get(grid), b.get(grid));
+        NDArray embed = model.param("W_E").transpose().get(tokens); // [n, D]
+        NDArray wl = model.param("W_U").transpose().matMul(model.param("W_out")).get(tokens); // [n, M]
         double[] embedNorms = Fourier.frequencyNorms(basis, embed).toType(DataType.FLOAT64, false).toDoubleArray();
         double[] wlNorms = Fourier.frequencyNorms(basis, wl).toType(DataType.FLOAT64, false).toDoubleArray();
         int[] neuronFreq = neuronFrequencies(out.hidden(), basis);
-        int[] clusterSizes = clusterSizes(neuronFreq, Fourier.frequencies(p));
+        int[] clusterSizes = clusterSizes(neuronFreq, Fourier.frequencies(n));
+        if (op.group == Operation.Group.NONE) {
+            return new ProgressMeasures(null, null, gini(embedNorms), gini(wlNorms), null,
+                    halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes);
+        }
         int[] keys = keyFrequencies(clusterSizes, keyFreqMinNeurons);
-        NDArray logits = out.logits().toType(DataType.FLOAT64, false); // [p², V]
-        NDArray projection = keyProjection(logits, p, keys); // [p², V]
-        double restricted = Transformer.crossEntropy(projection.add(logits.mean(new int[] {0})), labels).getDouble();
-        double excluded = Transformer.crossEntropy(logits.sub(projection).get(train), labels.get(train)).getDouble();
+        int[] coordinate = new int[p * p]; // pair index → its row in the grid, or −1 outside it
+        Arrays.fill(coordinate, -1);
+        for (int ij = 0; ij < n * n; ij++) {
+            coordinate[pairs[ij]] = ij;
+        }
+        NDArray trainRows = manager.create(Arrays.stream(train).map(t -> coordinate[t]).filter(ij -> ij >= 0)
+                .asLongStream().toArray()); // [N'] train pairs inside the grid
+        NDArray y = labels.get(grid); // [n²]
+        NDArray logits = out.logits().toType(DataType.FLOAT64, false); // [n², V]
+        int sign = op == Operation.SUB || op == Operation.DIV ? -1 : 1;
+        NDArray projection = keyProjection(logits, n, keys, sign); // [n², V]
+        double restricted = Transformer.crossEntropy(projection.add(logits.mean(new int[] {0})), y).getDouble();
+        double excluded = Transformer.crossEntropy(logits.sub(projection).get(trainRows), y.get(trainRows)).getDouble();
         return new ProgressMeasures(restricted, excluded, gini(embedNorms), gini(wlNorms), keys,
                 halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes);
+    }
+
+    /** The group element (token) at each coordinate: x for Z_p, g^i for Z_p*. */
+    public static int[] elements(Operation op, int p) {
+        return op.group == Operation.Group.MULTIPLICATIVE ? CyclicGroup.of(p).power() : IntStream.range(0, p).toArray();
+    }
+
+    /** The pair index a·p + b at each coordinate (i, j) of the group's grid, i-major: [n²]. */
+    public static int[] gridPairs(Operation op, int p) {
+        int[] e = elements(op, p);
+        int n = e.length;
+        return IntStream.range(0, n * n).map(ij -> e[ij / n] * p + e[ij % n]).toArray();
     }
 
     /**
@@ -117,16 +152,17 @@ public record ProgressMeasures(
     }
 
     /**
-     * The part of logits [p², V] (a-major grid) that lies in the span of cos(w_k(a+b)) and
-     * sin(w_k(a+b)) for the given k, per output class: U·Uᵀ·logits with U orthonormal.
+     * The part of logits [n², V] (i-major grid over a group of order n) that lies in the span of
+     * cos(w_k(i ± j)) and sin(w_k(i ± j)) for the given k (sign −1: i − j), per output class:
+     * U·Uᵀ·logits with U orthonormal.
      */
-    public static NDArray keyProjection(NDArray logits, int p, int[] keys) {
+    public static NDArray keyProjection(NDArray logits, int p, int[] keys, int sign) {
         List<double[]> directions = new ArrayList<>();
         for (int k : keys) {
             double w = 2 * Math.PI * k / p;
-            directions.add(unit(p, ab -> Math.cos(w * (ab / p + ab % p))));
-            if (2 * k != p) { // sin(π(a+b)) vanishes on the grid for even p
-                directions.add(unit(p, ab -> Math.sin(w * (ab / p + ab % p))));
+            directions.add(unit(p, ab -> Math.cos(w * (ab / p + sign * (ab % p)))));
+            if (2 * k != p) { // sin(π(i ± j)) vanishes on the grid for even n
+                directions.add(unit(p, ab -> Math.sin(w * (ab / p + sign * (ab % p)))));
             }
         }
         if (directions.isEmpty()) {

@@ -47,7 +47,7 @@ public record MetricRow(
                     .set("excluded_loss", measures.excludedLoss())
                     .set("gini_embed", measures.giniEmbed())
                     .set("gini_wl", measures.giniWl())
-                    .set("n_key_freqs", measures.keyFreqs().length)
+                    .set("n_key_freqs", measures.keyFreqs() == null ? null : measures.keyFreqs().length)
                     .set("key_freqs", measures.keyFreqs())
                     .set("key_freqs_embed", measures.keyFreqsEmbed());
         }

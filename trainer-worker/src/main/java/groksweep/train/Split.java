@@ -1,20 +1,23 @@
 package groksweep.train;
 
+import groksweep.config.Operation;
 import groksweep.config.TrainConfig;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
- * The data: all p² pairs (a, b), index a·p + b, shuffled with the data seed; the first
- * ⌊frac·p²⌋ are the train set, the rest the test set. Full batch: one step is one epoch.
+ * The data: the operation's pairs (a, b), index a·p + b (all p², or those with b ≠ 0 for div),
+ * shuffled with the data seed; the first ⌊frac·pairs⌋ are the train set, the rest the test set.
+ * Full batch: one step is one epoch.
  */
 public record Split(int p, int[] train, int[] test) {
 
     public static Split of(TrainConfig c) {
         int p = c.modulus();
-        int[] order = new int[p * p];
-        Arrays.setAll(order, i -> i);
+        Operation op = c.op();
+        int[] order = IntStream.range(0, p * p).filter(i -> op.includes(i / p, i % p)).toArray();
         SplittableRandom rng = new SplittableRandom(c.dataSeed());
         for (int i = order.length - 1; i > 0; i--) { // Fisher–Yates
             int j = rng.nextInt(i + 1);
@@ -34,7 +37,8 @@ public record Split(int p, int[] train, int[] test) {
         return Arrays.stream(pairs).mapToLong(i -> i % p).toArray();
     }
 
-    public static long[] sums(int p, int[] pairs) {
-        return Arrays.stream(pairs).mapToLong(i -> (i / p + i % p) % p).toArray();
+    /** a ∘ b mod p of each pair; 0 for a pair outside the operation (b = 0 for div), which no loss reads. */
+    public static long[] labels(Operation op, int p, int[] pairs) {
+        return Arrays.stream(pairs).mapToLong(i -> op.includes(i / p, i % p) ? op.apply(i / p, i % p, p) : 0).toArray();
     }
 }

@@ -77,12 +77,13 @@ public final class Trainer {
     private final Data train;
     private final List<Data> test; // in chunks of EVAL_CHUNK rows
     private final Data all;
-    private final NDArray trainIndex;
+    private final int[] trainPairs;
 
     private record Data(NDArray a, NDArray b, NDArray labels, int size) {
-        static Data of(NDManager m, int p, int[] pairs) {
+        static Data of(NDManager m, TrainConfig c, int[] pairs) {
+            int p = c.modulus();
             return new Data(m.create(Split.firstOperands(p, pairs)), m.create(Split.secondOperands(p, pairs)),
-                    m.create(Split.sums(p, pairs)), pairs.length);
+                    m.create(Split.labels(c.op(), p, pairs)), pairs.length);
         }
 
         NDList arrays() {
@@ -123,12 +124,12 @@ public final class Trainer {
         this.model = model;
         this.optimizer = resumed != null ? resumed : new Optimizer(config, model.params);
         int p = config.modulus();
-        this.train = Data.of(run, p, split.train());
-        this.test = Data.of(run, p, split.test()).chunks(EVAL_CHUNK);
+        this.train = Data.of(run, config, split.train());
+        this.test = Data.of(run, config, split.test()).chunks(EVAL_CHUNK);
         int[] grid = new int[p * p];
         Arrays.setAll(grid, i -> i);
-        this.all = Data.of(run, p, grid);
-        this.trainIndex = run.create(Arrays.stream(split.train()).asLongStream().toArray());
+        this.all = Data.of(run, config, grid);
+        this.trainPairs = split.train();
     }
 
     public Transformer model() {
@@ -244,8 +245,8 @@ public final class Trainer {
             double testAcc = testCorrect / (double) testSize;
             ProgressMeasures measures = null;
             if (analyse) {
-                scope.tempAttachAll(all.arrays(), new NDList(trainIndex));
-                measures = ProgressMeasures.compute(model, all.a(), all.b(), all.labels(), trainIndex,
+                scope.tempAttachAll(all.arrays());
+                measures = ProgressMeasures.compute(model, c.op(), all.a(), all.b(), all.labels(), trainPairs,
                         c.keyFreqMinNeurons());
             }
             double lr = Optimizer.learningRate(c, step + 1);

@@ -138,6 +138,8 @@ public final class Worker {
                 trainer = new Trainer(c, manager, model, split);
             }
             if (o.exportInit() != null) {
+                Path parent = o.exportInit().toAbsolutePath().getParent();
+                Files.createDirectories(parent); // as --out is created
                 Files.write(o.exportInit(), ParamsFile.encode(trainer.model(), split));
             }
             long deadline = o.timeoutSeconds() > 0 ? start + o.timeoutSeconds() * 1_000_000_000L : Long.MAX_VALUE;

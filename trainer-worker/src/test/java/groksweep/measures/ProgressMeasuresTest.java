@@ -8,12 +8,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import groksweep.config.Operation;
 import groksweep.model.Transformer;
 import groksweep.worker.Torch;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.IntStream;
 
@@ -106,13 +108,86 @@ class ProgressMeasuresTest {
             NDArray l = m.create(logits, new Shape(P * P, v));
             NDArray y = m.create(labels);
             NDArray train = m.create(IntStream.range(0, P * P).filter(i -> i % 3 == 0).asLongStream().toArray());
-            NDArray proj = ProgressMeasures.keyProjection(l, P, keys);
+            NDArray proj = ProgressMeasures.keyProjection(l, P, keys, 1);
             double full = Transformer.crossEntropy(l, y).getDouble();
             double restricted = Transformer.crossEntropy(proj.add(l.mean(new int[] {0})), y).getDouble();
             double excluded = Transformer.crossEntropy(l.sub(proj).get(train), y.get(train)).getDouble();
             assertEquals(full, restricted, 1e-9);
             assertEquals(Math.log(v), excluded, 1e-9); // flat over the p + 1 classes
             assertTrue(full < 0.5, "the logits do solve the task: " + full);
+        }
+    }
+
+    /**
+     * Neurons reading cos(2πk(log a + log b)/(p − 1)) for k ∈ {2, 5} (0 where a or b is 0): in
+     * discrete-log coordinates over Z_22 they are clean at 2 and 5; in Z_23's own coordinates they
+     * are noise, so the group matters.
+     */
+    @Test
+    void multiplicativeNeuronsRevealTheirFrequenciesInLogCoordinates() {
+        int neurons = 20;
+        int[] log = CyclicGroup.of(P).log();
+        Random rng = new Random(2);
+        double[] h = new double[P * P * neurons];
+        for (int n = 0; n < neurons; n++) {
+            int k = n < 10 ? 2 : 5;
+            double phase = rng.nextDouble() * 2 * Math.PI;
+            for (int a = 1; a < P; a++) {
+                for (int b = 1; b < P; b++) {
+                    h[(a * P + b) * neurons + n] = Math.cos(2 * Math.PI * k * (log[a] + log[b]) / (P - 1) + phase);
+                }
+            }
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray hidden = m.create(h, new Shape(P * P, neurons));
+            NDArray grid = m.create(Arrays.stream(ProgressMeasures.gridPairs(Operation.MUL, P)).asLongStream().toArray());
+            int[] freq = ProgressMeasures.neuronFrequencies(hidden.get(grid), Fourier.basis(P - 1, m, DataType.FLOAT64));
+            int[] sizes = ProgressMeasures.clusterSizes(freq, (P - 1) / 2);
+            assertArrayEquals(new int[] {2, 5}, ProgressMeasures.keyFrequencies(sizes, 5));
+            int[] additive = ProgressMeasures.neuronFrequencies(hidden, Fourier.basis(P, m, DataType.FLOAT64));
+            assertEquals(0, ProgressMeasures.keyFrequencies(ProgressMeasures.clusterSizes(additive, P / 2), 5).length);
+        }
+    }
+
+    /**
+     * Logits built from cos(w_k(x − y − c)) in each group's coordinates, for sub (x = a over Z_p)
+     * and div (x = log a over Z_(p−1), c = log of the class): the difference projection (sign −1)
+     * keeps all of them, the sum projection almost none.
+     */
+    @Test
+    void differenceProjectionsForSubAndDiv() {
+        for (Operation op : new Operation[] {Operation.SUB, Operation.DIV}) {
+            int n = op == Operation.SUB ? P : P - 1;
+            int[] e = ProgressMeasures.elements(op, P);
+            int[] coordinateOf = new int[P]; // class (token) → its coordinate; 0 for class 0 of div
+            for (int i = 0; i < n; i++) {
+                coordinateOf[e[i]] = i;
+            }
+            int[] keys = {3};
+            int v = P + 1;
+            double[] logits = new double[n * n * v];
+            long[] labels = new long[n * n];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    labels[i * n + j] = op.apply(e[i], e[j], P);
+                    for (int c = 0; c < P; c++) {
+                        if (op == Operation.DIV && c == 0) {
+                            continue; // never an answer: a constant column
+                        }
+                        logits[(i * n + j) * v + c] = 6 * Math.cos(2 * Math.PI * 3 * (i - j - coordinateOf[c]) / n);
+                    }
+                }
+            }
+            try (NDManager m = NDManager.newBaseManager()) {
+                NDArray l = m.create(logits, new Shape(n * n, v));
+                NDArray y = m.create(labels);
+                double full = Transformer.crossEntropy(l, y).getDouble();
+                NDArray diff = ProgressMeasures.keyProjection(l, n, keys, -1);
+                NDArray sum = ProgressMeasures.keyProjection(l, n, keys, 1);
+                assertEquals(full, Transformer.crossEntropy(diff.add(l.mean(new int[] {0})), y).getDouble(), 1e-9, op.key);
+                assertEquals(n * n, Transformer.correct(l, y), op.key + ": the logits compute the operation");
+                assertEquals(0.0, sum.abs().max().getDouble(), 1e-9, op.key + ": orthogonal to the sum directions");
+            }
         }
     }
 }

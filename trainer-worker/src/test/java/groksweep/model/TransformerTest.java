@@ -32,7 +32,7 @@ class TransformerTest {
             Split split = Split.of(c);
             NDArray a = m.create(Split.firstOperands(p, split.train()));
             NDArray b = m.create(Split.secondOperands(p, split.train()));
-            NDArray y = m.create(Split.sums(p, split.train()));
+            NDArray y = m.create(Split.labels(groksweep.config.Operation.ADD, p, split.train()));
 
             double[] fastLogits = logitsOf(model.forward(a, b));
             double[][] fastGrads = gradients(model, () -> model.forward(a, b).logits(), y);

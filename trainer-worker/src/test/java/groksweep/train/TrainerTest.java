@@ -112,7 +112,7 @@ class TrainerTest {
             try (GradMode g = GradMode.enabled()) {
                 NDArray logits = t.model().forward(m.create(Split.firstOperands(23, split.train())),
                         m.create(Split.secondOperands(23, split.train()))).logits();
-                GradMode.backward(Loss.of(SMALL, logits, m.create(Split.sums(23, split.train()))));
+                GradMode.backward(Loss.of(SMALL, logits, m.create(Split.labels(SMALL.op(), 23, split.train()))));
             }
             double dot = 0, gg = 0, ww = 0;
             for (NDArray w : t.model().params) {
