@@ -41,8 +41,10 @@ def init_params(p, D, H, K, M, seed, dtype):
     return params
 
 
-def forward(W, tokens):
-    """Textbook forward over all positions; tokens [B, P] -> logits [B, P, V]."""
+def forward(W, tokens, attn_coeff=1.0):
+    """Textbook forward over all positions; tokens [B, P] -> logits [B, P, V].
+
+    attn_coeff: Zhong et al.'s attention rate, attention = a softmax + (1 - a) on visible positions."""
     P = tokens.shape[1]
     K = W["W_Q"].shape[1]
     resid = W["W_E"].T[tokens] + W["W_pos"]  # [B, P, D]
@@ -53,11 +55,24 @@ def forward(W, tokens):
     future = torch.triu(torch.ones(P, P, dtype=torch.bool), diagonal=1)  # key position > query position
     scores = scores - 1e10 * future.to(scores.dtype)
     attn = scores.softmax(dim=-1)  # [B, H, Pq, Pk]
+    if attn_coeff != 1.0:
+        attn = attn_coeff * attn + (1 - attn_coeff) * (~future).to(attn.dtype)
     z = (attn @ v).transpose(1, 2).reshape(tokens.shape[0], P, -1)  # [B, P, H*K], head-major
     resid = resid + z @ W["W_O"].T  # [B, P, D]
     hidden = torch.relu(resid @ W["W_in"].T + W["b_in"])  # [B, P, M]
     resid = resid + hidden @ W["W_out"].T + W["b_out"]  # [B, P, D]
     return resid @ W["W_U"]  # [B, P, V]
+
+
+def labels_of(operation, a, b, p):
+    """a o b mod p for int64 tensors a, b (div: b != 0, p prime)."""
+    inverse = torch.tensor([pow(x, p - 2, p) if x else 0 for x in range(p)])
+    return {
+        "add": lambda: a + b, "sub": lambda: a - b, "mul": lambda: a * b, "div": lambda: a * inverse[b],
+        "x2_plus_y2": lambda: a * a + b * b, "x2_xy_y2": lambda: a * a + a * b + b * b,
+        "x2_xy_y2_x": lambda: a * a + a * b + b * b + a, "x3_xy": lambda: a ** 3 + a * b,
+        "x3_xy2_y": lambda: a ** 3 + a * b * b + b,
+    }[operation]() % p
 
 
 def loss_fn(logits, labels, loss="softmax", loss_dtype=torch.float64):
@@ -70,9 +85,9 @@ def loss_fn(logits, labels, loss="softmax", loss_dtype=torch.float64):
     return -logp.gather(1, labels[:, None]).mean()
 
 
-def evaluate(W, tokens, labels, **loss):
+def evaluate(W, tokens, labels, attn_coeff=1.0, **loss):
     with torch.no_grad():
-        logits = forward(W, tokens)
+        logits = forward(W, tokens, attn_coeff)
         acc = (logits[:, -1, :].argmax(dim=-1) == labels).double().mean().item()
         return loss_fn(logits, labels, **loss).item(), acc
 
@@ -122,6 +137,9 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    ap.add_argument("--operation", default="add", choices=["add", "sub", "mul", "div", "x2_plus_y2", "x2_xy_y2",
+                                                            "x2_xy_y2_x", "x3_xy", "x3_xy2_y"])
+    ap.add_argument("--attn-coeff", type=float, default=1.0, help="attention rate (Zhong et al. 2023)")
     ap.add_argument("--optimizer", choices=["adamw", "adam", "sgd"], default="adamw")
     ap.add_argument("--momentum", type=float, default=0.9, help="SGD momentum")
     ap.add_argument("--grokfast", choices=["none", "ema", "ma"], default="none")
@@ -144,10 +162,10 @@ def main():
     dtype = getattr(torch, args.dtype)
     p, D, H, K, M = args.p, args.d_model, args.n_heads, args.d_head, args.d_mlp
 
-    # Data: all p^2 pairs, index i = a*p + b, label (a + b) % p.
+    # Data: all p^2 pairs, index i = a*p + b, label a o b mod p (div leaves out b = 0).
     a, b = torch.arange(p).repeat_interleave(p), torch.arange(p).repeat(p)
     tokens = torch.stack([a, b, torch.full_like(a, p)], dim=1)  # [p*p, P]
-    labels = (a + b) % p  # [p*p]
+    labels = labels_of(args.operation, a, b, p)  # [p*p]
 
     if args.init:
         f = np.load(args.init)
@@ -164,8 +182,9 @@ def main():
         test_idx = (torch.tensor(f["test_idx"], dtype=torch.int64) if "test_idx" in f.files
                     else torch.tensor(np.setdiff1d(np.arange(p * p), f["train_idx"]), dtype=torch.int64))
     else:
-        perm = torch.randperm(p * p, generator=torch.Generator().manual_seed(args.seed))
-        n_train = int(args.frac * p * p)
+        pairs = torch.arange(p * p)[b != 0] if args.operation == "div" else torch.arange(p * p)
+        perm = pairs[torch.randperm(len(pairs), generator=torch.Generator().manual_seed(args.seed))]
+        n_train = int(args.frac * len(pairs))
         train_idx, test_idx = perm[:n_train], perm[n_train:]
     x_train, y_train = tokens[train_idx], labels[train_idx]  # [N, P], [N]
     x_test, y_test = tokens[test_idx], labels[test_idx]
@@ -190,8 +209,8 @@ def main():
 
     def record(step):
         nonlocal final
-        train_loss, train_acc = evaluate(W, x_train, y_train, **loss_kw)
-        test_loss, test_acc = evaluate(W, x_test, y_test, **loss_kw)
+        train_loss, train_acc = evaluate(W, x_train, y_train, args.attn_coeff, **loss_kw)
+        test_loss, test_acc = evaluate(W, x_test, y_test, args.attn_coeff, **loss_kw)
         final = (train_loss, test_loss, train_acc, test_acc)
         if trace:
             trace.write("%d %.17g %.17g %.17g %.17g\n" % (step, *final))
@@ -203,7 +222,7 @@ def main():
         if step == args.steps:
             break
         t0 = time.perf_counter()
-        loss = loss_fn(forward(W, x_train), y_train, **loss_kw)
+        loss = loss_fn(forward(W, x_train, args.attn_coeff), y_train, **loss_kw)
         opt.zero_grad()
         loss.backward()
         if args.grokfast == "ema":

@@ -30,6 +30,10 @@ CASES = {
     "stablemax": {"loss": "stablemax"},
     "orthogonal_grad (⊥AdamW)": {"orthogonal_grad": "true", "weight_decay": 0.0},
     "init_scale + fixed_weight_norm": {"init_scale": 2.0, "fixed_weight_norm": 1.0, "weight_decay": 0.0},
+    "attention rate 0.5": {"attn_coeff": 0.5},
+    "operation sub": {"operation": "sub"},
+    "operation div": {"operation": "div"},
+    "operation x3_xy2_y": {"operation": "x3_xy2_y"},
 }
 BASE = {"modulus": 23, "train_fraction": 0.5, "dtype": "float64", "eval_every": 10, "analysis_every": 0}
 

@@ -50,10 +50,33 @@ public record TrainConfig(
         boolean orthogonalGrad,
         double initScale,
         double fixedWeightNorm,
-        String operation) implements java.io.Serializable {
+        String operation,
+        double attnCoeff) implements java.io.Serializable {
 
-    /** The paper's run: p = 113, 30% of pairs for training, weight decay 1. */
-    private static final TrainConfig DEFAULTS = fromMap(Map.ofEntries(
+    /**
+     * Options added after 0.1.0, each with its neutral default: the value that reproduces what runs
+     * did before the option existed, which is also its default. {@link #runId} leaves an option at
+     * its neutral default out of the hash, so adding an option never changes the id of an existing
+     * run. Every new option must be listed here, and its value never changed afterwards; its
+     * {@code runs} column is nullable (runs written before it lack it).
+     */
+    public static final Map<String, Object> NEUTRAL = Map.ofEntries(
+            Map.entry("optimizer", "adamw"),
+            Map.entry("momentum", 0.9), // the usual SGD momentum; torch's own default, 0, is plain SGD
+            Map.entry("grokfast", "none"),
+            Map.entry("grokfast_alpha", 0.98), // Lee et al.'s default and their modular-arithmetic value
+            Map.entry("grokfast_lambda", 2.0), // idem for the EMA filter (their MA examples use 5)
+            Map.entry("grokfast_window", 100), // Lee et al.'s default MA window
+            Map.entry("loss", "softmax"),
+            Map.entry("loss_dtype", "float64"), // the paper's: logits cast to float64 before the log-softmax
+            Map.entry("orthogonal_grad", false),
+            Map.entry("init_scale", 1.0),
+            Map.entry("fixed_weight_norm", 0.0),
+            Map.entry("operation", "add"),
+            Map.entry("attn_coeff", 1.0));
+
+    /** The paper's run: p = 113, 30% of pairs for training, weight decay 1; later options neutral. */
+    private static final TrainConfig DEFAULTS = fromMap(withNeutral(Map.ofEntries(
             Map.entry("modulus", 113),
             Map.entry("train_fraction", 0.3),
             Map.entry("weight_decay", 1.0),
@@ -74,39 +97,13 @@ public record TrainConfig(
             Map.entry("eval_every", 10), // resolves onsets finely and costs < 10% of a run
             Map.entry("analysis_every", 100), // the progress measures cost about one forward on all p² pairs
             Map.entry("key_freq_min_neurons", 5), // 1% of d_mlp, so a handful of clean neurons make a frequency key
-            Map.entry("stop_after_grok", -1), // never stop early unless asked
-            Map.entry("optimizer", "adamw"),
-            Map.entry("momentum", 0.9), // the usual SGD momentum; torch's own default, 0, is plain SGD
-            Map.entry("grokfast", "none"),
-            Map.entry("grokfast_alpha", 0.98), // Lee et al.'s default and their modular-arithmetic value
-            Map.entry("grokfast_lambda", 2.0), // idem for the EMA filter (their MA examples use 5)
-            Map.entry("grokfast_window", 100), // Lee et al.'s default MA window
-            Map.entry("loss", "softmax"),
-            Map.entry("loss_dtype", "float64"), // the paper's: logits cast to float64 before the log-softmax
-            Map.entry("orthogonal_grad", false),
-            Map.entry("init_scale", 1.0),
-            Map.entry("fixed_weight_norm", 0.0),
-            Map.entry("operation", "add")));
+            Map.entry("stop_after_grok", -1)))); // never stop early unless asked
 
-    /**
-     * Options added after 0.1.0, each with its neutral default: the value that reproduces what runs
-     * did before the option existed. {@link #runId} leaves an option at its neutral default out of
-     * the hash, so adding an option never changes the id of an existing run. Every new option must
-     * be listed here; its {@code runs} column is nullable (runs written before it lack it).
-     */
-    public static final Map<String, Object> NEUTRAL = Map.ofEntries(
-            Map.entry("optimizer", "adamw"),
-            Map.entry("momentum", 0.9),
-            Map.entry("grokfast", "none"),
-            Map.entry("grokfast_alpha", 0.98),
-            Map.entry("grokfast_lambda", 2.0),
-            Map.entry("grokfast_window", 100),
-            Map.entry("loss", "softmax"),
-            Map.entry("loss_dtype", "float64"),
-            Map.entry("orthogonal_grad", false),
-            Map.entry("init_scale", 1.0),
-            Map.entry("fixed_weight_norm", 0.0),
-            Map.entry("operation", "add"));
+    private static Map<String, Object> withNeutral(Map<String, Object> options) {
+        Map<String, Object> all = new LinkedHashMap<>(options);
+        all.putAll(NEUTRAL);
+        return all;
+    }
 
     public static TrainConfig defaults() {
         return DEFAULTS;
@@ -153,7 +150,9 @@ public record TrainConfig(
             Map.entry("fixed_weight_norm", "after each update rescale all parameters to this × their initial "
                     + "total L2 norm (Omnigrok's constrained norm; 0: off)"),
             Map.entry("operation", "what a ∘ b mod p the model learns: " + String.join(", ", Operation.keys())
-                    + " (README: Operations)"));
+                    + " (README: Operations)"),
+            Map.entry("attn_coeff", "attention rate α (Zhong et al. 2023): attention = α·softmax(scores) + (1 − α) on "
+                    + "every visible position; 1: the standard model, 0: constant attention"));
 
     /** The options in declaration order with their current values, keyed by snake_case name. */
     public Map<String, Object> toMap() {
@@ -279,6 +278,7 @@ public record TrainConfig(
         require(lossDtype.equals("float64") || dtype.equals("float32"), "loss_dtype", lossDtype,
                 "float64 when dtype is float64 (the loss is never narrower than the model)");
         require(initScale > 0 && Double.isFinite(initScale), "init_scale", initScale, "a number > 0");
+        require(attnCoeff >= 0 && attnCoeff <= 1, "attn_coeff", attnCoeff, "a number in [0, 1]");
         require(fixedWeightNorm >= 0 && Double.isFinite(fixedWeightNorm), "fixed_weight_norm", fixedWeightNorm,
                 "a number ≥ 0 (0: off)");
         return this;

@@ -26,7 +26,9 @@ import java.util.SplittableRandom;
  * needs: the query is always that of {@code =} at position 2, and the keys and values of positions
  * 0 and 1 depend on one token each, so they are tables over the vocabulary, gathered per example.
  * Only the MLP and unembedding run per example. {@link #forwardFullSequence} is the textbook
- * forward over all positions; a test shows the two agree in logits and gradients.
+ * forward over all positions; a test shows the two agree in logits and gradients. Both take Zhong
+ * et al.'s (2023) attention rate {@code attn_coeff} ({@link #rate}); at its default, 1, they are
+ * exactly the paper's model.
  */
 public final class Transformer {
 
@@ -43,6 +45,7 @@ public final class Transformer {
     public final int dHead;
     public final int dMlp;
     public final DataType dtype;
+    public final double attnCoeff; // α of Zhong et al. (2023); 1: attention is the plain softmax
     public final NDList params; // in NAMES order, each named
     final NDArray W_E, W_pos, W_Q, W_K, W_V, W_O, W_in, b_in, W_out, b_out, W_U;
 
@@ -55,6 +58,7 @@ public final class Transformer {
         this.dHead = c.dHead();
         this.dMlp = c.dMlp();
         this.dtype = dataType(c);
+        this.attnCoeff = c.attnCoeff();
         this.params = params;
         for (int i = 0; i < NAMES.size(); i++) {
             params.get(i).setName(NAMES.get(i));
@@ -107,7 +111,7 @@ public final class Transformer {
         NDArray s0 = embedding(a, r0.matMul(qk.transpose())); // [B, H]
         NDArray s1 = embedding(b, r1.matMul(qk.transpose())); // [B, H]
         NDArray s2 = qk.matMul(r2).broadcast(s0.getShape()); // [B, H]
-        NDArray attn = NDArrays.stack(new NDList(s0, s1, s2), 2).softmax(2); // [B, H, 3] causal: "=" sees all
+        NDArray attn = rate(NDArrays.stack(new NDList(s0, s1, s2), 2).softmax(2), a); // [B, H, 3] causal: "=" sees all
         NDArray v0 = embedding(a, r0.matMul(wv.transpose())).reshape(-1, nHeads, dHead); // [B, H, K]
         NDArray v1 = embedding(b, r1.matMul(wv.transpose())).reshape(-1, nHeads, dHead); // [B, H, K]
         NDArray v2 = wv.matMul(r2).reshape(nHeads, dHead); // [H, K]
@@ -140,11 +144,24 @@ public final class Transformer {
                 .create(new float[] {0, 1, 1, 0, 0, 1, 0, 0, 0}, new Shape(POSITIONS, POSITIONS))
                 .toType(dtype, false); // [P, P]
         NDArray attn = scores.sub(future.mul(constant(a, 1e10))).softmax(3); // [B, H, P, P]
+        if (attnCoeff != 1) { // α·softmax + (1 − α) on the visible (causal) positions
+            NDArray visible = future.neg().add(constant(a, 1)); // [P, P]
+            attn = attn.mul(constant(a, attnCoeff)).add(visible.mul(constant(a, 1 - attnCoeff))); // [B, H, P, P]
+        }
         NDArray z = attn.matMul(v).transpose(0, 2, 1, 3).reshape(batch, POSITIONS, -1); // [B, P, H·K]
         resid = resid.add(z.matMul(W_O.transpose())); // [B, P, D]
         NDArray hiddenAll = relu(linear(resid, W_in, b_in)); // [B, P, M]
         NDArray logitsAll = resid.add(linear(hiddenAll, W_out, b_out)).matMul(W_U); // [B, P, V]
         return new Output(logitsAll.get(":, 2, :"), hiddenAll.get(":, 2, :"));
+    }
+
+    /**
+     * Zhong et al.'s attention rate on softmax weights {@code attn} (all positions visible):
+     * α·attn + (1 − α), the constant part unnormalised as in their code (at α = 0 the head sums
+     * the values). At α = 1 the weights pass through untouched, so runs without it are unchanged.
+     */
+    private NDArray rate(NDArray attn, NDArray like) {
+        return attnCoeff == 1 ? attn : attn.mul(constant(like, attnCoeff)).add(constant(like, 1 - attnCoeff));
     }
 
     /** The parameter called {@code name} (one of {@link #NAMES}). */

@@ -127,4 +127,25 @@ class TrainerTest {
             assertEquals(dot / Math.sqrt(gg * ww), r.metrics().get(0).gradWeightCos(), 1e-6);
         }
     }
+
+    /**
+     * Each family of operations trains to memorisation, and its progress measures are those of its
+     * group: defined for mul and div (over Z_22 in log coordinates at p = 23), null for a polynomial.
+     */
+    @Test
+    void operationsTrainAndMeasureInTheirOwnGroup() {
+        for (String op : new String[] {"mul", "div", "x3_xy"}) {
+            Trainer.Result r = train(SMALL.with(Map.of("operation", op, "steps", 300, "eval_every", 100,
+                    "analysis_every", 300, "lr", 3e-3)));
+            assertEquals(1.0, r.last().trainAcc(), op + " memorises its train pairs");
+            var measures = r.last().measures();
+            assertEquals(11, measures.embedNorms().length, op + ": frequencies 1..11 of Z_22 or Z_23");
+            if (op.equals("x3_xy")) {
+                assertNull(measures.restrictedLoss(), op);
+                assertNull(measures.keyFreqs(), op);
+            } else {
+                assertTrue(measures.restrictedLoss() > 0 && measures.excludedLoss() > 0, op);
+            }
+        }
+    }
 }
