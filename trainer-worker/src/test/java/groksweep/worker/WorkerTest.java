@@ -36,7 +36,7 @@ class WorkerTest {
     @ValueSource(strings = {"float32", "float64"})
     void aRunFromItsExportedInitEqualsTheOriginal(String dtype) throws Exception {
         TrainConfig c = SMALL.with("dtype", dtype);
-        Path init = dir.resolve("init.npz");
+        Path init = dir.resolve("exports/init.npz"); // a directory that does not exist yet: it is created
         ResultsStore first = new ResultsStore(dir.resolve("first").toString());
         run(c, first, Worker.options().exportInit(init));
         assertTrue(Files.size(init) > 0);
