@@ -53,7 +53,10 @@ public final class Tables {
                     optional("key_freqs", Type.INT32_LIST, "k in 1..n/2",
                             "key frequencies: k with at least key_freq_min_neurons clean neurons"),
                     optional("key_freqs_embed", Type.INT32_LIST, "k in 1..n/2",
-                            "k whose embedding norm is at least half the largest")));
+                            "k whose embedding norm is at least half the largest"),
+                    optional("distance_irrelevance", Type.DOUBLE, "ratio",
+                            "Zhong et al. (2023), add only: mean over a − b of the std over a + b of the correct logit,"
+                                    + " over its overall std; near 1 for the clock algorithm, near 0 for the pizza")));
 
     /** Per-frequency spectra at analysis steps, long format. */
     public static final Table SPECTRA = new Table("spectra",

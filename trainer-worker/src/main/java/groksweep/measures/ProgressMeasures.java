@@ -31,7 +31,8 @@ public record ProgressMeasures(
         int[] keyFreqsEmbed,
         double[] embedNorms,
         double[] wlNorms,
-        int[] clusterSizes) {
+        int[] clusterSizes,
+        Double distanceIrrelevance) {
 
     /** A neuron is clean when one frequency's block holds more than this share of its energy. */
     public static final double CLEAN_SHARE = 0.85;
@@ -60,7 +61,7 @@ public record ProgressMeasures(
         int[] clusterSizes = clusterSizes(neuronFreq, Fourier.frequencies(n));
         if (op.group == Operation.Group.NONE) {
             return new ProgressMeasures(null, null, gini(embedNorms), gini(wlNorms), null,
-                    halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes);
+                    halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, null);
         }
         int[] keys = keyFrequencies(clusterSizes, keyFreqMinNeurons);
         int[] coordinate = new int[p * p]; // pair index → its row in the grid, or −1 outside it
@@ -76,8 +77,33 @@ public record ProgressMeasures(
         NDArray projection = keyProjection(logits, n, keys, sign); // [n², V]
         double restricted = Transformer.crossEntropy(projection.add(logits.mean(new int[] {0})), y).getDouble();
         double excluded = Transformer.crossEntropy(logits.sub(projection).get(trainRows), y.get(trainRows)).getDouble();
+        Double irrelevance = op == Operation.ADD
+                ? distanceIrrelevance(logits.gather(y.expandDims(1), 1).toDoubleArray(), p) : null;
         return new ProgressMeasures(restricted, excluded, gini(embedNorms), gini(wlNorms), keys,
-                halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes);
+                halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, irrelevance);
+    }
+
+    /**
+     * Zhong et al.'s (2023) distance irrelevance for a + b: the correct logit of every pair
+     * ({@code correct}, [p²] a-major) arranged as L[(a + b) mod p][(a − b) mod p]; the mean over
+     * differences of the standard deviation over sums, divided by the standard deviation of all of
+     * L (population deviations, as their notebook's numpy). Near 1 when the logit ignores a − b
+     * (the clock), near 0 when it depends on a − b alone (the pizza).
+     */
+    public static double distanceIrrelevance(double[] correct, int p) {
+        double[][] byDifference = new double[p][p]; // [a − b][a + b]
+        for (int a = 0; a < p; a++) {
+            for (int b = 0; b < p; b++) {
+                byDifference[Math.floorMod(a - b, p)][(a + b) % p] = correct[a * p + b];
+            }
+        }
+        double meanStd = Arrays.stream(byDifference).mapToDouble(ProgressMeasures::std).average().orElse(0);
+        return meanStd / std(Arrays.stream(byDifference).flatMapToDouble(Arrays::stream).toArray());
+    }
+
+    private static double std(double[] x) {
+        double mean = Arrays.stream(x).average().orElse(0);
+        return Math.sqrt(Arrays.stream(x).map(v -> (v - mean) * (v - mean)).average().orElse(0));
     }
 
     /** The group element (token) at each coordinate: x for Z_p, g^i for Z_p*. */

@@ -49,7 +49,8 @@ public record MetricRow(
                     .set("gini_wl", measures.giniWl())
                     .set("n_key_freqs", measures.keyFreqs() == null ? null : measures.keyFreqs().length)
                     .set("key_freqs", measures.keyFreqs())
-                    .set("key_freqs_embed", measures.keyFreqsEmbed());
+                    .set("key_freqs_embed", measures.keyFreqsEmbed())
+                    .set("distance_irrelevance", measures.distanceIrrelevance());
         }
         return r;
     }

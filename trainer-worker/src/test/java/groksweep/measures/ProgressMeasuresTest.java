@@ -190,4 +190,22 @@ class ProgressMeasuresTest {
             }
         }
     }
+
+    /**
+     * Distance irrelevance by hand: a correct logit that depends on a − b alone (the pizza's
+     * |cos(w(a − b)/2)|) gives 0; one that ignores a − b (a function of a + b) gives exactly 1.
+     */
+    @Test
+    void distanceIrrelevanceSeparatesPizzaFromClock() {
+        double[] pizza = new double[P * P];
+        double[] clock = new double[P * P];
+        for (int a = 0; a < P; a++) {
+            for (int b = 0; b < P; b++) {
+                pizza[a * P + b] = Math.abs(Math.cos(Math.PI * 3 * (a - b) / P));
+                clock[a * P + b] = Math.sin(2 * Math.PI * (a + b) / P) + 0.1 * ((a + b) % P);
+            }
+        }
+        assertEquals(0.0, ProgressMeasures.distanceIrrelevance(pizza, P), 1e-12);
+        assertEquals(1.0, ProgressMeasures.distanceIrrelevance(clock, P), 1e-12);
+    }
 }
