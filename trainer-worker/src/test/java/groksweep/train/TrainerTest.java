@@ -139,7 +139,6 @@ class TrainerTest {
                     "analysis_every", 300, "lr", 3e-3)));
             assertEquals(1.0, r.last().trainAcc(), op + " memorises its train pairs");
             var measures = r.last().measures();
-            assertEquals(11, measures.embedNorms().length, op + ": frequencies 1..11 of Z_22 or Z_23");
             if (op.equals("x3_xy")) {
                 assertNull(measures.restrictedLoss(), op);
                 assertNull(measures.keyFreqs(), op);
