@@ -51,7 +51,11 @@ public record TrainConfig(
         double initScale,
         double fixedWeightNorm,
         String operation,
-        double attnCoeff) implements java.io.Serializable {
+        double attnCoeff,
+        String model,
+        int nLayers,
+        String activation,
+        String mlpInput) implements java.io.Serializable {
 
     /**
      * Options added after 0.1.0, each with its neutral default: the value that reproduces what runs
@@ -73,7 +77,11 @@ public record TrainConfig(
             Map.entry("init_scale", 1.0),
             Map.entry("fixed_weight_norm", 0.0),
             Map.entry("operation", "add"),
-            Map.entry("attn_coeff", 1.0));
+            Map.entry("attn_coeff", 1.0),
+            Map.entry("model", "transformer"),
+            Map.entry("n_layers", 1),
+            Map.entry("activation", "relu"),
+            Map.entry("mlp_input", "concat")); // Gromov (2023) and Liu et al. (2022) concatenate
 
     /** The paper's run: p = 113, 30% of pairs for training, weight decay 1; later options neutral. */
     private static final TrainConfig DEFAULTS = fromMap(withNeutral(Map.ofEntries(
@@ -152,7 +160,13 @@ public record TrainConfig(
             Map.entry("operation", "what a ∘ b mod p the model learns: " + String.join(", ", Operation.keys())
                     + " (README: Operations)"),
             Map.entry("attn_coeff", "attention rate α (Zhong et al. 2023): attention = α·softmax(scores) + (1 − α) on "
-                    + "every visible position; 1: the standard model, 0: constant attention"));
+                    + "every visible position; 1: the standard model, 0: constant attention"),
+            Map.entry("model", "transformer (Nanda et al.'s, n_layers blocks) or mlp (embedding, one hidden layer "
+                    + "of width d_mlp, unembedding; Gromov 2023, Liu et al. 2022)"),
+            Map.entry("n_layers", "transformer blocks, 1–4 (transformer only)"),
+            Map.entry("activation", "the MLP's nonlinearity: relu, gelu (exact, erf) or quadratic (x², Gromov 2023)"),
+            Map.entry("mlp_input", "how the mlp model combines the embeddings of a and b: concat [E_a, E_b] or "
+                    + "sum E_a + E_b (mlp only)"));
 
     /** The options in declaration order with their current values, keyed by snake_case name. */
     public Map<String, Object> toMap() {
@@ -279,6 +293,14 @@ public record TrainConfig(
                 "float64 when dtype is float64 (the loss is never narrower than the model)");
         require(initScale > 0 && Double.isFinite(initScale), "init_scale", initScale, "a number > 0");
         require(attnCoeff >= 0 && attnCoeff <= 1, "attn_coeff", attnCoeff, "a number in [0, 1]");
+        require(List.of("transformer", "mlp").contains(model), "model", model, "transformer or mlp");
+        require(nLayers >= 1 && nLayers <= MAX_LAYERS, "n_layers", nLayers, "an integer from 1 to " + MAX_LAYERS);
+        onlyWith("n_layers", nLayers, "model: transformer", model.equals("transformer"));
+        onlyWith("attn_coeff", attnCoeff, "model: transformer", model.equals("transformer"));
+        require(List.of("relu", "gelu", "quadratic").contains(activation), "activation", activation,
+                "relu, gelu or quadratic");
+        require(List.of("concat", "sum").contains(mlpInput), "mlp_input", mlpInput, "concat or sum");
+        onlyWith("mlp_input", mlpInput, "model: mlp", model.equals("mlp"));
         require(fixedWeightNorm >= 0 && Double.isFinite(fixedWeightNorm), "fixed_weight_norm", fixedWeightNorm,
                 "a number ≥ 0 (0: off)");
         return this;
@@ -325,6 +347,9 @@ public record TrainConfig(
     public static String snake(String camel) {
         return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase();
     }
+
+    /** Deepest transformer: the range, and what the reference replays. */
+    public static final int MAX_LAYERS = 4;
 
     /** The longest Grokfast MA window: 1,000 gradients of a Nanda-size model are ~0.9 GB in float32. */
     public static final int MAX_GROKFAST_WINDOW = 1_000;

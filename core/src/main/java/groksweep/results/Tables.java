@@ -48,7 +48,7 @@ public final class Tables {
                     optional("excluded_loss", Type.DOUBLE, "nats",
                             "train loss of the logits with that key-frequency projection removed (null for the polynomials)"),
                     optional("gini_embed", Type.DOUBLE, "[0, 1]", "Gini coefficient of W_E's per-frequency norms"),
-                    optional("gini_wl", Type.DOUBLE, "[0, 1]", "Gini coefficient of W_L = W_U·W_out's per-frequency norms"),
+                    optional("gini_wl", Type.DOUBLE, "[0, 1]", "Gini coefficient of W_L's per-frequency norms: W_U·W_out (transformer, last block) or W_U (mlp)"),
                     optional("n_key_freqs", Type.INT32, "count", "number of key frequencies (from neuron clusters)"),
                     optional("key_freqs", Type.INT32_LIST, "k in 1..n/2",
                             "key frequencies: k with at least key_freq_min_neurons clean neurons"),
@@ -56,7 +56,10 @@ public final class Tables {
                             "k whose embedding norm is at least half the largest"),
                     optional("distance_irrelevance", Type.DOUBLE, "ratio",
                             "Zhong et al. (2023), add only: mean over a − b of the std over a + b of the correct logit,"
-                                    + " over its overall std; near 1 for the clock algorithm, near 0 for the pizza")));
+                                    + " over its overall std; near 1 for the clock algorithm, near 0 for the pizza"),
+                    optional("gradient_symmetricity", Type.DOUBLE, "[-1, 1]",
+                            "Zhong et al. (2023): mean over triples (a, b, c) of the cosine between the gradients of "
+                                    + "logit c with respect to the embeddings of a and of b; near 1 for the pizza")));
 
     /** Per-frequency spectra at analysis steps, long format. */
     public static final Table SPECTRA = new Table("spectra",
