@@ -9,7 +9,8 @@ import java.lang.management.ManagementFactory;
  *
  * <p>The peak is the progress measures, which run on all p² pairs at once: per pair, about 11
  * tensors of d_mlp and 9 of the vocabulary V in the run's dtype (activations, Fourier transforms,
- * projections) and 6 of V in float64 (the logits and their losses). A training step holds the same
+ * projections) and 6 of V in float64 (the logits and their losses); a transformer of more than
+ * one block keeps the d_mlp and head tensors for all 3 positions of every block. A training step holds the same
  * per example, for fewer examples. Add the data (int64 indices of every pair), four copies of
  * the parameters (weights, gradients, two AdamW moments; one more for a Grokfast EMA, window + 1
  * more for a Grokfast MA) and libtorch's own {@link #BASE_BYTES}.
@@ -31,9 +32,13 @@ public final class RunMemory {
         long m = c.dMlp();
         long hk = (long) c.nHeads() * c.dHead();
         long b = c.dtype().equals("float64") ? 8 : 4;
-        long params = 2 * v * d + 3 * d + 4 * hk * d + 2 * m * d + m + d;
+        long layers = c.nLayers();
+        long params = c.model().equals("mlp")
+                ? v * d + m * d * (c.mlpInput().equals("concat") ? 2 : 1) + m + m * v
+                : 2 * v * d + 3 * d + layers * (4 * hk * d + 2 * m * d + m + d);
         long data = 2 * pairs * 3 * 8;
-        long perPair = b * (11 * m + 9 * v + 2 * hk) + 6 * 8 * v;
+        long positions = layers == 1 ? 1 : 3 * layers; // a deeper transformer keeps every position of every block
+        long perPair = b * ((11 * m + 2 * hk) * positions + 9 * v) + 6 * 8 * v;
         long copies = 4 + (c.grokfast().equals("ema") ? 1 : 0) + (c.grokfast().equals("ma") ? c.grokfastWindow() + 1 : 0);
         return BASE_BYTES + data + copies * b * params + pairs * perPair;
     }

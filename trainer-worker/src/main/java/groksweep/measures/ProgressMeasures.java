@@ -5,13 +5,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import groksweep.config.Operation;
-import groksweep.model.Transformer;
+import groksweep.model.Model;
 import groksweep.results.Row;
+import groksweep.train.GradMode;
 import groksweep.results.Tables;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
@@ -32,7 +34,8 @@ public record ProgressMeasures(
         double[] embedNorms,
         double[] wlNorms,
         int[] clusterSizes,
-        Double distanceIrrelevance) {
+        Double distanceIrrelevance,
+        Double gradientSymmetricity) {
 
     /** A neuron is clean when one frequency's block holds more than this share of its energy. */
     public static final double CLEAN_SHARE = 0.85;
@@ -41,9 +44,9 @@ public record ProgressMeasures(
      * Measures {@code model} learning {@code op} on every pair: a, b, labels are int64 [p²] in
      * a-major order (index a·p + b); {@code train} are the train pairs' indices.
      */
-    public static ProgressMeasures compute(Transformer model, Operation op, NDArray a, NDArray b, NDArray labels,
+    public static ProgressMeasures compute(Model model, Operation op, NDArray a, NDArray b, NDArray labels,
             int[] train, int keyFreqMinNeurons) {
-        int p = model.p;
+        int p = model.modulus();
         NDManager manager = a.getManager();
         boolean multiplicative = op.group == Operation.Group.MULTIPLICATIVE;
         int n = multiplicative ? p - 1 : p; // the group's order: size of its Fourier basis
@@ -51,17 +54,18 @@ public record ProgressMeasures(
         int[] pairs = gridPairs(op, p);
         NDArray tokens = manager.create(Arrays.stream(elements).asLongStream().toArray()); // [n]
         NDArray grid = manager.create(Arrays.stream(pairs).asLongStream().toArray()); // [n²]
-        NDArray basis = Fourier.basis(n, manager, model.dtype); // [n, n]
-        Transformer.Output out = model.forward(a.get(grid), b.get(grid));
+        NDArray basis = Fourier.basis(n, manager, model.dtype()); // [n, n]
+        Model.Output out = model.forward(a.get(grid), b.get(grid));
         NDArray embed = model.param("W_E").transpose().get(tokens); // [n, D]
-        NDArray wl = model.param("W_U").transpose().matMul(model.param("W_out")).get(tokens); // [n, M]
+        NDArray wl = model.neuronLogits().get(tokens); // [n, M]
         double[] embedNorms = Fourier.frequencyNorms(basis, embed).toType(DataType.FLOAT64, false).toDoubleArray();
         double[] wlNorms = Fourier.frequencyNorms(basis, wl).toType(DataType.FLOAT64, false).toDoubleArray();
         int[] neuronFreq = neuronFrequencies(out.hidden(), basis);
         int[] clusterSizes = clusterSizes(neuronFreq, Fourier.frequencies(n));
+        double symmetricity = gradientSymmetricity(model, manager, SYMMETRICITY_TRIPLES, SYMMETRICITY_SEED);
         if (op.group == Operation.Group.NONE) {
             return new ProgressMeasures(null, null, gini(embedNorms), gini(wlNorms), null,
-                    halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, null);
+                    halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, null, symmetricity);
         }
         int[] keys = keyFrequencies(clusterSizes, keyFreqMinNeurons);
         int[] coordinate = new int[p * p]; // pair index → its row in the grid, or −1 outside it
@@ -75,12 +79,52 @@ public record ProgressMeasures(
         NDArray logits = out.logits().toType(DataType.FLOAT64, false); // [n², V]
         int sign = op == Operation.SUB || op == Operation.DIV ? -1 : 1;
         NDArray projection = keyProjection(logits, n, keys, sign); // [n², V]
-        double restricted = Transformer.crossEntropy(projection.add(logits.mean(new int[] {0})), y).getDouble();
-        double excluded = Transformer.crossEntropy(logits.sub(projection).get(trainRows), y.get(trainRows)).getDouble();
+        double restricted = Model.crossEntropy(projection.add(logits.mean(new int[] {0})), y).getDouble();
+        double excluded = Model.crossEntropy(logits.sub(projection).get(trainRows), y.get(trainRows)).getDouble();
         Double irrelevance = op == Operation.ADD
                 ? distanceIrrelevance(logits.gather(y.expandDims(1), 1).toDoubleArray(), p) : null;
         return new ProgressMeasures(restricted, excluded, gini(embedNorms), gini(wlNorms), keys,
-                halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, irrelevance);
+                halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, irrelevance, symmetricity);
+    }
+
+    /** Triples for the gradient symmetricity: ten times Zhong et al.'s 100, for a standard error near 0.003. */
+    public static final int SYMMETRICITY_TRIPLES = 1_000;
+
+    /** The triples' seed, fixed so that every step and every run is measured on the same ones. */
+    public static final long SYMMETRICITY_SEED = 42;
+
+    /**
+     * Zhong et al.'s (2023) gradient symmetricity: over {@code triples} triples (a, b, c) drawn
+     * uniformly from Z_p³ with {@code seed}, the mean cosine between the gradients of logit c with
+     * respect to the token embedding of a and to that of b (before the positional embedding, as in
+     * their notebook, which draws 100 triples). Near 1 when the model reads a and b only through a
+     * symmetric combination such as E_a + E_b (the pizza). The gradients are taken on a copy of
+     * the model cut from the training graph, so the parameters' own gradients are untouched.
+     */
+    public static double gradientSymmetricity(Model model, NDManager manager, int triples, long seed) {
+        int p = model.modulus();
+        SplittableRandom rng = new SplittableRandom(seed);
+        long[][] abc = new long[3][triples];
+        for (int i = 0; i < triples; i++) {
+            for (long[] column : abc) {
+                column[i] = rng.nextInt(p);
+            }
+        }
+        try (NDManager scope = manager.newSubManager(); GradMode grad = GradMode.enabled()) {
+            Model frozen = Model.detached(model, scope);
+            NDArray embed = frozen.param("W_E").transpose(); // [V, D]
+            NDArray ea = Model.embedding(scope.create(abc[0]), embed).stopGradient(); // [T, D] leaves of their own
+            NDArray eb = Model.embedding(scope.create(abc[1]), embed).stopGradient(); // [T, D]
+            ea.setRequiresGradient(true);
+            eb.setRequiresGradient(true);
+            NDArray logits = frozen.forwardEmbedded(ea, eb).logits(); // [T, V]
+            GradMode.backward(logits.gather(scope.create(abc[2]).expandDims(1), 1).sum()); // each row's own logit c
+            NDArray ga = ea.getGradient().toType(DataType.FLOAT64, false); // [T, D]
+            NDArray gb = eb.getGradient().toType(DataType.FLOAT64, false); // [T, D]
+            NDArray cos = ga.mul(gb).sum(new int[] {1})
+                    .div(ga.square().sum(new int[] {1}).mul(gb.square().sum(new int[] {1})).sqrt()); // [T]
+            return cos.mean().getDouble();
+        }
     }
 
     /**

@@ -50,7 +50,8 @@ public record MetricRow(
                     .set("n_key_freqs", measures.keyFreqs() == null ? null : measures.keyFreqs().length)
                     .set("key_freqs", measures.keyFreqs())
                     .set("key_freqs_embed", measures.keyFreqsEmbed())
-                    .set("distance_irrelevance", measures.distanceIrrelevance());
+                    .set("distance_irrelevance", measures.distanceIrrelevance())
+                    .set("gradient_symmetricity", measures.gradientSymmetricity());
         }
         return r;
     }

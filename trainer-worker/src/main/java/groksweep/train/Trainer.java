@@ -8,7 +8,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import groksweep.config.TrainConfig;
 import groksweep.measures.ProgressMeasures;
-import groksweep.model.Transformer;
+import groksweep.model.Model;
 import groksweep.results.Onsets;
 import groksweep.results.RunStatus;
 import groksweep.results.StopReason;
@@ -55,7 +55,7 @@ public final class Trainer {
     }
 
     /** A model and optimizer restored from a checkpoint. */
-    public record Resumed(Transformer model, Optimizer optimizer) {}
+    public record Resumed(Model model, Optimizer optimizer) {}
 
     /** Feeds {@code r} to {@code onsets} and tells {@code listener} of the onsets it brings. */
     static void observe(Onsets onsets, MetricRow r, Listener listener) {
@@ -72,7 +72,7 @@ public final class Trainer {
 
     private final TrainConfig c;
     private final NDManager run;
-    private final Transformer model;
+    private final Model model;
     private final Optimizer optimizer;
     private final Data train;
     private final List<Data> test; // in chunks of EVAL_CHUNK rows
@@ -109,20 +109,20 @@ public final class Trainer {
 
     /** A fresh run: parameters from the init seed, data split from the data seed. */
     public Trainer(TrainConfig config, NDManager run) {
-        this(config, run, Transformer.initialise(config, run), Split.of(config));
+        this(config, run, Model.initialise(config, run), Split.of(config));
     }
 
     /** A run from given parameters and split (e.g. replayed from an exported init). */
-    public Trainer(TrainConfig config, NDManager run, Transformer model, Split split) {
+    public Trainer(TrainConfig config, NDManager run, Model model, Split split) {
         this(config, run, model, split, null);
     }
 
     /** Resumes from a checkpoint's optimizer state ({@code null}: start fresh). */
-    public Trainer(TrainConfig config, NDManager run, Transformer model, Split split, Optimizer resumed) {
+    public Trainer(TrainConfig config, NDManager run, Model model, Split split, Optimizer resumed) {
         this.c = config;
         this.run = run;
         this.model = model;
-        this.optimizer = resumed != null ? resumed : new Optimizer(config, model.params);
+        this.optimizer = resumed != null ? resumed : new Optimizer(config, model.params());
         int p = config.modulus();
         this.train = Data.of(run, config, split.train());
         this.test = Data.of(run, config, split.test()).chunks(EVAL_CHUNK);
@@ -132,7 +132,7 @@ public final class Trainer {
         this.trainPairs = split.train();
     }
 
-    public Transformer model() {
+    public Model model() {
         return model;
     }
 
@@ -165,9 +165,9 @@ public final class Trainer {
                 break;
             }
             try (NDManager scope = run.newSubManager()) {
-                scope.tempAttachAll(model.params, train.arrays());
+                scope.tempAttachAll(model.params(), train.arrays());
                 double trainLoss;
-                Transformer.Output out;
+                Model.Output out;
                 try (GradMode grad = GradMode.enabled()) { // at the last step too: grad_weight_cos needs it
                     out = model.forward(train.a(), train.b());
                     NDArray loss = Loss.of(c, out.logits(), train.labels());
@@ -217,7 +217,7 @@ public final class Trainer {
     /** cos(∇L, θ) over all parameters: near −1 when descent only scales the weights up (Prieto et al.'s NLM). */
     private double gradWeightCosine() {
         double dot = 0, gg = 0, ww = 0;
-        for (NDArray w : model.params) {
+        for (NDArray w : model.params()) {
             NDArray g = JniUtils.getGradient((PtNDArray) w).toType(DataType.FLOAT64, false);
             NDArray w64 = w.toType(DataType.FLOAT64, false);
             dot += g.mul(w64).sum().getDouble();
@@ -229,7 +229,7 @@ public final class Trainer {
 
     private MetricRow measure(NDManager scope, int step, double trainLoss, NDArray trainLogits, boolean analyse) {
         try (GradMode noGrad = GradMode.disabled()) {
-            double trainAcc = Transformer.correct(trainLogits, train.labels()) / (double) train.size();
+            double trainAcc = Model.correct(trainLogits, train.labels()) / (double) train.size();
             double collapse = Loss.softmaxCollapse(trainLogits);
             double testLoss = 0;
             long testCorrect = 0;
@@ -238,7 +238,7 @@ public final class Trainer {
                 scope.tempAttachAll(chunk.arrays());
                 NDArray logits = model.forward(chunk.a(), chunk.b()).logits();
                 testLoss += Loss.value(Loss.of(c, logits, chunk.labels())) * chunk.size();
-                testCorrect += Transformer.correct(logits, chunk.labels());
+                testCorrect += Model.correct(logits, chunk.labels());
                 testSize += chunk.size();
             }
             testLoss /= testSize;

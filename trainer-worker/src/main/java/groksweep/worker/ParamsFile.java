@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import groksweep.config.ConfigException;
 import groksweep.config.TrainConfig;
-import groksweep.model.Transformer;
+import groksweep.model.Model;
 import groksweep.train.Optimizer;
 import groksweep.train.Split;
 import groksweep.train.Trainer;
@@ -19,11 +19,11 @@ import java.util.Arrays;
 public final class ParamsFile {
     private ParamsFile() {}
 
-    public static byte[] encode(Transformer model, Split split) {
-        NDManager m = model.params.head().getManager();
+    public static byte[] encode(Model model, Split split) {
+        NDManager m = model.params().head().getManager();
         try (NDManager scope = m.newSubManager()) {
             NDList out = new NDList();
-            for (String name : Transformer.NAMES) {
+            for (String name : model.names()) {
                 NDArray copy = model.param(name).duplicate();
                 copy.attach(scope);
                 copy.setName(name);
@@ -43,11 +43,11 @@ public final class ParamsFile {
      * A checkpoint: parameters and the optimizer's state by name (moments, filters, updates done),
      * bit-exact, so a resumed run continues as if never stopped.
      */
-    public static byte[] checkpoint(Transformer model, Optimizer optimizer) {
-        NDManager m = model.params.head().getManager();
+    public static byte[] checkpoint(Model model, Optimizer optimizer) {
+        NDManager m = model.params().head().getManager();
         try (NDManager scope = m.newSubManager()) {
             NDList out = new NDList();
-            for (String name : Transformer.NAMES) {
+            for (String name : model.names()) {
                 out.add(named(scope, model.param(name), name));
             }
             out.addAll(optimizer.state(scope));
@@ -59,11 +59,11 @@ public final class ParamsFile {
     public static Trainer.Resumed restore(TrainConfig c, byte[] npz, NDManager manager) {
         NDList all = NDList.decode(manager, npz);
         NDList params = new NDList();
-        for (String name : Transformer.NAMES) {
+        for (String name : Model.names(c)) {
             params.add(all.get(name));
         }
-        Transformer model = new Transformer(c, params);
-        return new Trainer.Resumed(model, new Optimizer(c, model.params, all));
+        Model model = Model.of(c, params);
+        return new Trainer.Resumed(model, new Optimizer(c, model.params(), all));
     }
 
     private static NDArray named(NDManager scope, NDArray x, String name) {
@@ -74,11 +74,11 @@ public final class ParamsFile {
     }
 
     /** The model and split stored in {@code npz}, checked against the config's shapes. */
-    public static Transformer decodeModel(TrainConfig c, byte[] npz, NDManager manager) {
+    public static Model decodeModel(TrainConfig c, byte[] npz, NDManager manager) {
         NDList all = NDList.decode(manager, npz);
-        Transformer fresh = Transformer.initialise(c, manager); // for the expected shapes and dtype
+        Model fresh = Model.initialise(c, manager); // for the expected shapes and dtype
         NDList params = new NDList();
-        for (String name : Transformer.NAMES) {
+        for (String name : fresh.names()) {
             NDArray stored = all.get(name);
             NDArray expected = fresh.param(name);
             if (stored == null || stored.getShape().size() != expected.getShape().size()) {
@@ -87,8 +87,8 @@ public final class ParamsFile {
             }
             params.add(stored.reshape(expected.getShape()).toType(expected.getDataType(), false));
         }
-        fresh.params.close();
-        return new Transformer(c, params);
+        fresh.params().close();
+        return Model.of(c, params);
     }
 
     /** The split stored in {@code npz}, or null when it has none. */

@@ -3,7 +3,7 @@ package groksweep.worker;
 import ai.djl.ndarray.NDManager;
 import groksweep.config.RunMemory;
 import groksweep.config.TrainConfig;
-import groksweep.model.Transformer;
+import groksweep.model.Model;
 import groksweep.results.Onsets;
 import groksweep.results.ResultsStore;
 import groksweep.results.Row;
@@ -133,7 +133,7 @@ public final class Worker {
                 LOG.info("run {} resumes from its checkpoint at step {}", runId, resumedFrom);
                 trainer = new Trainer(c, manager, saved.resumed().model(), split, saved.resumed().optimizer());
             } else {
-                Transformer model = o.init() == null ? Transformer.initialise(c, manager)
+                Model model = o.init() == null ? Model.initialise(c, manager)
                         : ParamsFile.decodeModel(c, o.init(), manager);
                 trainer = new Trainer(c, manager, model, split);
             }

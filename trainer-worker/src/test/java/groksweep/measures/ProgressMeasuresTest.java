@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import groksweep.config.Operation;
-import groksweep.model.Transformer;
+import groksweep.model.Model;
 import groksweep.worker.Torch;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -109,9 +109,9 @@ class ProgressMeasuresTest {
             NDArray y = m.create(labels);
             NDArray train = m.create(IntStream.range(0, P * P).filter(i -> i % 3 == 0).asLongStream().toArray());
             NDArray proj = ProgressMeasures.keyProjection(l, P, keys, 1);
-            double full = Transformer.crossEntropy(l, y).getDouble();
-            double restricted = Transformer.crossEntropy(proj.add(l.mean(new int[] {0})), y).getDouble();
-            double excluded = Transformer.crossEntropy(l.sub(proj).get(train), y.get(train)).getDouble();
+            double full = Model.crossEntropy(l, y).getDouble();
+            double restricted = Model.crossEntropy(proj.add(l.mean(new int[] {0})), y).getDouble();
+            double excluded = Model.crossEntropy(l.sub(proj).get(train), y.get(train)).getDouble();
             assertEquals(full, restricted, 1e-9);
             assertEquals(Math.log(v), excluded, 1e-9); // flat over the p + 1 classes
             assertTrue(full < 0.5, "the logits do solve the task: " + full);
@@ -181,11 +181,11 @@ class ProgressMeasuresTest {
             try (NDManager m = NDManager.newBaseManager()) {
                 NDArray l = m.create(logits, new Shape(n * n, v));
                 NDArray y = m.create(labels);
-                double full = Transformer.crossEntropy(l, y).getDouble();
+                double full = Model.crossEntropy(l, y).getDouble();
                 NDArray diff = ProgressMeasures.keyProjection(l, n, keys, -1);
                 NDArray sum = ProgressMeasures.keyProjection(l, n, keys, 1);
-                assertEquals(full, Transformer.crossEntropy(diff.add(l.mean(new int[] {0})), y).getDouble(), 1e-9, op.key);
-                assertEquals(n * n, Transformer.correct(l, y), op.key + ": the logits compute the operation");
+                assertEquals(full, Model.crossEntropy(diff.add(l.mean(new int[] {0})), y).getDouble(), 1e-9, op.key);
+                assertEquals(n * n, Model.correct(l, y), op.key + ": the logits compute the operation");
                 assertEquals(0.0, sum.abs().max().getDouble(), 1e-9, op.key + ": orthogonal to the sum directions");
             }
         }

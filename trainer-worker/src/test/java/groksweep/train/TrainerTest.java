@@ -115,7 +115,7 @@ class TrainerTest {
                 GradMode.backward(Loss.of(SMALL, logits, m.create(Split.labels(SMALL.op(), 23, split.train()))));
             }
             double dot = 0, gg = 0, ww = 0;
-            for (NDArray w : t.model().params) {
+            for (NDArray w : t.model().params()) {
                 float[] wv = w.toFloatArray();
                 float[] gv = w.getGradient().toFloatArray();
                 for (int i = 0; i < wv.length; i++) {
