@@ -100,7 +100,21 @@ class BadInputTest {
                 Arguments.of("unknown operation (sweep)", spec("OUT", "grid:\n  operation: [add, pow]\n").getBytes(),
                         "sweep SPEC", "error: SPEC: grid.operation (line 4): 'pow' is not allowed; expected one of add, sub,"),
                 Arguments.of("init scale zero (sweep)", spec("OUT", "trainer:\n  init_scale: 0\n").getBytes(), "sweep SPEC",
-                        "error: SPEC: trainer.init_scale (line 4): '0.0' is not allowed; expected a number > 0"));
+                        "error: SPEC: trainer.init_scale (line 4): '0.0' is not allowed; expected a number > 0"),
+                Arguments.of("unknown model", null, "train --model cnn --out OUT",
+                        "error: --model: 'cnn' is not allowed; expected transformer or mlp"),
+                Arguments.of("too many layers (sweep)", spec("OUT", "grid:\n  n_layers: [1, 5]\n").getBytes(), "sweep SPEC",
+                        "error: SPEC: grid.n_layers (line 4): '5' is not allowed; expected an integer from 1 to 4"),
+                Arguments.of("layers of an MLP", null, "train --model mlp --n-layers 2 --out OUT",
+                        "error: --n-layers: '2' is not allowed; expected its default 1 unless model: transformer"),
+                Arguments.of("attention rate of an MLP", null, "train --model mlp --attn-coeff 0.5 --out OUT",
+                        "error: --attn-coeff: '0.5' is not allowed; expected its default 1.0 unless model: transformer"),
+                Arguments.of("attention rate above 1", null, "train --attn-coeff 1.5 --out OUT",
+                        "error: --attn-coeff: '1.5' is not allowed; expected a number in [0, 1]"),
+                Arguments.of("MLP input of a transformer", null, "train --mlp-input sum --out OUT",
+                        "error: --mlp-input: 'sum' is not allowed; expected its default concat unless model: mlp"),
+                Arguments.of("unknown activation", null, "train --model mlp --activation tanh --out OUT",
+                        "error: --activation: 'tanh' is not allowed; expected relu, gelu or quadratic"));
     }
 
     @ParameterizedTest(name = "{0}")
