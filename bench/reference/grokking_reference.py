@@ -1,7 +1,8 @@
 """groksweep's own plain-PyTorch reference for its model and training.
 
-A one-layer transformer (Nanda et al. 2023, "Progress measures for grokking") learns
-a + b mod p from the input [a, b, =], trained full-batch with AdamW (or Adam, SGD), optionally
+A transformer (Nanda et al. 2023, "Progress measures for grokking"; one block or more, any
+attention rate of Zhong et al. 2023) or an MLP (Liu et al. 2022, Gromov 2023) learns a o b mod p
+from the input [a, b, =] ([a, b] for the MLP), trained full-batch with AdamW (or Adam, SGD), optionally
 with Grokfast filters (Lee et al. 2024), StableMax or a float32 loss and ⊥Grad (Prieto et al.
 2025), and Omnigrok's init scale and constrained weight norm (Liu et al. 2023). This script is used
 to replay runs exported with `groksweep train --export-init FILE.npz` (same parameters and
@@ -23,45 +24,70 @@ import numpy as np
 import torch
 
 
-def shapes(p, D, H, K, M):
+BLOCK = ("W_Q", "W_K", "W_V", "W_O", "W_in", "b_in", "W_out", "b_out")
+
+
+def shapes(p, D, H, K, M, layers=1, model="transformer", mlp_input="concat"):
+    """Parameter shapes by name, in groksweep's order. Block l >= 1 of the transformer has suffix .l."""
+    if model == "mlp":
+        return {"W_E": (D, p), "W_in": (M, 2 * D if mlp_input == "concat" else D), "b_in": (M,), "W_U": (M, p)}
     V, P = p + 1, 3
-    return {"W_E": (D, V), "W_pos": (P, D), "W_Q": (H, K, D), "W_K": (H, K, D), "W_V": (H, K, D),
-            "W_O": (D, H * K), "W_in": (M, D), "b_in": (M,), "W_out": (D, M), "b_out": (D,), "W_U": (D, V)}
+    block = {"W_Q": (H, K, D), "W_K": (H, K, D), "W_V": (H, K, D), "W_O": (D, H * K), "W_in": (M, D), "b_in": (M,),
+             "W_out": (D, M), "b_out": (D,)}
+    out = {"W_E": (D, V), "W_pos": (P, D)}
+    for l in range(layers):
+        out.update({name if l == 0 else f"{name}.{l}": block[name] for name in BLOCK})
+    out["W_U"] = (D, V)
+    return out
 
 
-def init_params(p, D, H, K, M, seed, dtype):
+def init_params(p, D, H, K, M, seed, dtype, **model):
     torch.manual_seed(seed)
-    V = p + 1
     params = {}
-    for name, shape in shapes(p, D, H, K, M).items():
+    for name, shape in shapes(p, D, H, K, M, **model).items():
         if name.startswith("b_"):
             params[name] = torch.zeros(shape, dtype=dtype)
         else:
-            params[name] = torch.randn(shape, dtype=dtype) / math.sqrt(V if name == "W_U" else D)
+            params[name] = torch.randn(shape, dtype=dtype) / math.sqrt(shape[-1] if name == "W_U" else D)
     return params
 
 
-def forward(W, tokens, attn_coeff=1.0):
-    """Textbook forward over all positions; tokens [B, P] -> logits [B, P, V].
+ACTIVATIONS = {"relu": torch.relu, "gelu": torch.nn.functional.gelu, "quadratic": lambda x: x * x}
+
+
+def forward(W, tokens, attn_coeff=1.0, activation="relu"):
+    """Textbook transformer forward over all positions and blocks; tokens [B, P] -> logits [B, P, V].
 
     attn_coeff: Zhong et al.'s attention rate, attention = a softmax + (1 - a) on visible positions."""
     P = tokens.shape[1]
-    K = W["W_Q"].shape[1]
+    act = ACTIVATIONS[activation]
     resid = W["W_E"].T[tokens] + W["W_pos"]  # [B, P, D]
-    q = torch.einsum("hkd,bpd->bhpk", W["W_Q"], resid)  # [B, H, P, K]
-    k = torch.einsum("hkd,bpd->bhpk", W["W_K"], resid)  # [B, H, P, K]
-    v = torch.einsum("hkd,bpd->bhpk", W["W_V"], resid)  # [B, H, P, K]
-    scores = q @ k.transpose(-1, -2) / math.sqrt(K)  # [B, H, Pq, Pk]
     future = torch.triu(torch.ones(P, P, dtype=torch.bool), diagonal=1)  # key position > query position
-    scores = scores - 1e10 * future.to(scores.dtype)
-    attn = scores.softmax(dim=-1)  # [B, H, Pq, Pk]
-    if attn_coeff != 1.0:
-        attn = attn_coeff * attn + (1 - attn_coeff) * (~future).to(attn.dtype)
-    z = (attn @ v).transpose(1, 2).reshape(tokens.shape[0], P, -1)  # [B, P, H*K], head-major
-    resid = resid + z @ W["W_O"].T  # [B, P, D]
-    hidden = torch.relu(resid @ W["W_in"].T + W["b_in"])  # [B, P, M]
-    resid = resid + hidden @ W["W_out"].T + W["b_out"]  # [B, P, D]
+    layers = sum(1 for name in W if name.startswith("W_Q"))
+    for l in range(layers):
+        B = {name: W[name if l == 0 else f"{name}.{l}"] for name in BLOCK}
+        K = B["W_Q"].shape[1]
+        q = torch.einsum("hkd,bpd->bhpk", B["W_Q"], resid)  # [B, H, P, K]
+        k = torch.einsum("hkd,bpd->bhpk", B["W_K"], resid)  # [B, H, P, K]
+        v = torch.einsum("hkd,bpd->bhpk", B["W_V"], resid)  # [B, H, P, K]
+        scores = q @ k.transpose(-1, -2) / math.sqrt(K)  # [B, H, Pq, Pk]
+        scores = scores - 1e10 * future.to(scores.dtype)
+        attn = scores.softmax(dim=-1)  # [B, H, Pq, Pk]
+        if attn_coeff != 1.0:
+            attn = attn_coeff * attn + (1 - attn_coeff) * (~future).to(attn.dtype)
+        z = (attn @ v).transpose(1, 2).reshape(tokens.shape[0], P, -1)  # [B, P, H*K], head-major
+        resid = resid + z @ B["W_O"].T  # [B, P, D]
+        hidden = act(resid @ B["W_in"].T + B["b_in"])  # [B, P, M]
+        resid = resid + hidden @ B["W_out"].T + B["b_out"]  # [B, P, D]
     return resid @ W["W_U"]  # [B, P, V]
+
+
+def forward_mlp(W, tokens, activation="relu"):
+    """The MLP: embed a and b, concatenate (W_in reads 2D) or add (D), one hidden layer; -> [B, 1, V]."""
+    ea, eb = W["W_E"].T[tokens[:, 0]], W["W_E"].T[tokens[:, 1]]  # [B, D]
+    x = torch.cat([ea, eb], dim=1) if W["W_in"].shape[1] == 2 * ea.shape[1] else ea + eb  # [B, I]
+    hidden = ACTIVATIONS[activation](x @ W["W_in"].T + W["b_in"])  # [B, M]
+    return (hidden @ W["W_U"])[:, None, :]  # [B, 1, V]
 
 
 def labels_of(operation, a, b, p):
@@ -85,9 +111,9 @@ def loss_fn(logits, labels, loss="softmax", loss_dtype=torch.float64):
     return -logp.gather(1, labels[:, None]).mean()
 
 
-def evaluate(W, tokens, labels, attn_coeff=1.0, **loss):
+def evaluate(model, W, tokens, labels, **loss):
     with torch.no_grad():
-        logits = forward(W, tokens, attn_coeff)
+        logits = model(W, tokens)
         acc = (logits[:, -1, :].argmax(dim=-1) == labels).double().mean().item()
         return loss_fn(logits, labels, **loss).item(), acc
 
@@ -140,6 +166,10 @@ def main():
     ap.add_argument("--operation", default="add", choices=["add", "sub", "mul", "div", "x2_plus_y2", "x2_xy_y2",
                                                             "x2_xy_y2_x", "x3_xy", "x3_xy2_y"])
     ap.add_argument("--attn-coeff", type=float, default=1.0, help="attention rate (Zhong et al. 2023)")
+    ap.add_argument("--model", choices=["transformer", "mlp"], default="transformer")
+    ap.add_argument("--n-layers", type=int, default=1, help="transformer blocks")
+    ap.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu")
+    ap.add_argument("--mlp-input", choices=["concat", "sum"], default="concat")
     ap.add_argument("--optimizer", choices=["adamw", "adam", "sgd"], default="adamw")
     ap.add_argument("--momentum", type=float, default=0.9, help="SGD momentum")
     ap.add_argument("--grokfast", choices=["none", "ema", "ma"], default="none")
@@ -164,18 +194,24 @@ def main():
 
     # Data: all p^2 pairs, index i = a*p + b, label a o b mod p (div leaves out b = 0).
     a, b = torch.arange(p).repeat_interleave(p), torch.arange(p).repeat(p)
-    tokens = torch.stack([a, b, torch.full_like(a, p)], dim=1)  # [p*p, P]
+    mlp = args.model == "mlp"
+    tokens = torch.stack([a, b] if mlp else [a, b, torch.full_like(a, p)], dim=1)  # [p*p, P]; the MLP has no "="
+    arch = {"layers": args.n_layers, "model": args.model, "mlp_input": args.mlp_input}
+    if mlp:
+        model = lambda W, x: forward_mlp(W, x, args.activation)
+    else:
+        model = lambda W, x: forward(W, x, args.attn_coeff, args.activation)
     labels = labels_of(args.operation, a, b, p)  # [p*p]
 
     if args.init:
         f = np.load(args.init)
         W = {}
-        for name, shape in shapes(p, D, H, K, M).items():
+        for name, shape in shapes(p, D, H, K, M, **arch).items():
             if tuple(f[name].shape) != shape:
                 raise SystemExit(f"--init: {name} has shape {tuple(f[name].shape)}, expected {shape}")
             W[name] = torch.tensor(f[name], dtype=dtype)
     else:
-        W = init_params(p, D, H, K, M, args.seed, dtype)
+        W = init_params(p, D, H, K, M, args.seed, dtype, **arch)
         W = {name: w * args.init_scale for name, w in W.items()}
     if args.init and "train_idx" in f.files:
         train_idx = torch.tensor(f["train_idx"], dtype=torch.int64)
@@ -209,8 +245,8 @@ def main():
 
     def record(step):
         nonlocal final
-        train_loss, train_acc = evaluate(W, x_train, y_train, args.attn_coeff, **loss_kw)
-        test_loss, test_acc = evaluate(W, x_test, y_test, args.attn_coeff, **loss_kw)
+        train_loss, train_acc = evaluate(model, W, x_train, y_train, **loss_kw)
+        test_loss, test_acc = evaluate(model, W, x_test, y_test, **loss_kw)
         final = (train_loss, test_loss, train_acc, test_acc)
         if trace:
             trace.write("%d %.17g %.17g %.17g %.17g\n" % (step, *final))
@@ -222,7 +258,7 @@ def main():
         if step == args.steps:
             break
         t0 = time.perf_counter()
-        loss = loss_fn(forward(W, x_train, args.attn_coeff), y_train, **loss_kw)
+        loss = loss_fn(model(W, x_train), y_train, **loss_kw)
         opt.zero_grad()
         loss.backward()
         if args.grokfast == "ema":

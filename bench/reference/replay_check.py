@@ -34,6 +34,12 @@ CASES = {
     "operation sub": {"operation": "sub"},
     "operation div": {"operation": "div"},
     "operation x3_xy2_y": {"operation": "x3_xy2_y"},
+    "transformer 2 blocks, gelu, sub": {"n_layers": 2, "activation": "gelu", "operation": "sub"},
+    "transformer 3 blocks, mul": {"n_layers": 3, "operation": "mul"},
+    "transformer 4 blocks, quadratic, x2_xy_y2": {"n_layers": 4, "activation": "quadratic", "operation": "x2_xy_y2"},
+    "mlp concat relu, add": {"model": "mlp"},
+    "mlp sum quadratic, div": {"model": "mlp", "mlp_input": "sum", "activation": "quadratic", "operation": "div"},
+    "mlp concat gelu, x3_xy": {"model": "mlp", "activation": "gelu", "operation": "x3_xy"},
 }
 BASE = {"modulus": 23, "train_fraction": 0.5, "dtype": "float64", "eval_every": 10, "analysis_every": 0}
 
