@@ -147,15 +147,41 @@ public final class ResultsStore {
         for (Row row : rows) { // all rows checked before a byte is written
             groups.add(toGroup(factory.newGroup(), table, row));
         }
-        publish(file(table, runId), out -> {
+        writeStream(table, file(table, runId), sink -> {
+            for (Group g : groups) {
+                sink.write(g);
+            }
+        });
+    }
+
+    /** Rows fed to a file being written. */
+    public interface RowSink {
+        void write(Row row) throws IOException;
+    }
+
+    /** Feeds rows to a {@link RowSink}. */
+    public interface RowSource {
+        void feed(RowSink sink) throws IOException;
+    }
+
+    /** Atomically writes the rows {@code source} feeds, in that order, to {@code target} (e.g. a compacted part). */
+    public void writeRows(Table table, Path target, RowSource source) throws IOException {
+        SimpleGroupFactory factory = new SimpleGroupFactory(table.schema());
+        writeStream(table, target, groups -> source.feed(row -> groups.write(toGroup(factory.newGroup(), table, row))));
+    }
+
+    private interface GroupSource {
+        void feed(ParquetWriter<Group> writer) throws IOException;
+    }
+
+    private void writeStream(Table table, Path target, GroupSource source) throws IOException {
+        publish(target, out -> {
             try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(HadoopOutputFile.fromPath(out, conf))
                     .withType(table.schema())
                     .withCompressionCodec(CompressionCodecName.SNAPPY)
                     .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                     .build()) {
-                for (Group g : groups) {
-                    writer.write(g);
-                }
+                source.feed(writer);
             }
         });
     }
@@ -219,35 +245,62 @@ public final class ResultsStore {
         fs.delete(new Path(root, relative), true);
     }
 
-    /** Run ids with a file in {@code table}. */
+    /**
+     * Run ids with rows in {@code table}: those of its per-run files and, once compacted, those the
+     * compaction manifest holds (for {@code runs}: the committed runs).
+     */
     public Set<String> runIds(Table table) throws IOException {
-        Set<String> ids = new HashSet<>();
-        Path dir = new Path(root, table.name());
-        if (!fs.exists(dir)) {
-            return ids;
-        }
-        for (FileStatus f : fs.listStatus(dir)) {
-            String name = f.getPath().getName();
-            if (name.endsWith(".parquet") && !name.startsWith("_") && !name.startsWith(".")) {
-                ids.add(name.substring(0, name.length() - ".parquet".length()));
+        Set<String> ids = new HashSet<>(Compaction.manifest(this).runs());
+        for (FileStatus f : Compaction.list(this, table)) {
+            String run = Compaction.runOf(f.getPath());
+            if (run != null) {
+                ids.add(run);
             }
         }
         return ids;
     }
 
     /**
-     * Reads one run's rows of {@code table}. Files of earlier versions read too: a column they lack
-     * is null (new columns are nullable), a column they have that the table no longer does is ignored.
+     * Reads one run's rows of {@code table} from its per-run file. Files of earlier versions read
+     * too: a column they lack is null (new columns are nullable), a column they have that the
+     * table no longer does is ignored.
      */
     public List<Row> read(Table table, String runId) throws IOException {
+        return readFile(table, file(table, runId));
+    }
+
+    /** Reads every row of one Parquet file of {@code table} (a per-run file or a compacted part). */
+    public List<Row> readFile(Table table, Path file) throws IOException {
         List<Row> rows = new ArrayList<>();
+        forEachRow(table, file, rows::add);
+        return rows;
+    }
+
+    /** Streams the rows of one Parquet file of {@code table}, in file order. */
+    public void forEachRow(Table table, Path file, RowSink sink) throws IOException {
         try (ParquetReader<Group> reader = ParquetReader
-                .builder(new GroupReadSupport(), file(table, runId))
+                .builder(new GroupReadSupport(), file)
                 .withConf(conf)
                 .build()) {
             for (Group g = reader.read(); g != null; g = reader.read()) {
-                rows.add(fromGroup(g, table));
+                sink.write(fromGroup(g, table));
             }
+        }
+    }
+
+    /**
+     * Every committed run's rows of {@code table}, each run once, from a consistent
+     * {@link Compaction#snapshot}: for small tables (e.g. {@code runs}) read without Spark.
+     */
+    public List<Row> readAll(Table table) throws IOException {
+        Compaction.Snapshot snap = Compaction.snapshot(this);
+        List<Row> rows = new ArrayList<>();
+        for (Path f : snap.files(table)) {
+            forEachRow(table, f, r -> {
+                if (snap.keep(f, (String) r.get("run_id"))) {
+                    rows.add(r);
+                }
+            });
         }
         return rows;
     }
