@@ -2,6 +2,7 @@ package groksweep.analysis;
 
 import groksweep.config.ConfigException;
 import groksweep.results.Column;
+import groksweep.results.Compaction;
 import groksweep.results.ResultsStore;
 import groksweep.results.Table;
 import groksweep.results.Tables;
@@ -13,6 +14,7 @@ import org.apache.logging.log4j.Logger;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -74,21 +76,32 @@ public final class Results {
         }
         Map<String, List<String>> files = new LinkedHashMap<>();
         List<String> skipped = new ArrayList<>();
+        Compaction.Snapshot snapshot;
+        try {
+            snapshot = Compaction.snapshot(store); // each committed run once, while a compaction runs too
+        } catch (IOException e) {
+            throw new ConfigException("results: '" + root + "' cannot be read: " + e.getMessage());
+        }
         for (Table t : Tables.ALL) {
-            files.put(t.name(), readable(store, t, skipped));
+            files.put(t.name(), readable(store, snapshot.files(t), skipped));
         }
         if (files.get("runs").isEmpty()) {
             throw new ConfigException("results: '" + root + "' holds no readable runs (expected "
                     + new Path(store.root(), "runs") + "/<run_id>.parquet)");
         }
         uncache(spark);
+        boolean compacted = snapshot.manifest().version() > 0;
         for (Table t : Tables.ALL) {
             List<String> paths = files.get(t.name());
             String dir = new Path(store.root(), t.name()).toString();
-            boolean whole = skipped.stream().noneMatch(s -> s.contains("/" + t.name() + "/"));
+            boolean whole = !compacted && skipped.stream().noneMatch(s -> s.contains("/" + t.name() + "/"));
             Dataset<Row> ds = paths.isEmpty() ? spark.createDataFrame(List.of(), schema(t))
                     : whole ? spark.read().schema(schema(t)).parquet(dir) // one listing, not one per file
                     : spark.read().schema(schema(t)).parquet(paths.toArray(String[]::new));
+            if (!snapshot.rewritten().isEmpty()) { // runs written again since compaction: their new files win
+                ds = ds.where(functions.not(functions.input_file_name().contains("/" + Compaction.PART_PREFIX)
+                        .and(functions.col("run_id").isin(snapshot.rewritten().toArray()))));
+            }
             ds.createOrReplaceTempView(t.name() + "_files");
         }
         spark.sql("SELECT * FROM runs_files").createOrReplaceTempView("runs");
@@ -117,17 +130,10 @@ public final class Results {
         }
     }
 
-    private static List<String> readable(ResultsStore store, Table t, List<String> skipped) {
+    private static List<String> readable(ResultsStore store, List<Path> files, List<String> skipped) {
         List<String> ok = new ArrayList<>();
         try {
-            Path dir = new Path(store.root(), t.name());
-            if (!store.fileSystem().exists(dir)) {
-                return ok;
-            }
-            List<FileStatus> candidates = java.util.Arrays.stream(store.fileSystem().listStatus(dir))
-                    .filter(f -> f.getPath().getName().endsWith(".parquet"))
-                    .filter(f -> !f.getPath().getName().startsWith("_") && !f.getPath().getName().startsWith("."))
-                    .toList();
+            List<Path> candidates = files;
             // Footers are checked in parallel: thousands of small reads, bound by latency, not by cores.
             java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(16);
             List<String> problems;
@@ -140,26 +146,26 @@ public final class Results {
             }
             for (int i = 0; i < candidates.size(); i++) {
                 if (problems.get(i) == null) {
-                    ok.add(candidates.get(i).getPath().toString());
+                    ok.add(candidates.get(i).toString());
                 } else {
                     LOG.warn(problems.get(i));
                     skipped.add(problems.get(i));
                 }
             }
         } catch (IOException e) {
-            throw new ConfigException("results: cannot list " + t.name() + " under " + store.root() + ": " + e.getMessage());
+            throw new ConfigException("results: cannot read " + store.root() + ": " + e.getMessage());
         }
         return ok;
     }
 
     /** Why {@code f} cannot be read, as a warning naming the file and its run; null when it can. */
-    private static String problem(ResultsStore store, FileStatus f) {
+    private static String problem(ResultsStore store, Path f) {
         try {
-            store.checkReadable(f.getPath());
+            store.checkReadable(f);
             return null;
         } catch (IOException | RuntimeException e) {
-            String name = f.getPath().getName();
-            return "skipping unreadable " + f.getPath() + " (run " + name.substring(0, name.length() - ".parquet".length())
+            String name = f.getName();
+            return "skipping unreadable " + f + " (run " + name.substring(0, name.length() - ".parquet".length())
                     + "): " + e.getMessage();
         }
     }

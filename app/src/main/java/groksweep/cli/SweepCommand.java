@@ -4,6 +4,7 @@ import groksweep.results.Onsets;
 import groksweep.analysis.Jobs;
 import groksweep.config.ConfigException;
 import groksweep.config.RunMemory;
+import groksweep.results.Compaction;
 import groksweep.results.ResultsStore;
 import groksweep.config.TrainConfig;
 import groksweep.sweep.Grid;
@@ -54,6 +55,10 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--no-analysis", description = "skip the analysis and report that follow the sweep")
     boolean noAnalysis;
 
+    @Option(names = "--compact", description = "after the sweep, merge the committed runs' files into one per table "
+            + "(as 'groksweep compact', with a 10 s grace for readers)")
+    boolean compact;
+
     @Option(names = "--master", paramLabel = "URL", description = "Spark master for embedded mode. Default: ${DEFAULT-VALUE}",
             defaultValue = "local[*]")
     String master;
@@ -80,6 +85,12 @@ public final class SweepCommand implements Callable<Integer> {
         SparkSession spark = session(sweep, master, ui); // stops at JVM exit
         SweepRunner.Outcome outcome = SweepRunner.run(spark, sweep, plan, rerunFailed, System.out::println);
         System.out.println(Summary.table(outcome, sweep.output()));
+        if (compact) {
+            ResultsStore store = new ResultsStore(sweep.output(), sweep.hadoopConfiguration());
+            Compaction.Report r = Compaction.compact(store, java.time.Duration.ofSeconds(10), Compaction.NO_STAGES);
+            System.out.printf("compacted %d runs into %d files%s%n", r.runs(), r.partsWritten(),
+                    r.skipped() == null ? "" : " (skipped: " + r.skipped() + ")");
+        }
         if (noAnalysis) {
             return 0;
         }

@@ -91,6 +91,39 @@ class AnalysisTest {
         assertTrue(Files.readString(dir.resolve("views.sql")).contains("CREATE OR REPLACE TEMPORARY VIEW onsets AS"));
     }
 
+    /**
+     * After {@code compact}, sql answers exactly as before from one file per table; a run written
+     * again afterwards (retrained) is read from its new files, once.
+     */
+    @Test
+    void compactedResultsAnswerTheSameQueries() throws Exception {
+        Path root = dir.resolve("compacted");
+        groksweep.results.ResultsStore store = new groksweep.results.ResultsStore(root.toString());
+        List<String> ids = groksweep.results.SyntheticResults.write(store, 12, 4);
+        String query = "SELECT r.run_id, count(*) AS n, sum(m.test_loss) AS s, o.grokked_step FROM runs r "
+                + "JOIN metrics m USING (run_id) JOIN onsets o USING (run_id) GROUP BY r.run_id, o.grokked_step ORDER BY 1";
+        String before = capture(() -> new CommandLine(new SqlCommand()).execute(root.toString(), "--format", "csv", query));
+        assertEquals(13, before.strip().lines().count(), "header and 12 runs");
+
+        String out = capture(() -> assertEquals(0, new CommandLine(new CompactCommand()).execute(root.toString(),
+                "--grace-seconds", "0")));
+        assertEquals("compacted 12 runs into 3 files (one per table); deleted 36 files", out.strip());
+        try (Stream<Path> files = Files.list(root.resolve("metrics"))) {
+            assertEquals(1, files.filter(p -> p.toString().endsWith(".parquet")).count());
+        }
+        assertEquals(before, capture(() -> new CommandLine(new SqlCommand()).execute(root.toString(), "--format", "csv", query)));
+
+        String id = ids.get(0);
+        List<groksweep.results.Row> all = store.readAll(groksweep.results.Tables.METRICS);
+        store.write(groksweep.results.Tables.METRICS, id, all.stream().filter(r -> id.equals(r.get("run_id"))).limit(5).toList());
+        store.write(groksweep.results.Tables.RUNS, id, store.readAll(groksweep.results.Tables.RUNS).stream()
+                .filter(r -> id.equals(r.get("run_id"))).toList());
+        String again = capture(() -> new CommandLine(new SqlCommand()).execute(root.toString(), "--format", "csv",
+                "SELECT count(*) FROM metrics WHERE run_id = '" + id + "'"));
+        assertEquals("count(1)\n5", again.strip());
+        capture(() -> assertEquals(2, new CommandLine(new CompactCommand()).execute(dir.resolve("nothing").toString())));
+    }
+
     /** --curves picks the configs whose learning curves are drawn; a condition that is not SQL is one line. */
     @Test
     void curvesAreDrawnForTheChosenConfigsOnly() throws Exception {

@@ -2,6 +2,7 @@ package groksweep.sweep;
 
 import groksweep.config.Secrets;
 import groksweep.config.TrainConfig;
+import groksweep.results.Compaction;
 import groksweep.results.ResultsStore;
 import groksweep.results.RunRecord;
 import groksweep.results.RunStatus;
@@ -67,9 +68,10 @@ public final class SweepRunner {
         List<TrainConfig> runs = Grid.expand(spec);
         ResultsStore store = new ResultsStore(spec.output(), spec.hadoopConfiguration());
         Set<String> committed = store.runIds(Tables.RUNS);
+        Set<String> retryable = rerunFailed ? retryable(store) : Set.of();
         List<TrainConfig> pending = new ArrayList<>();
         for (TrainConfig c : runs) {
-            if (!committed.contains(c.runId()) || (rerunFailed && retryable(store, c.runId()))) {
+            if (!committed.contains(c.runId()) || retryable.contains(c.runId())) {
                 pending.add(c);
             }
         }
@@ -140,13 +142,31 @@ public final class SweepRunner {
         return running;
     }
 
-    /** Whether the committed run failed or timed out; an unreadable record is as good as none: train again. */
+    /** Whether the run's per-run record says it failed or timed out; an unreadable one is as good as none. */
     static boolean retryable(ResultsStore store, String runId) {
         try {
             return RunStatus.of(store.read(Tables.RUNS, runId).get(0).getString("status")).retryable();
         } catch (IOException | RuntimeException e) {
             return true;
         }
+    }
+
+    /**
+     * The committed runs that failed or timed out, read from per-run files and compacted parts
+     * alike. A per-run record that cannot be read is as good as none: its run trains again.
+     */
+    static Set<String> retryable(ResultsStore store) throws IOException {
+        Set<String> out = new java.util.HashSet<>(store.runIds(Tables.RUNS));
+        try {
+            for (groksweep.results.Row r : store.readAll(Tables.RUNS)) {
+                if (!RunStatus.of(r.getString("status")).retryable()) {
+                    out.remove(r.getString("run_id"));
+                }
+            }
+        } catch (IOException | RuntimeException e) { // some record unreadable: read them one by one
+            out.removeIf(id -> !retryable(store, id));
+        }
+        return out;
     }
 
     /** The executor side, shipped to each task: trains its partition's runs. */
@@ -173,8 +193,9 @@ public final class SweepRunner {
         private RunReport trainOne(ResultsStore store, TrainConfig c) {
             try {
                 // A retried or speculative task may find the run committed already: never train twice.
-                if (store.exists("runs/" + c.runId() + ".parquet")
-                        && !(rerunFailed && retryable(store, c.runId()))) {
+                boolean perRun = store.exists("runs/" + c.runId() + ".parquet");
+                boolean committed = perRun || Compaction.manifest(store).runs().contains(c.runId());
+                if (committed && !(rerunFailed && perRun && retryable(store, c.runId()))) {
                     return new RunReport(c.runId(), null, 0, null, null, 0);
                 }
             } catch (IOException e) {
