@@ -23,32 +23,19 @@ import java.util.SplittableRandom;
  * product with the embedding from a table over the vocabulary, so no example pays for the
  * embedding; {@link #forwardEmbedded} is the textbook form, and a test shows they agree.
  */
-public final class Mlp implements Model {
+public final class Mlp extends Network {
 
     public static final List<String> NAMES = List.of("W_E", "W_in", "b_in", "W_U");
 
-    private final TrainConfig config;
-    public final int p;
     public final int dModel;
-    public final DataType dtype;
     public final boolean concat;
-    public final String activation;
-    private final NDList params;
     final NDArray W_E, W_in, b_in, W_U;
 
     /** Wraps existing parameters (in {@link #NAMES} order). */
     public Mlp(TrainConfig c, NDList params) {
-        this.config = c;
-        this.p = c.modulus();
+        super(c, NAMES, params);
         this.dModel = c.dModel();
-        this.dtype = Model.dataType(c);
         this.concat = c.mlpInput().equals("concat");
-        this.activation = c.activation();
-        this.params = params;
-        for (int i = 0; i < NAMES.size(); i++) {
-            params.get(i).setName(NAMES.get(i));
-            params.get(i).setRequiresGradient(true);
-        }
         W_E = params.get(0); W_in = params.get(1); b_in = params.get(2); W_U = params.get(3);
     }
 
@@ -67,31 +54,6 @@ public final class Mlp implements Model {
                 Model.normal(manager, rng, type, alpha / Math.sqrt(d), m, in), // W_in [M, I]
                 manager.zeros(new Shape(m), type), // b_in [M]
                 Model.normal(manager, rng, type, alpha / Math.sqrt(v), m, v))); // W_U [M, V]
-    }
-
-    @Override
-    public NDList params() {
-        return params;
-    }
-
-    @Override
-    public List<String> names() {
-        return NAMES;
-    }
-
-    @Override
-    public TrainConfig config() {
-        return config;
-    }
-
-    @Override
-    public int modulus() {
-        return p;
-    }
-
-    @Override
-    public DataType dtype() {
-        return dtype;
     }
 
     @Override

@@ -31,7 +31,7 @@ import java.util.SplittableRandom;
  * Zhong et al.'s (2023) attention rate {@code attn_coeff} ({@link #rate}); at its default, 1,
  * they are exactly the paper's model.
  */
-public final class Transformer implements Model {
+public final class Transformer extends Network {
 
     /** One block's parameters, in the paper's order. */
     private static final List<String> BLOCK = List.of("W_Q", "W_K", "W_V", "W_O", "W_in", "b_in", "W_out", "b_out");
@@ -41,19 +41,13 @@ public final class Transformer implements Model {
 
     private static final int POSITIONS = 3;
 
-    private final TrainConfig config;
-    public final int p;
     public final int vocab;
     public final int dModel;
     public final int nHeads;
     public final int dHead;
     public final int dMlp;
     public final int nLayers;
-    public final DataType dtype;
     public final double attnCoeff; // α of Zhong et al. (2023); 1: attention is the plain softmax
-    public final String activation;
-    private final List<String> names;
-    private final NDList params; // in names order, each named
     final NDArray W_E, W_pos, W_U;
 
     /** W_E, W_pos, then each block's {@link #BLOCK} names (suffixed {@code .l} from the second), then W_U. */
@@ -70,23 +64,14 @@ public final class Transformer implements Model {
 
     /** Wraps existing parameters (in {@link #names} order), e.g. reloaded from a file. */
     public Transformer(TrainConfig c, NDList params) {
-        this.config = c;
-        this.p = c.modulus();
+        super(c, names(c.nLayers()), params);
         this.vocab = c.modulus() + 1; // computed per instance: never stale when p changes
         this.dModel = c.dModel();
         this.nHeads = c.nHeads();
         this.dHead = c.dHead();
         this.dMlp = c.dMlp();
         this.nLayers = c.nLayers();
-        this.dtype = Model.dataType(c);
         this.attnCoeff = c.attnCoeff();
-        this.activation = c.activation();
-        this.names = names(nLayers);
-        this.params = params;
-        for (int i = 0; i < names.size(); i++) {
-            params.get(i).setName(names.get(i));
-            params.get(i).setRequiresGradient(true);
-        }
         W_E = param("W_E"); W_pos = param("W_pos"); W_U = param("W_U");
     }
 
@@ -116,31 +101,6 @@ public final class Transformer implements Model {
         }
         params.add(Model.normal(manager, rng, type, alpha / Math.sqrt(v), d, v)); // W_U [D, V]
         return new Transformer(c, params);
-    }
-
-    @Override
-    public NDList params() {
-        return params;
-    }
-
-    @Override
-    public List<String> names() {
-        return names;
-    }
-
-    @Override
-    public TrainConfig config() {
-        return config;
-    }
-
-    @Override
-    public int modulus() {
-        return p;
-    }
-
-    @Override
-    public DataType dtype() {
-        return dtype;
     }
 
     /** W_U·W_out of the last block, as rows per token: [V, M]. */
