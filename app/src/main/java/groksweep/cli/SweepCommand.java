@@ -2,6 +2,7 @@ package groksweep.cli;
 
 import groksweep.results.Onsets;
 import groksweep.analysis.Jobs;
+import groksweep.analysis.LiveReport;
 import groksweep.config.ConfigException;
 import groksweep.config.RunMemory;
 import groksweep.results.Compaction;
@@ -55,6 +56,11 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--no-analysis", description = "skip the analysis and report that follow the sweep")
     boolean noAnalysis;
 
+    @Option(names = "--live-report", paramLabel = "SECONDS", defaultValue = "30",
+            description = "rewrite RESULTS/report.html from the committed runs at most this often while the sweep "
+                    + "runs (and never for more than 2% of the time); 0: off. Default: ${DEFAULT-VALUE}")
+    int liveReport;
+
     @Option(names = "--compact", description = "after the sweep, merge the committed runs' files into one per table "
             + "(as 'groksweep compact', with a 10 s grace for readers)")
     boolean compact;
@@ -65,6 +71,9 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (liveReport < 0) {
+            return Cli.fail(spec, "--live-report: '" + liveReport + "' is not allowed; expected an integer ≥ 0 (0: off)");
+        }
         SweepSpec sweep;
         SweepRunner.Plan plan;
         try {
@@ -83,7 +92,19 @@ public final class SweepCommand implements Callable<Integer> {
             return 0;
         }
         SparkSession spark = session(sweep, master, ui); // stops at JVM exit
-        SweepRunner.Outcome outcome = SweepRunner.run(spark, sweep, plan, rerunFailed, System.out::println);
+        Thread live = liveReport > 0 && !plan.pending().isEmpty()
+                ? LiveReport.every(new ResultsStore(sweep.output(), sweep.hadoopConfiguration()), sweep.name(),
+                        plan.runs().size(), java.time.Duration.ofSeconds(liveReport), System.out::println)
+                : null;
+        SweepRunner.Outcome outcome;
+        try {
+            outcome = SweepRunner.run(spark, sweep, plan, rerunFailed, System.out::println);
+        } finally {
+            if (live != null) {
+                live.interrupt();
+                live.join();
+            }
+        }
         System.out.println(Summary.table(outcome, sweep.output()));
         if (compact) {
             ResultsStore store = new ResultsStore(sweep.output(), sweep.hadoopConfiguration());

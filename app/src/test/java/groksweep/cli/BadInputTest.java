@@ -101,6 +101,8 @@ class BadInputTest {
                         "sweep SPEC", "error: SPEC: grid.operation (line 4): 'pow' is not allowed; expected one of add, sub,"),
                 Arguments.of("init scale zero (sweep)", spec("OUT", "trainer:\n  init_scale: 0\n").getBytes(), "sweep SPEC",
                         "error: SPEC: trainer.init_scale (line 4): '0.0' is not allowed; expected a number > 0"),
+                Arguments.of("negative live report interval", spec("OUT", "").getBytes(), "sweep SPEC --live-report -1",
+                        "error: --live-report: '-1' is not allowed; expected an integer ≥ 0 (0: off)"),
                 Arguments.of("unknown model", null, "train --model cnn --out OUT",
                         "error: --model: 'cnn' is not allowed; expected transformer or mlp"),
                 Arguments.of("too many layers (sweep)", spec("OUT", "grid:\n  n_layers: [1, 5]\n").getBytes(), "sweep SPEC",

@@ -302,8 +302,13 @@ public final class Compaction {
         return out;
     }
 
+    /** Whether {@code file} is a compacted part (not one run's file). */
+    public static boolean isPart(Path file) {
+        return file.getName().startsWith(PART_PREFIX);
+    }
+
     /** The run id of a per-run file, or null for a part. */
-    static String runOf(Path file) {
+    public static String runOf(Path file) {
         String name = file.getName();
         return name.startsWith(PART_PREFIX) ? null : name.substring(0, name.length() - ".parquet".length());
     }
