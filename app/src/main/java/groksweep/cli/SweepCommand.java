@@ -92,6 +92,9 @@ public final class SweepCommand implements Callable<Integer> {
             return 0;
         }
         SparkSession spark = session(sweep, master, ui); // stops at JVM exit
+        if (ui && spark.sparkContext().uiWebUrl().isDefined()) {
+            System.out.println("Spark UI: " + spark.sparkContext().uiWebUrl().get());
+        }
         Thread live = liveReport > 0 && !plan.pending().isEmpty()
                 ? LiveReport.every(new ResultsStore(sweep.output(), sweep.hadoopConfiguration()), sweep.name(),
                         plan.runs().size(), java.time.Duration.ofSeconds(liveReport), System.out::println)
