@@ -7,6 +7,7 @@ import groksweep.analysis.Jobs;
 import groksweep.analysis.Results;
 import groksweep.config.TrainConfig;
 import groksweep.results.Onsets;
+import groksweep.results.Compaction;
 import groksweep.results.ResultsStore;
 import groksweep.results.SyntheticResults;
 import groksweep.sweep.SweepRunner;
@@ -226,15 +227,16 @@ public final class BenchCommand implements Callable<Integer> {
     /**
      * For each N: synthetic results of N runs (one file per run and table, as sweeps write them),
      * then the SQL jobs alone (every view computed), the full analysis with the report, and one
-     * single-run query, each from a fresh open of the results; peak resident memory of this JVM.
+     * single-run query, each from a fresh open of the results; then the compaction of those results
+     * and the same single-run query over them; peak resident memory of this JVM.
      */
     private int analysis() throws Exception {
         SparkSession spark = LocalSpark.builder("groksweep bench", "local[*]", false).getOrCreate();
         Path warm = Files.createTempDirectory("groksweep-bench-warm-up"); // JIT and Spark's code generation, untimed
         SyntheticResults.write(new ResultsStore(warm.toString()), 50, 2);
         Analysis.run(spark, warm.toString(), Onsets.Thresholds.defaults(), true);
-        System.out.printf("%-10s %10s %12s %12s %12s %14s%n", "runs", "write s", "jobs s", "analyze s", "sql 1 run s",
-                "peak RSS MB");
+        System.out.printf("%-10s %10s %12s %12s %12s %12s %14s %14s%n", "runs", "write s", "jobs s", "analyze s",
+                "sql 1 run s", "compact s", "compacted sql", "peak RSS MB");
         for (int n : analysisRuns) {
             Path dir = Files.createTempDirectory("groksweep-bench-analysis");
             long t0 = System.nanoTime();
@@ -256,7 +258,17 @@ public final class BenchCommand implements Callable<Integer> {
             Jobs.all(spark, Onsets.Thresholds.defaults());
             spark.sql("SELECT step, test_acc FROM metrics WHERE run_id = '" + one + "'").collectAsList();
             double sql = seconds(t0);
-            System.out.printf("%-10d %10.1f %12.1f %12.1f %12.1f %14d%n", n, write, jobs, analyze, sql, peakRssKb() / 1024);
+            ResultsStore store = new ResultsStore(dir.toString());
+            t0 = System.nanoTime();
+            Compaction.compact(store, java.time.Duration.ZERO, Compaction.NO_STAGES);
+            double compact = seconds(t0);
+            t0 = System.nanoTime();
+            Results.open(spark, dir.toString());
+            Jobs.all(spark, Onsets.Thresholds.defaults());
+            spark.sql("SELECT step, test_acc FROM metrics WHERE run_id = '" + one + "'").collectAsList();
+            double compactedSql = seconds(t0);
+            System.out.printf("%-10d %10.1f %12.1f %12.1f %12.1f %12.1f %14.1f %14d%n", n, write, jobs, analyze, sql,
+                    compact, compactedSql, peakRssKb() / 1024);
         }
         return 0;
     }

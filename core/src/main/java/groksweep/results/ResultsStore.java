@@ -41,6 +41,12 @@ import java.util.UUID;
 public final class ResultsStore {
     public static final String TMP_PREFIX = "_tmp-";
 
+    /**
+     * Row groups of 16 MB: a compacted part sorted by run then holds many, each with its run_id
+     * range in the footer, so a query for one run reads only the groups that can hold it.
+     */
+    static final long ROW_GROUP_BYTES = 16L << 20;
+
     /** Schemes of object stores, where a rename is a copy and a delete: files are written in place. */
     static final java.util.Set<String> OBJECT_STORES = java.util.Set.of("s3a", "s3", "gs", "abfs", "abfss", "wasb", "wasbs", "oss");
 
@@ -180,6 +186,7 @@ public final class ResultsStore {
                     .withType(table.schema())
                     .withCompressionCodec(CompressionCodecName.SNAPPY)
                     .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                    .withRowGroupSize(ROW_GROUP_BYTES)
                     .build()) {
                 source.feed(writer);
             }
