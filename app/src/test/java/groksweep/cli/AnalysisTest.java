@@ -65,7 +65,7 @@ class AnalysisTest {
 
     @Test
     void everyJobIsWrittenAsParquetAndCsv() throws Exception {
-        for (String job : List.of("onsets", "phases", "grid_summary", "key_freqs", "freq_stats", "n_key_freqs", "seed_agreement")) {
+        for (String job : List.of("onsets", "phases", "algorithms", "grid_summary", "key_freqs", "freq_stats", "n_key_freqs", "seed_agreement")) {
             assertTrue(Files.isDirectory(dir.resolve("analysis/" + job)), job);
             assertTrue(Files.exists(dir.resolve("analysis/" + job + ".csv")), job);
         }
