@@ -32,8 +32,8 @@ public final class Jobs {
         List<String> config = configColumns(spark);
         run(spark, sql, "grid_summary", gridSummary(config));
         run(spark, sql, "key_freqs", keyFreqs());
-        run(spark, sql, "freq_stats", freqStats());
-        run(spark, sql, "n_key_freqs", nKeyFreqs());
+        run(spark, sql, "freq_stats", freqStats("true"));
+        run(spark, sql, "n_key_freqs", nKeyFreqs("true"));
         run(spark, sql, "seed_agreement", seedAgreement(config));
         return sql;
     }
@@ -193,8 +193,8 @@ public final class Jobs {
     }
 
     /**
-     * Per run: the final key frequencies (k and k/n, n the group's order: p, or p − 1 for mul and
-     * div), their number, and the step each first
+     * Per run: the operation, the final key frequencies (k and k/n, n the order of the group whose
+     * Fourier basis k belongs to: p, or p − 1 for mul and div), their number, and the step each first
      * became key, also relative to the grokking step (negative: before it).
      */
     public static String keyFreqs() {
@@ -208,7 +208,7 @@ public final class Jobs {
                   WHERE key_freqs IS NOT NULL GROUP BY run_id, k),
                 exploded AS (
                   SELECT run_id, k, size(key_freqs) AS n_key_freqs FROM final LATERAL VIEW explode(key_freqs) e AS k)
-                SELECT x.run_id, r.modulus, x.k,
+                SELECT x.run_id, r.operation, r.modulus, x.k,
                        x.k / (r.modulus - CASE WHEN r.operation IN ('mul', 'div') THEN 1 ELSE 0 END) AS k_over_p,
                        x.n_key_freqs,
                        fk.first_key_step, fk.first_key_step - o.grokked_step AS first_key_vs_grok
@@ -219,24 +219,32 @@ public final class Jobs {
                 ORDER BY x.run_id, x.k""";
     }
 
-    /** Per modulus and k: in how many runs (and what share) k is a final key frequency. */
-    public static String freqStats() {
+    /**
+     * Per operation, modulus and k, over the runs matching {@code where} (a condition on the runs
+     * view; "true": all): in how many runs (and what share of the ok ones) k is a final key
+     * frequency. Per operation because k counts frequencies of Z_p for add and sub but of Z_(p−1)
+     * for mul and div: the same k is another frequency there.
+     */
+    public static String freqStats(String where) {
         return """
-                SELECT kf.modulus, kf.k, count(*) AS runs_with_k, count(*) / max(t.runs) AS share_of_runs
-                FROM key_freqs kf
-                JOIN (SELECT modulus, count(*) AS runs FROM runs WHERE status = 'ok' GROUP BY modulus) t
-                  ON t.modulus = kf.modulus
-                GROUP BY kf.modulus, kf.k ORDER BY kf.modulus, kf.k""";
+                WITH chosen AS (SELECT * FROM runs WHERE %s)
+                SELECT kf.operation, kf.modulus, kf.k, count(*) AS runs_with_k, count(*) / max(t.runs) AS share_of_runs
+                FROM key_freqs kf JOIN chosen c ON c.run_id = kf.run_id
+                JOIN (SELECT operation, modulus, count(*) AS runs FROM chosen WHERE status = 'ok' GROUP BY operation, modulus) t
+                  ON t.operation = kf.operation AND t.modulus = kf.modulus
+                GROUP BY kf.operation, kf.modulus, kf.k ORDER BY kf.operation, kf.modulus, kf.k""".formatted(where);
     }
 
-    /** Per modulus: how many runs ended with n key frequencies. */
-    public static String nKeyFreqs() {
+    /** Per operation and modulus, over the runs matching {@code where}: how many ok runs ended with n key frequencies. */
+    public static String nKeyFreqs(String where) {
         return """
-                SELECT r.modulus, coalesce(size(f.key_freqs), 0) AS n_key_freqs, count(*) AS runs
-                FROM runs r LEFT JOIN (SELECT run_id, max_by(key_freqs, step) AS key_freqs FROM metrics
-                                       WHERE key_freqs IS NOT NULL GROUP BY run_id) f ON r.run_id = f.run_id
+                SELECT r.operation, r.modulus, coalesce(size(f.key_freqs), 0) AS n_key_freqs, count(*) AS runs
+                FROM (SELECT * FROM runs WHERE %s) r
+                LEFT JOIN (SELECT run_id, max_by(key_freqs, step) AS key_freqs FROM metrics
+                           WHERE key_freqs IS NOT NULL GROUP BY run_id) f ON r.run_id = f.run_id
                 WHERE r.status = 'ok'
-                GROUP BY r.modulus, coalesce(size(f.key_freqs), 0) ORDER BY r.modulus, n_key_freqs""";
+                GROUP BY r.operation, r.modulus, coalesce(size(f.key_freqs), 0)
+                ORDER BY r.operation, r.modulus, n_key_freqs""".formatted(where);
     }
 
     /**

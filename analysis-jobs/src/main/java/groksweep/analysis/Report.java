@@ -1,6 +1,7 @@
 package groksweep.analysis;
 
 import groksweep.config.ConfigException;
+import groksweep.config.Operation;
 import groksweep.results.ResultsStore;
 
 import org.apache.spark.sql.Row;
@@ -98,15 +99,7 @@ public final class Report {
                     lossAgainstNorm(config.getKey(), config.getValue(), curvesByRun)));
         }
         html.append("<h2>Key frequencies</h2>");
-        for (Row m : spark.sql("SELECT DISTINCT modulus FROM runs ORDER BY modulus").collectAsList()) {
-            int p = m.getInt(0);
-            html.append(img(store, "key-freqs-p" + p + ".png", histogram(spark,
-                    "SELECT k, runs_with_k FROM freq_stats WHERE modulus = " + p,
-                    "Key frequencies at the end of training, p = " + p, "frequency k", "runs with k key")));
-            html.append(img(store, "n-key-freqs-p" + p + ".png", histogram(spark,
-                    "SELECT n_key_freqs, runs FROM n_key_freqs WHERE modulus = " + p,
-                    "Number of key frequencies per run, p = " + p, "key frequencies", "runs")));
-        }
+        keyFrequencies(html, spark, store, "true", "");
         section(html, "Key-frequency agreement between seeds", spark, "seed_agreement");
         html.append("<h2>Progress measures</h2>");
         List<Row> measured = spark.sql("""
@@ -358,16 +351,55 @@ public final class Report {
         return chart;
     }
 
-    static JFreeChart histogram(SparkSession spark, String sql, String title, String x, String y) {
+    /**
+     * Key-frequency histograms of the ok runs matching {@code where} (a condition on the runs view),
+     * per operation and modulus: which k are key, over the operation's group (Z_p for add and sub,
+     * Z_(p−1) in discrete logs for mul and div), and how many per run. Two queries whatever the
+     * number of runs; images named key-freqs-{@code prefix}operation-pP.png. The polynomials have no
+     * key frequencies, so no histograms.
+     */
+    static void keyFrequencies(StringBuilder html, SparkSession spark, ResultsStore store, String where, String prefix)
+            throws IOException {
+        Map<String, List<Row>> ks = byOperationAndModulus(spark.sql(Jobs.freqStats(where)).collectAsList());
+        Map<String, List<Row>> ns = byOperationAndModulus(spark.sql(Jobs.nKeyFreqs(where)).collectAsList());
+        for (Map.Entry<String, List<Row>> e : ns.entrySet()) {
+            Row first = e.getValue().get(0);
+            Operation op = Operation.of(first.getAs("operation"));
+            int p = first.getAs("modulus");
+            if (op.group == Operation.Group.NONE) {
+                continue;
+            }
+            String group = op.group == Operation.Group.ADDITIVE ? "Z_" + p : "Z_" + (p - 1) + " (Z_" + p + "* in discrete logs)";
+            String name = prefix + op.key + "-p" + p + ".png";
+            html.append(img(store, "key-freqs-" + name, histogram(ks.getOrDefault(e.getKey(), List.of()), "k", "runs_with_k",
+                    "Key frequencies at the end of training, " + op.key + ", p = " + p, "frequency k of " + group,
+                    "runs with k key", (op.group == Operation.Group.ADDITIVE ? p : p - 1) / 2)));
+            html.append(img(store, "n-key-freqs-" + name, histogram(e.getValue(), "n_key_freqs", "runs",
+                    "Number of key frequencies per run, " + op.key + ", p = " + p, "key frequencies", "runs", 0)));
+        }
+    }
+
+    /** Rows with operation and modulus columns, grouped by the pair, in query order. */
+    private static Map<String, List<Row>> byOperationAndModulus(List<Row> rows) {
+        Map<String, List<Row>> out = new LinkedHashMap<>();
+        rows.forEach(r -> out.computeIfAbsent(r.getAs("operation") + " " + r.getAs("modulus"), k -> new ArrayList<>()).add(r));
+        return out;
+    }
+
+    /** Bars of column {@code y} over column {@code x}; the x axis spans 1..maxX when maxX > 0. */
+    static JFreeChart histogram(List<Row> rows, String xColumn, String yColumn, String title, String x, String y, int maxX) {
         XYSeries s = new XYSeries(y);
-        for (Row r : spark.sql(sql).collectAsList()) {
-            s.add(((Number) r.get(0)).doubleValue(), ((Number) r.get(1)).doubleValue());
+        for (Row r : rows) {
+            s.add(((Number) r.getAs(xColumn)).doubleValue(), ((Number) r.getAs(yColumn)).doubleValue());
         }
         XYBarRenderer bars = new XYBarRenderer(0.15);
         bars.setShadowVisible(false);
         bars.setSeriesPaint(0, new Color(0x1f77b4));
         NumberAxis xAxis = new NumberAxis(x);
         xAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        if (maxX > 0) {
+            xAxis.setRange(0.5, maxX + 0.5);
+        }
         NumberAxis yAxis = new NumberAxis(y);
         yAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         XYPlot plot = new XYPlot(new org.jfree.data.xy.XYBarDataset(new XYSeriesCollection(s), 0.8), xAxis, yAxis, bars);

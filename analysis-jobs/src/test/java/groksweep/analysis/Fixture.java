@@ -106,6 +106,25 @@ public final class Fixture {
         run("neverMeasured", Map.of("weight_decay", 4.0, "seed", 1), "ok", at(100, 1, 1, 0));
     }
 
+    /**
+     * Two operations and two models at p = 7, each run with its final key set; k counts frequencies
+     * of Z_7 for add and of Z_6 (Z_7* in discrete logs) for mul. Configs: add/transformer at weight
+     * decay 1 (addA, addC) and 0.7 (addB), add/mlp, mul/transformer, mul/mlp. The add runs on a
+     * transformer end as a clock (addA) and a pizza (addB); DI is not measured for mul.
+     */
+    public void operationCases() throws IOException {
+        run("addA", Map.of("seed", 20), "ok", at(0, 0.1, 0, 5, new int[0]),
+            new Point(100, 1, 1, 0.01, new int[] {1, 3}, 0.95, 0.5));
+        run("addC", Map.of("seed", 21), "ok", at(0, 0.1, 0, 5, new int[0]), at(100, 1, 1, 0.01, 3));
+        run("addB", Map.of("seed", 22, "weight_decay", 0.7), "ok", at(0, 0.1, 0, 5, new int[0]),
+            new Point(100, 1, 1, 0.01, new int[] {3}, 0.1, 0.99));
+        run("addMlp", Map.of("seed", 23, "model", "mlp"), "ok", at(0, 0.1, 0, 5, new int[0]), at(100, 1, 0.4, 2, new int[0]));
+        run("mulA", Map.of("seed", 24, "operation", "mul"), "ok", at(0, 0.1, 0, 5, new int[0]),
+            new Point(100, 1, 1, 0.01, new int[] {1, 2}, null, 0.7));
+        run("mulMlp", Map.of("seed", 25, "operation", "mul", "model", "mlp"), "ok", at(0, 0.1, 0, 5, new int[0]),
+            at(100, 1, 1, 0.01, 2));
+    }
+
     private static Map<String, Object> with(Map<String, Object> options, long seed) {
         Map<String, Object> all = new java.util.HashMap<>(options);
         all.put("seed", seed);

@@ -47,7 +47,7 @@ class AnalysisTest {
             pngs = files.filter(p -> p.toString().endsWith(".png")).toList();
         }
         assertTrue(pngs.stream().anyMatch(p -> p.getFileName().toString().equals("phases-p7.png")));
-        assertTrue(pngs.stream().anyMatch(p -> p.getFileName().toString().equals("key-freqs-p7.png")));
+        assertTrue(pngs.stream().anyMatch(p -> p.getFileName().toString().equals("key-freqs-add-p7.png")));
         assertTrue(pngs.stream().filter(p -> p.getFileName().toString().startsWith("curves-")).count() >= 2);
         assertEquals(pngs.stream().filter(p -> p.getFileName().toString().startsWith("curves-")).count(),
                 pngs.stream().filter(p -> p.getFileName().toString().startsWith("norm-")).count(),
