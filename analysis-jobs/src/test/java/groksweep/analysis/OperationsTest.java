@@ -67,6 +67,23 @@ class OperationsTest {
                 "SELECT operation, n_key_freqs, runs FROM (" + Jobs.nKeyFreqs("model = 'mlp'") + ")"));
     }
 
+    /** analyze --axes train_fraction,operation: one cell per value pair, pooling models and weight decays. */
+    @Test
+    void diagramCellsPoolTheRunsOfTheChosenAxes() {
+        Map<String, List<Row>> diagrams = Report.diagramCells(spark, Report.axes("train_fraction, operation"));
+        assertEquals(List.of("7"), List.copyOf(diagrams.keySet()), "one diagram per modulus");
+        Map<String, List<Object>> cells = new HashMap<>();
+        for (Row c : diagrams.get("7")) {
+            assertEquals(0.3, (double) c.getAs("train_fraction"));
+            cells.put(c.getAs("operation"), List.of(c.getAs("runs"), c.getAs("majority_phase"), Report.majorityAlgorithm(c)));
+        }
+        assertEquals(Map.of(
+                "add", List.of(4L, "comprehension", "clock/pizza"), // addMlp memorised; addA clock, addB pizza: a tie
+                "mul", List.of(2L, "comprehension", "not measured")), cells);
+        assertEquals(List.of(""), List.copyOf(Report.diagramCells(spark, List.of("modulus", "operation")).keySet()),
+                "modulus an axis: one diagram");
+    }
+
     @Test
     void operationAndModelAreConfigColumns() {
         List<String> config = Jobs.configColumns(spark);

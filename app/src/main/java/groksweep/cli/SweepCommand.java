@@ -2,6 +2,7 @@ package groksweep.cli;
 
 import groksweep.results.Onsets;
 import groksweep.analysis.Jobs;
+import groksweep.analysis.Report;
 import groksweep.config.ConfigException;
 import groksweep.config.RunMemory;
 import groksweep.results.ResultsStore;
@@ -84,7 +85,8 @@ public final class SweepCommand implements Callable<Integer> {
             return 0;
         }
         System.out.println();
-        return AnalyzeCommand.analyze(spark, sweep.output(), Onsets.Thresholds.defaults(), true, null, spec);
+        return AnalyzeCommand.analyze(spark, sweep.output(), Onsets.Thresholds.defaults(), true, null,
+                Report.axes(Report.DEFAULT_AXES), spec);
     }
 
     /** Reads a spec: UTF-8 text, strictly (a stray byte is an error, not a replacement character). */

@@ -1,6 +1,7 @@
 package groksweep.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import groksweep.analysis.Fixture;
@@ -30,14 +31,31 @@ import javax.imageio.ImageIO;
 class AnalysisTest {
     static SparkSession spark;
     @TempDir static Path dir;
+    /** Two operations and two models (Fixture.operationCases), analysed with --axes train_fraction,operation. */
+    @TempDir static Path ops;
 
     @BeforeAll
     static void start() throws Exception {
         spark = SharedSpark.get();
+        new Fixture(ops.toString()).operationCases();
+        assertEquals(0, new CommandLine(new AnalyzeCommand()).execute(ops.toString(), "--axes", "train_fraction,operation"));
         Fixture f = new Fixture(dir.toString());
         f.onsetCases();
         f.frequencyCases();
         assertEquals(0, new CommandLine(new AnalyzeCommand()).execute(dir.toString()));
+    }
+
+    /** --axes picks the diagram's axes; the clock-or-pizza chart is drawn beside it only when some run was measured. */
+    @Test
+    void diagramsOverTheChosenAxesWithAlgorithmsWhereMeasured() throws Exception {
+        String html = Files.readString(ops.resolve("report.html"));
+        assertTrue(html.contains("<div class='pair'><p><img src='report/phases-p7.png'"), html);
+        assertTrue(html.contains("<p><img src='report/algorithms-p7.png'"), html);
+        assertTrue(Files.exists(ops.resolve("report/algorithms-p7.png")));
+        assertEquals(List.of("n_clock", "n_pizza", "n_neither"), List.of(Files.readAllLines(
+                ops.resolve("analysis/grid_summary.csv")).get(0).split(",")).subList(13, 16));
+        assertFalse(Files.exists(dir.resolve("report/algorithms-p7.png")), "no run of the onset cases was measured");
+        assertFalse(Files.readString(dir.resolve("report.html")).contains("algorithms-p7.png"));
     }
 
     @Test

@@ -99,6 +99,15 @@ class BadInputTest {
                         "error: --modulus: '57' is not allowed; expected a prime with operation mul"),
                 Arguments.of("unknown operation (sweep)", spec("OUT", "grid:\n  operation: [add, pow]\n").getBytes(),
                         "sweep SPEC", "error: SPEC: grid.operation (line 4): 'pow' is not allowed; expected one of add, sub,"),
+                Arguments.of("unknown axis", null, "analyze OUT --axes train_fraction,nope",
+                        "error: --axes: 'train_fraction,nope' is not allowed; expected X,Y, two different trainer options"
+                                + " (columns of runs): modulus, train_fraction, weight_decay, seed, data_seed,"),
+                Arguments.of("one axis", null, "analyze OUT --axes train_fraction",
+                        "error: --axes: 'train_fraction' is not allowed; expected X,Y, two different trainer options"),
+                Arguments.of("three axes", null, "analyze OUT --axes train_fraction,weight_decay,lr",
+                        "error: --axes: 'train_fraction,weight_decay,lr' is not allowed; expected X,Y, two different"),
+                Arguments.of("one axis twice", null, "analyze OUT --axes operation,operation",
+                        "error: --axes: 'operation,operation' is not allowed; expected X,Y, two different trainer options"),
                 Arguments.of("init scale zero (sweep)", spec("OUT", "trainer:\n  init_scale: 0\n").getBytes(), "sweep SPEC",
                         "error: SPEC: trainer.init_scale (line 4): '0.0' is not allowed; expected a number > 0"));
     }
