@@ -60,6 +60,8 @@ public final class Report {
     static final Map<String, Color> ALGORITHM_COLOURS = Map.of(
             "clock", new Color(0x1f77b4), "pizza", new Color(0xd62728), "neither", new Color(0xbcbd22),
             "not measured", new Color(0xe0e0e0));
+    /** Runs columns whose values get a page each (report-operation-mul.html) when the results hold more than one. */
+    static final List<String> PAGE_AXES = List.of("operation", "model");
     /** The phase diagram's axes unless {@code analyze --axes} names others. */
     public static final String DEFAULT_AXES = "train_fraction,weight_decay";
 
@@ -79,13 +81,15 @@ public final class Report {
      */
     public static String write(SparkSession spark, ResultsStore store, String curves, List<String> axes) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        StringBuilder html = new StringBuilder();
-        html.append("<!doctype html><html><head><meta charset='utf-8'><title>groksweep report</title><style>")
-                .append("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;font-size:13px}")
-                .append("td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}th{background:#eee}img{max-width:100%}")
-                .append(".pair{display:flex;gap:1em}.pair p{flex:1;margin:0}")
-                .append("</style></head><body><h1>groksweep report</h1><p>Results: ").append(store.root()).append("</p>");
-        section(html, "Grid summary", spark, "grid_summary");
+        StringBuilder html = head("groksweep report", store);
+        Map<String, List<String>> pages = pages(spark);
+        if (!pages.isEmpty()) {
+            html.append("<p>Pages per ").append(String.join(" and per ", pages.keySet())).append(":");
+            pages.forEach((column, values) -> values.forEach(v -> html.append(" <a href='report-").append(column)
+                    .append("-").append(v).append(".html'>").append(column).append(" ").append(v).append("</a>")));
+            html.append("</p>\n");
+        }
+        section(html, "Grid summary", spark.table("grid_summary"));
         html.append("<h2>Phase diagrams</h2>");
         for (Map.Entry<String, List<Row>> d : diagramCells(spark, axes).entrySet()) {
             String suffix = d.getKey().isEmpty() ? "" : "-p" + d.getKey();
@@ -99,23 +103,16 @@ public final class Report {
             html.append("</div>\n");
         }
         html.append("<h2>Learning curves</h2>");
-        Map<String, List<Row>> configs = configs(spark, curves);
-        Map<String, List<Row>> curvesByRun = rowsByRun(spark, """
-                SELECT run_id, step, train_acc, test_acc, train_loss, test_loss, sqrt(weight_sq_sum) FROM metrics
-                WHERE step > 0 AND run_id IN (%s) ORDER BY run_id, step""", runIds(configs.values(), 2));
-        for (Map.Entry<String, List<Row>> config : configs.entrySet()) {
-            html.append(img(store, "curves-" + config.getValue().get(0).getAs("config_id") + ".png",
-                    learningCurves(config.getKey(), config.getValue(), curvesByRun)));
-        }
+        Curves drawn = curves(html, spark, store, curves);
         html.append("<h2>Loss against weight norm</h2><p>Omnigrok's picture (Liu et al. 2023): each run's path")
                 .append(" through (weight norm, loss) as it trains, for the configs above.</p>");
-        for (Map.Entry<String, List<Row>> config : configs.entrySet()) {
+        for (Map.Entry<String, List<Row>> config : drawn.configs().entrySet()) {
             html.append(img(store, "norm-" + config.getValue().get(0).getAs("config_id") + ".png",
-                    lossAgainstNorm(config.getKey(), config.getValue(), curvesByRun)));
+                    lossAgainstNorm(config.getKey(), config.getValue(), drawn.byRun())));
         }
         html.append("<h2>Key frequencies</h2>");
         keyFrequencies(html, spark, store, "true", "");
-        section(html, "Key-frequency agreement between seeds", spark, "seed_agreement");
+        section(html, "Key-frequency agreement between seeds", spark.table("seed_agreement"));
         html.append("<h2>Progress measures</h2>");
         List<Row> measured = spark.sql("""
                 SELECT o.run_id, o.memorised_step, o.grokked_step FROM onsets o JOIN runs r USING (run_id)
@@ -127,10 +124,78 @@ public final class Report {
             html.append(img(store, "measures-" + r.getString(0) + ".png",
                     progressMeasures(r, measuresByRun.getOrDefault(r.getString(0), List.of()))));
         }
-        section(html, "Onsets", spark, "onsets");
+        section(html, "Onsets", spark.table("onsets"));
         html.append("</body></html>\n");
         store.writeBytes("report.html", html.toString().getBytes(StandardCharsets.UTF_8));
+        for (Map.Entry<String, List<String>> column : pages.entrySet()) {
+            for (String value : column.getValue()) {
+                page(spark, store, column.getKey(), value, curves);
+            }
+        }
         return store.root() + "/report.html";
+    }
+
+    /**
+     * The values of each of {@link #PAGE_AXES} that has more than one in the runs, sorted; one
+     * query. Values are the trainer's own (validated option names), safe in SQL and file names.
+     */
+    static Map<String, List<String>> pages(SparkSession spark) {
+        Row r = spark.sql("SELECT " + String.join(", ", PAGE_AXES.stream()
+                .map(c -> "array_sort(collect_set(" + c + ")) AS " + c).toList()) + " FROM runs").first();
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String column : PAGE_AXES) {
+            List<String> values = r.getList(r.fieldIndex(column));
+            if (values.size() > 1) {
+                out.put(column, values);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * report-{@code column}-{@code value}.html: the grid summary, learning curves (of the configs
+     * matching {@code curves} too, when given) and key-frequency histograms of the runs whose
+     * {@code column} is {@code value}. A query per part, as on report.html.
+     */
+    static void page(SparkSession spark, ResultsStore store, String column, String value, String curves)
+            throws IOException {
+        String where = column + " = '" + value + "'";
+        String name = column + "-" + value;
+        StringBuilder html = head("groksweep report: " + column + " " + value, store);
+        html.append("<p>The runs with ").append(column).append(" ").append(value)
+                .append(". <a href='report.html'>The whole report</a></p>\n");
+        section(html, "Grid summary", spark.sql("SELECT * FROM grid_summary WHERE " + where));
+        html.append("<h2>Learning curves</h2>");
+        curves(html, spark, store, curves == null ? where : "(" + curves + ") AND " + where);
+        html.append("<h2>Key frequencies</h2>");
+        keyFrequencies(html, spark, store, where, name + "-");
+        html.append("</body></html>\n");
+        store.writeBytes("report-" + name + ".html", html.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The page up to its first heading. */
+    private static StringBuilder head(String title, ResultsStore store) {
+        return new StringBuilder("<!doctype html><html><head><meta charset='utf-8'><title>").append(title).append("</title><style>")
+                .append("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;font-size:13px}")
+                .append("td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}th{background:#eee}img{max-width:100%}")
+                .append(".pair{display:flex;gap:1em}.pair p{flex:1;margin:0}")
+                .append("</style></head><body><h1>").append(title).append("</h1><p>Results: ").append(store.root()).append("</p>");
+    }
+
+    /** The configs whose learning curves were drawn ({@link #configs}) and their runs' metric rows. */
+    record Curves(Map<String, List<Row>> configs, Map<String, List<Row>> byRun) {}
+
+    /** Learning curves of the configs matching {@code where} (null: a spread of all), from one query. */
+    static Curves curves(StringBuilder html, SparkSession spark, ResultsStore store, String where) throws IOException {
+        Map<String, List<Row>> configs = configs(spark, where);
+        Map<String, List<Row>> byRun = rowsByRun(spark, """
+                SELECT run_id, step, train_acc, test_acc, train_loss, test_loss, sqrt(weight_sq_sum) FROM metrics
+                WHERE step > 0 AND run_id IN (%s) ORDER BY run_id, step""", runIds(configs.values(), 2));
+        for (Map.Entry<String, List<Row>> config : configs.entrySet()) {
+            html.append(img(store, "curves-" + config.getValue().get(0).getAs("config_id") + ".png",
+                    learningCurves(config.getKey(), config.getValue(), byRun)));
+        }
+        return new Curves(configs, byRun);
     }
 
     /**
@@ -544,9 +609,8 @@ public final class Report {
         return "<p><img src='report/" + name + "' alt='" + name + "' width='" + WIDTH + "'></p>\n";
     }
 
-    private static void section(StringBuilder html, String title, SparkSession spark, String view) {
+    private static void section(StringBuilder html, String title, org.apache.spark.sql.Dataset<Row> ds) {
         html.append("<h2>").append(title).append("</h2><table><tr>");
-        var ds = spark.table(view);
         for (String c : ds.columns()) {
             html.append("<th>").append(c).append("</th>");
         }

@@ -84,6 +84,18 @@ class OperationsTest {
                 "modulus an axis: one diagram");
     }
 
+    /** The report's pages: one per operation and per model, each with the learning curves of its configs. */
+    @Test
+    void pagesPerOperationAndModelWithTheirConfigs() {
+        assertEquals(Map.of("operation", List.of("add", "mul"), "model", List.of("mlp", "transformer")), Report.pages(spark));
+        Map<String, Integer> seeds = new HashMap<>();
+        Report.configs(spark, "operation = 'add'").forEach((label, runs) -> seeds.put(label, runs.size()));
+        assertEquals(Map.of(
+                "modulus 7, train_fraction 0.3, weight_decay 0.7, operation add, model transformer", 1,
+                "modulus 7, train_fraction 0.3, weight_decay 1.0, operation add, model mlp", 1,
+                "modulus 7, train_fraction 0.3, weight_decay 1.0, operation add, model transformer", 2), seeds);
+    }
+
     @Test
     void operationAndModelAreConfigColumns() {
         List<String> config = Jobs.configColumns(spark);

@@ -23,6 +23,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
@@ -79,6 +80,41 @@ class AnalysisTest {
         String html = Files.readString(dir.resolve("report.html"));
         assertTrue(html.contains("src='report/phases-p7.png'"));
         assertTrue(!html.contains("http://") && !html.contains("https://"), "opens offline");
+    }
+
+    /**
+     * A page per operation and per model, linked from report.html, each with its configs' learning
+     * curves and its own key-frequency histograms; none when the results hold one of each.
+     */
+    @Test
+    void pagesPerOperationAndModel() throws Exception {
+        String html = Files.readString(ops.resolve("report.html"));
+        Map<String, Integer> curves = Map.of("operation-add", 3, "operation-mul", 2, "model-mlp", 2, "model-transformer", 3);
+        for (Map.Entry<String, Integer> page : curves.entrySet()) {
+            String name = "report-" + page.getKey() + ".html";
+            assertTrue(html.contains("<a href='" + name + "'>"), name);
+            String text = Files.readString(ops.resolve(name));
+            assertEquals((long) page.getValue(), count(text, "<img src='report/curves-"), name + ": one plot per config");
+            assertEquals(page.getValue() + 1, count(text, "<tr>"), name + ": grid summary, header and one row per config");
+            java.util.regex.Matcher img = java.util.regex.Pattern.compile("src='(report/[^']+)'").matcher(text);
+            while (img.find()) {
+                assertTrue(Files.exists(ops.resolve(img.group(1))), img.group(1));
+            }
+        }
+        String mul = Files.readString(ops.resolve("report-operation-mul.html"));
+        assertTrue(mul.contains("src='report/key-freqs-operation-mul-mul-p7.png'"), mul);
+        assertFalse(mul.contains("-add-p7.png"), "no add histograms on the mul page");
+        String mlp = Files.readString(ops.resolve("report-model-mlp.html"));
+        assertTrue(mlp.contains("src='report/key-freqs-model-mlp-add-p7.png'") && mlp.contains("key-freqs-model-mlp-mul-p7.png"));
+        assertFalse(Files.readString(dir.resolve("report.html")).contains("report-operation-"), "one operation: no pages");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of("report.html"), files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("report") && n.endsWith(".html")).toList());
+        }
+    }
+
+    static long count(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
     }
 
     @Test
