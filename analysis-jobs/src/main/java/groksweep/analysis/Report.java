@@ -44,7 +44,9 @@ import java.util.TreeMap;
 /**
  * The report: PNG plots under {@code report/} and {@code report.html} beside them, which opens
  * offline. Learning curves per config (seeds overlaid, onsets marked), a phase diagram per
- * modulus, key-frequency histograms, and the progress measures of grokked runs.
+ * modulus with the majority algorithm (clock or pizza) beside it, key-frequency histograms per
+ * operation, and the progress measures of grokked runs; a page per operation and per model
+ * when the results hold several.
  */
 public final class Report {
     public static final int WIDTH = 900;
