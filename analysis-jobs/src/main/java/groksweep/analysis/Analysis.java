@@ -7,6 +7,7 @@ import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,12 +22,16 @@ public final class Analysis {
     public record Done(Results.Opened results, Map<String, String> jobs, String report) {}
 
     public static Done run(SparkSession spark, String root, Onsets.Thresholds t, boolean report) throws IOException {
-        return run(spark, root, t, report, null);
+        return run(spark, root, t, report, null, Report.axes(Report.DEFAULT_AXES));
     }
 
-    /** As {@link #run(SparkSession, String, Onsets.Thresholds, boolean)}, with learning curves for the runs matching {@code curves} (SQL on runs; null: a spread of configs). */
-    public static Done run(SparkSession spark, String root, Onsets.Thresholds t, boolean report, String curves)
-            throws IOException {
+    /**
+     * As {@link #run(SparkSession, String, Onsets.Thresholds, boolean)}, with learning curves for the
+     * runs matching {@code curves} (SQL on runs; null: a spread of configs) and phase diagrams over
+     * {@code axes} ({@link Report#axes}).
+     */
+    public static Done run(SparkSession spark, String root, Onsets.Thresholds t, boolean report, String curves,
+            List<String> axes) throws IOException {
         Results.Opened opened = Results.open(spark, root);
         Report.checkCondition(spark, curves); // before anything is written
         Results.cache(spark);
@@ -42,7 +47,7 @@ public final class Analysis {
         store.writeBytes("views.sql", opened.viewsSql(jobs).getBytes(StandardCharsets.UTF_8));
         String where = null;
         if (report) {
-            where = Report.write(spark, store, curves);
+            where = Report.write(spark, store, curves, axes);
         }
         LOG.info("analysis of {} written under {}/analysis", root, store.root());
         return new Done(opened, jobs, where);

@@ -28,11 +28,12 @@ public final class Jobs {
         Map<String, String> sql = new LinkedHashMap<>();
         run(spark, sql, "onsets", onsets(t));
         run(spark, sql, "phases", phases(t));
+        run(spark, sql, "algorithms", algorithms());
         List<String> config = configColumns(spark);
         run(spark, sql, "grid_summary", gridSummary(config));
         run(spark, sql, "key_freqs", keyFreqs());
-        run(spark, sql, "freq_stats", freqStats());
-        run(spark, sql, "n_key_freqs", nKeyFreqs());
+        run(spark, sql, "freq_stats", freqStats("true"));
+        run(spark, sql, "n_key_freqs", nKeyFreqs("true"));
         run(spark, sql, "seed_agreement", seedAgreement(config));
         return sql;
     }
@@ -90,11 +91,77 @@ public final class Jobs {
                       FROM metrics GROUP BY run_id)""", t.phaseAccuracy(), t.phaseGap());
     }
 
+    /*
+     * Thresholds of the algorithms view, ours: Zhong et al. (2023) measure distance irrelevance (DI)
+     * and gradient symmetricity (GS) but draw no line between their clock and pizza. Change them here.
+     */
+
+    /**
+     * Final test accuracy below which a run is 'neither': only a network that computes a ∘ b on
+     * held-out pairs runs an algorithm for it; the measures of one that memorises describe a lookup
+     * table. 0.99 is also the default grokking threshold, so a clock or a pizza has grokked.
+     */
+    public static final double ALGORITHM_MIN_TEST_ACC = 0.99;
+
+    /**
+     * GS from which a run can be a pizza. The pizza adds the embeddings before its nonlinearity, so
+     * the gradients of a logit with respect to E_a and E_b coincide and GS is 1; the clock multiplies
+     * them (through attention), so its GS is well below. 0.98 leaves room for a trained network's noise.
+     */
+    public static final double PIZZA_MIN_GS = 0.98;
+
+    /**
+     * DI below which a run can be a pizza. The pizza's correct logit scales with |cos(w(a − b)/2)|,
+     * so it varies mostly with a − b (DI near 0); below the midpoint of the two ideals a − b matters
+     * more than a clock allows.
+     */
+    public static final double PIZZA_MAX_DI = 0.5;
+
+    /**
+     * DI from which a run can be a clock. The clock's correct logit ignores a − b (DI 1); 0.8 allows
+     * some dependence on it. From 0.5 to 0.8 the logit depends on a − b in part, as a mixture of the
+     * two or another algorithm would: neither.
+     */
+    public static final double CLOCK_MIN_DI = 0.8;
+
+    /**
+     * Per run: clock, pizza or neither (Zhong et al. 2023), from the last metrics row where both DI
+     * and GS are measured (measured_step) and the final test accuracy. Not generalised (final test
+     * accuracy &lt; {@link #ALGORITHM_MIN_TEST_ACC}): neither. Else pizza when GS ≥ {@link #PIZZA_MIN_GS}
+     * and DI &lt; {@link #PIZZA_MAX_DI}; clock when DI ≥ {@link #CLOCK_MIN_DI} and GS below
+     * {@link #PIZZA_MIN_GS}; neither otherwise. Runs never measured (DI is measured for add only)
+     * have null measures and a null algorithm. NaN counts as not measured: Spark orders NaN above
+     * every number, so a NaN DI would otherwise pass as a clock. The final test accuracy is the
+     * onsets view's, computed here rather than joined: with onsets both in this view and beside it
+     * in grid_summary, Spark 4.1's optimizer fails on grid_summary (PLAN_VALIDATION_FAILED_RULE_IN_BATCH).
+     */
+    public static String algorithms() {
+        return String.format("""
+                WITH measured AS (
+                  SELECT run_id, max(step) AS measured_step,
+                         max_by(distance_irrelevance, step) AS distance_irrelevance,
+                         max_by(gradient_symmetricity, step) AS gradient_symmetricity
+                  FROM metrics
+                  WHERE distance_irrelevance IS NOT NULL AND gradient_symmetricity IS NOT NULL
+                    AND NOT isnan(distance_irrelevance) AND NOT isnan(gradient_symmetricity)
+                  GROUP BY run_id),
+                final AS (SELECT run_id, max_by(test_acc, step) AS final_test_acc FROM metrics GROUP BY run_id)
+                SELECT r.run_id, m.measured_step, m.distance_irrelevance, m.gradient_symmetricity, f.final_test_acc,
+                       CASE WHEN m.run_id IS NULL THEN NULL
+                            WHEN f.final_test_acc IS NULL OR f.final_test_acc < %1$s THEN 'neither'
+                            WHEN m.gradient_symmetricity >= %2$s AND m.distance_irrelevance < %3$s THEN 'pizza'
+                            WHEN m.distance_irrelevance >= %4$s AND m.gradient_symmetricity < %2$s THEN 'clock'
+                            ELSE 'neither' END AS algorithm
+                FROM runs r LEFT JOIN measured m ON m.run_id = r.run_id LEFT JOIN final f ON f.run_id = r.run_id""",
+                ALGORITHM_MIN_TEST_ACC, PIZZA_MIN_GS, PIZZA_MAX_DI, CLOCK_MIN_DI);
+    }
+
     /**
      * Per config (modulus, train fraction, weight decay, and every other option that varies
      * across runs, seeds aside): runs, share grokked, median and IQR of grokking step and delay,
-     * majority phase, runs not ok. When phases tie (seeds split 1:1), majority_phase names every
-     * tied phase, sorted and joined by '/', e.g. "comprehension/grokking", rather than one at random.
+     * majority phase, runs not ok, and runs per algorithm (0 where none was measured). When phases
+     * tie (seeds split 1:1), majority_phase names every tied phase, sorted and joined by '/', e.g.
+     * "comprehension/grokking", rather than one at random.
      */
     public static String gridSummary(List<String> config) {
         String cols = String.join(", ", config.stream().map(c -> "r." + c).toList());
@@ -116,14 +183,18 @@ public final class Jobs {
                        percentile(o.grokking_delay, 0.5) AS median_grokking_delay,
                        percentile(o.grokking_delay, 0.75) - percentile(o.grokking_delay, 0.25) AS iqr_grokking_delay,
                        m.majority_phase,
-                       sum(CASE WHEN r.status <> 'ok' THEN 1 ELSE 0 END) AS not_ok
-                FROM runs r LEFT JOIN onsets o ON r.run_id = o.run_id LEFT JOIN majority m ON %3$s
+                       sum(CASE WHEN r.status <> 'ok' THEN 1 ELSE 0 END) AS not_ok,
+                       count_if(a.algorithm = 'clock') AS n_clock,
+                       count_if(a.algorithm = 'pizza') AS n_pizza,
+                       count_if(a.algorithm = 'neither') AS n_neither
+                FROM runs r LEFT JOIN onsets o ON r.run_id = o.run_id LEFT JOIN algorithms a ON r.run_id = a.run_id
+                LEFT JOIN majority m ON %3$s
                 GROUP BY %1$s, m.majority_phase ORDER BY %1$s""".formatted(cols, bare, same);
     }
 
     /**
-     * Per run: the final key frequencies (k and k/n, n the group's order: p, or p − 1 for mul and
-     * div), their number, and the step each first
+     * Per run: the operation, the final key frequencies (k and k/n, n the order of the group whose
+     * Fourier basis k belongs to: p, or p − 1 for mul and div), their number, and the step each first
      * became key, also relative to the grokking step (negative: before it).
      */
     public static String keyFreqs() {
@@ -137,7 +208,7 @@ public final class Jobs {
                   WHERE key_freqs IS NOT NULL GROUP BY run_id, k),
                 exploded AS (
                   SELECT run_id, k, size(key_freqs) AS n_key_freqs FROM final LATERAL VIEW explode(key_freqs) e AS k)
-                SELECT x.run_id, r.modulus, x.k,
+                SELECT x.run_id, r.operation, r.modulus, x.k,
                        x.k / (r.modulus - CASE WHEN r.operation IN ('mul', 'div') THEN 1 ELSE 0 END) AS k_over_p,
                        x.n_key_freqs,
                        fk.first_key_step, fk.first_key_step - o.grokked_step AS first_key_vs_grok
@@ -148,24 +219,32 @@ public final class Jobs {
                 ORDER BY x.run_id, x.k""";
     }
 
-    /** Per modulus and k: in how many runs (and what share) k is a final key frequency. */
-    public static String freqStats() {
+    /**
+     * Per operation, modulus and k, over the runs matching {@code where} (a condition on the runs
+     * view; "true": all): in how many runs (and what share of the ok ones) k is a final key
+     * frequency. Per operation because k counts frequencies of Z_p for add and sub but of Z_(p−1)
+     * for mul and div: the same k is another frequency there.
+     */
+    public static String freqStats(String where) {
         return """
-                SELECT kf.modulus, kf.k, count(*) AS runs_with_k, count(*) / max(t.runs) AS share_of_runs
-                FROM key_freqs kf
-                JOIN (SELECT modulus, count(*) AS runs FROM runs WHERE status = 'ok' GROUP BY modulus) t
-                  ON t.modulus = kf.modulus
-                GROUP BY kf.modulus, kf.k ORDER BY kf.modulus, kf.k""";
+                WITH chosen AS (SELECT * FROM runs WHERE %s)
+                SELECT kf.operation, kf.modulus, kf.k, count(*) AS runs_with_k, count(*) / max(t.runs) AS share_of_runs
+                FROM key_freqs kf JOIN chosen c ON c.run_id = kf.run_id
+                JOIN (SELECT operation, modulus, count(*) AS runs FROM chosen WHERE status = 'ok' GROUP BY operation, modulus) t
+                  ON t.operation = kf.operation AND t.modulus = kf.modulus
+                GROUP BY kf.operation, kf.modulus, kf.k ORDER BY kf.operation, kf.modulus, kf.k""".formatted(where);
     }
 
-    /** Per modulus: how many runs ended with n key frequencies. */
-    public static String nKeyFreqs() {
+    /** Per operation and modulus, over the runs matching {@code where}: how many ok runs ended with n key frequencies. */
+    public static String nKeyFreqs(String where) {
         return """
-                SELECT r.modulus, coalesce(size(f.key_freqs), 0) AS n_key_freqs, count(*) AS runs
-                FROM runs r LEFT JOIN (SELECT run_id, max_by(key_freqs, step) AS key_freqs FROM metrics
-                                       WHERE key_freqs IS NOT NULL GROUP BY run_id) f ON r.run_id = f.run_id
+                SELECT r.operation, r.modulus, coalesce(size(f.key_freqs), 0) AS n_key_freqs, count(*) AS runs
+                FROM (SELECT * FROM runs WHERE %s) r
+                LEFT JOIN (SELECT run_id, max_by(key_freqs, step) AS key_freqs FROM metrics
+                           WHERE key_freqs IS NOT NULL GROUP BY run_id) f ON r.run_id = f.run_id
                 WHERE r.status = 'ok'
-                GROUP BY r.modulus, coalesce(size(f.key_freqs), 0) ORDER BY r.modulus, n_key_freqs""";
+                GROUP BY r.operation, r.modulus, coalesce(size(f.key_freqs), 0)
+                ORDER BY r.operation, r.modulus, n_key_freqs""".formatted(where);
     }
 
     /**

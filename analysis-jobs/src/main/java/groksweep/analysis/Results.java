@@ -1,6 +1,7 @@
 package groksweep.analysis;
 
 import groksweep.config.ConfigException;
+import groksweep.config.TrainConfig;
 import groksweep.results.Column;
 import groksweep.results.Compaction;
 import groksweep.results.ResultsStore;
@@ -52,7 +53,7 @@ public final class Results {
                     s.append("USING parquet OPTIONS (path '").append(new Path(store.root(), t.name())).append("');\n");
                 }
             }
-            s.append("CREATE OR REPLACE TEMPORARY VIEW runs AS SELECT * FROM runs_files;\n");
+            s.append("CREATE OR REPLACE TEMPORARY VIEW runs AS ").append(runsView()).append(";\n");
             for (String t : List.of("metrics", "spectra")) {
                 s.append("CREATE OR REPLACE TEMPORARY VIEW ").append(t).append(" AS SELECT * FROM ").append(t)
                         .append("_files WHERE run_id IN (SELECT run_id FROM runs);\n");
@@ -104,11 +105,26 @@ public final class Results {
             }
             ds.createOrReplaceTempView(t.name() + "_files");
         }
-        spark.sql("SELECT * FROM runs_files").createOrReplaceTempView("runs");
+        spark.sql(runsView()).createOrReplaceTempView("runs");
         for (String t : List.of("metrics", "spectra")) {
             spark.sql("SELECT * FROM " + t + "_files WHERE run_id IN (SELECT run_id FROM runs)").createOrReplaceTempView(t);
         }
         return new Opened(store, files, skipped);
+    }
+
+    /**
+     * The runs view over runs_files: every column, with each option added after 0.1.0 read as its
+     * neutral default ({@link TrainConfig#NEUTRAL}, what runs did before the option existed) where
+     * a run written before it lacks it. So an old run and a new one that computed the same thing
+     * fall in one config, and a filter such as {@code operation = 'add'} finds both.
+     */
+    static String runsView() {
+        StructType schema = schema(Tables.RUNS);
+        return "SELECT " + String.join(", ", Tables.RUNS.columns().stream().map(c -> {
+            Object neutral = TrainConfig.NEUTRAL.get(c.name());
+            return neutral == null ? c.name() : "coalesce(" + c.name() + ", CAST('" + neutral + "' AS "
+                    + schema.apply(c.name()).dataType().sql() + ")) AS " + c.name();
+        }).toList()) + " FROM runs_files";
     }
 
     /**

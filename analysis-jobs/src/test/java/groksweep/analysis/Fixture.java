@@ -18,8 +18,12 @@ public final class Fixture {
         store = new ResultsStore(root);
     }
 
-    /** One evaluated step of a hand-made curve; {@code keys} null where no progress measures were taken. */
-    public record Point(int step, double trainAcc, double testAcc, double testLoss, int[] keys) {}
+    /**
+     * One evaluated step of a hand-made curve; {@code keys} null where no progress measures were
+     * taken, {@code irrelevance} and {@code symmetricity} (Zhong et al.'s DI and GS) null where not measured.
+     */
+    public record Point(int step, double trainAcc, double testAcc, double testLoss, int[] keys,
+            Double irrelevance, Double symmetricity) {}
 
     /** A run of p = 7 with the given options and metric curve. */
     public void run(String id, Map<String, Object> options, String status, Point... curve) throws IOException {
@@ -42,17 +46,23 @@ public final class Fixture {
                         .set("n_key_freqs", point.keys().length).set("key_freqs", point.keys())
                         .set("key_freqs_embed", point.keys());
             }
+            m.set("distance_irrelevance", point.irrelevance()).set("gradient_symmetricity", point.symmetricity());
             metrics.add(m);
         }
         store.write(Tables.METRICS, id, metrics);
     }
 
     public static Point at(int step, double trainAcc, double testAcc, double testLoss) {
-        return new Point(step, trainAcc, testAcc, testLoss, null);
+        return new Point(step, trainAcc, testAcc, testLoss, null, null, null);
     }
 
     public static Point at(int step, double trainAcc, double testAcc, double testLoss, int... keys) {
-        return new Point(step, trainAcc, testAcc, testLoss, keys);
+        return new Point(step, trainAcc, testAcc, testLoss, keys, null, null);
+    }
+
+    /** A step with distance irrelevance and gradient symmetricity measured (either may be null or NaN). */
+    public static Point measured(int step, double trainAcc, double testAcc, Double irrelevance, Double symmetricity) {
+        return new Point(step, trainAcc, testAcc, 1 - testAcc, null, irrelevance, symmetricity);
     }
 
     /** The onset and phase cases, each with its hand-computed answer in the test. */
@@ -69,6 +79,56 @@ public final class Fixture {
             at(1200, 1.0, 0.99, 0.9));
         run("fast", Map.of("seed", 4), "ok",
             at(0, 0.1, 0.0, 5), at(100, 0.92, 0.5, 2), at(200, 1.0, 0.999, 0.05));
+    }
+
+    /**
+     * Clock, pizza or neither, each case with its answer in AlgorithmsTest. Configs by weight decay:
+     * 2 holds one run of each rule and the thresholds' edges, 3 which row's measures count, 4 a
+     * config with no measured run. All generalise (final test accuracy 1) unless named otherwise.
+     */
+    public void algorithmCases() throws IOException {
+        Map<String, Object> two = Map.of("weight_decay", 2.0);
+        run("clock", with(two, 1), "ok", measured(100, 1, 1, 0.95, 0.6));
+        run("pizza", with(two, 2), "ok", measured(100, 1, 1, 0.1, 0.995));
+        run("pizzaEdge", with(two, 3), "ok", measured(100, 1, 1, 0.4999, 0.98)); // GS at its threshold: pizza
+        run("clockEdge", with(two, 4), "ok", measured(100, 1, 1, 0.8, 0.9799)); // DI at its threshold: clock
+        run("diAtPizzaMax", with(two, 5), "ok", measured(100, 1, 1, 0.5, 0.99)); // DI 0.5 is not < 0.5: neither
+        run("between", with(two, 6), "ok", measured(100, 1, 1, 0.65, 0.5)); // DI in the gap: neither
+        run("unlearned", with(two, 7), "ok", measured(100, 1, 0.98, 0.95, 0.6)); // a clock's measures, not generalised
+        run("unmeasured", with(two, 8), "ok", at(100, 1, 1, 0));
+        Map<String, Object> three = Map.of("weight_decay", 3.0);
+        run("symmetricClock", with(three, 1), "ok", measured(100, 1, 1, 0.9, 0.99)); // clock's DI, pizza's GS: neither
+        run("lastWins", with(three, 2), "ok", // was a pizza at 100, a clock at 200; step 250 is not an analysis step
+            measured(100, 1, 1, 0.1, 0.99), measured(200, 1, 1, 0.9, 0.7), at(250, 1, 1, 0));
+        run("nanLast", with(three, 3), "ok", // DI undefined (0/0) at 200: the measures of 100 count
+            measured(100, 1, 1, 0.1, 0.99), measured(200, 1, 1, Double.NaN, 0.7));
+        run("gsOnly", with(three, 4), "ok", measured(100, 1, 1, null, 0.99)); // GS without DI (not add): not measured
+        run("neverMeasured", Map.of("weight_decay", 4.0, "seed", 1), "ok", at(100, 1, 1, 0));
+    }
+
+    /**
+     * Two operations and two models at p = 7, each run with its final key set; k counts frequencies
+     * of Z_7 for add and of Z_6 (Z_7* in discrete logs) for mul. Configs: add/transformer at weight
+     * decay 1 (addA, addC) and 0.7 (addB), add/mlp, mul/transformer, mul/mlp. The add runs on a
+     * transformer end as a clock (addA) and a pizza (addB); DI is not measured for mul.
+     */
+    public void operationCases() throws IOException {
+        run("addA", Map.of("seed", 20), "ok", at(0, 0.1, 0, 5, new int[0]),
+            new Point(100, 1, 1, 0.01, new int[] {1, 3}, 0.95, 0.5));
+        run("addC", Map.of("seed", 21), "ok", at(0, 0.1, 0, 5, new int[0]), at(100, 1, 1, 0.01, 3));
+        run("addB", Map.of("seed", 22, "weight_decay", 0.7), "ok", at(0, 0.1, 0, 5, new int[0]),
+            new Point(100, 1, 1, 0.01, new int[] {3}, 0.1, 0.99));
+        run("addMlp", Map.of("seed", 23, "model", "mlp"), "ok", at(0, 0.1, 0, 5, new int[0]), at(100, 1, 0.4, 2, new int[0]));
+        run("mulA", Map.of("seed", 24, "operation", "mul"), "ok", at(0, 0.1, 0, 5, new int[0]),
+            new Point(100, 1, 1, 0.01, new int[] {1, 2}, null, 0.7));
+        run("mulMlp", Map.of("seed", 25, "operation", "mul", "model", "mlp"), "ok", at(0, 0.1, 0, 5, new int[0]),
+            at(100, 1, 1, 0.01, 2));
+    }
+
+    private static Map<String, Object> with(Map<String, Object> options, long seed) {
+        Map<String, Object> all = new java.util.HashMap<>(options);
+        all.put("seed", seed);
+        return all;
     }
 
     /** Three seeds of one config (weight decay 0.5) with known final key sets {1,3}, {1,2} and {}. */

@@ -1,6 +1,7 @@
 package groksweep.analysis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import groksweep.results.Onsets;
 
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
@@ -30,6 +32,11 @@ class LegacyResultsTest {
         Jobs.all(spark, Onsets.Thresholds.defaults());
         assertEquals(6L, spark.table("runs").count());
         assertEquals(Map.of("ok", 4L, "diverged", 1L, "timeout", 1L), counts(spark, "SELECT status, count(*) FROM runs GROUP BY status"));
+        // 0.1.0 wrote none of the later options; the runs view reads them as their neutral defaults.
+        assertEquals(Map.of("add/transformer/1.0", 6L), counts(spark,
+                "SELECT concat_ws('/', operation, model, attn_coeff), count(*) FROM runs GROUP BY 1"));
+        assertFalse(List.of(spark.read().parquet(FIXTURE.resolve("runs").toString()).columns()).contains("operation"),
+                "the files themselves lack them");
 
         // 0.1.0's trainer recorded its own onsets in runs; the onsets view, the one definition now, agrees.
         Map<String, Row> view = new HashMap<>();

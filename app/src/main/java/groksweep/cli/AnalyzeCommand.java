@@ -3,6 +3,7 @@ package groksweep.cli;
 import groksweep.results.Onsets;
 import groksweep.analysis.Analysis;
 import groksweep.analysis.Jobs;
+import groksweep.analysis.Report;
 import groksweep.analysis.TextTable;
 import groksweep.config.ConfigException;
 
@@ -14,12 +15,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code groksweep analyze RESULTS}: onsets, phases, frequency statistics, plots and report. */
 @Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run the analysis jobs over a results directory; print the grid summary; write analysis/, views.sql and report.html.",
-        footer = "%nUnreadable Parquet files are skipped with a warning naming the file and its run.%nExit codes: 0 done, 2 results missing, empty or unreadable.")
+        footer = "%nUnreadable Parquet files are skipped with a warning naming the file and its run.%nExit codes: 0 done, 2 results missing, empty or unreadable, or an option's value not allowed.")
 public final class AnalyzeCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
@@ -47,6 +49,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     + " e.g. \"modulus = 59 AND weight_decay = 1\" (default: up to 24 configs spread over the grid)")
     String curves;
 
+    @Option(names = "--axes", paramLabel = "X,Y", defaultValue = Report.DEFAULT_AXES,
+            description = "draw the phase diagram (and the clock-or-pizza chart) over these two trainer options,"
+                    + " columns of runs, e.g. train_fraction,operation; one diagram per modulus unless modulus is one."
+                    + " Default: ${DEFAULT-VALUE}")
+    String axes;
+
     @Option(names = "--no-report", description = "skip the plots and report.html")
     boolean noReport;
 
@@ -55,18 +63,24 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        List<String> diagramAxes;
+        try {
+            diagramAxes = Report.axes(axes); // before Spark starts: bad input costs nothing
+        } catch (ConfigException e) {
+            return Cli.fail(spec, e.getMessage());
+        }
         // Not closed here: an existing session (tests, a sweep) stays usable; Spark stops at JVM exit.
         SparkSession spark = LocalSpark.builder("groksweep analyze", master, false).getOrCreate();
         return analyze(spark, results, new Onsets.Thresholds(memorise, grok, lossBelow, phaseAccuracy, phaseGap), !noReport,
-                curves, spec);
+                curves, diagramAxes, spec);
     }
 
     /** Runs the analysis and prints its summary; shared with {@code sweep}, which ends with it. */
     public static int analyze(SparkSession spark, String results, Onsets.Thresholds t, boolean report, String curves,
-            CommandSpec spec) throws Exception {
+            List<String> axes, CommandSpec spec) throws Exception {
         Analysis.Done done;
         try {
-            done = Analysis.run(spark, results, t, report, curves);
+            done = Analysis.run(spark, results, t, report, curves, axes);
         } catch (ConfigException e) {
             return Cli.fail(spec, e.getMessage());
         }

@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
 /** {@code groksweep sql RESULTS QUERY}: any Spark SQL over the raw and derived views. */
 @Command(name = "sql", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run Spark SQL over a results directory and print the rows.",
-            "Views: runs, metrics, spectra, onsets, phases, grid_summary, key_freqs, freq_stats, n_key_freqs, seed_agreement.",
+            "Views: runs, metrics, spectra, onsets, phases, algorithms, grid_summary, key_freqs, freq_stats, n_key_freqs, seed_agreement.",
             "Reads only: results on a read-only mount answer too. 'analyze' writes RESULTS/views.sql for spark-sql."},
         footer = "%nExit codes: 0 done, 2 results missing or unreadable, or the query is not valid.")
 public final class SqlCommand implements Callable<Integer> {

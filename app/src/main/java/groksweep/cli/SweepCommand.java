@@ -3,6 +3,7 @@ package groksweep.cli;
 import groksweep.results.Onsets;
 import groksweep.analysis.Jobs;
 import groksweep.analysis.LiveReport;
+import groksweep.analysis.Report;
 import groksweep.config.ConfigException;
 import groksweep.config.RunMemory;
 import groksweep.results.Compaction;
@@ -119,7 +120,8 @@ public final class SweepCommand implements Callable<Integer> {
             return 0;
         }
         System.out.println();
-        return AnalyzeCommand.analyze(spark, sweep.output(), Onsets.Thresholds.defaults(), true, null, spec);
+        return AnalyzeCommand.analyze(spark, sweep.output(), Onsets.Thresholds.defaults(), true, null,
+                Report.axes(Report.DEFAULT_AXES), spec);
     }
 
     /** Reads a spec: UTF-8 text, strictly (a stray byte is an error, not a replacement character). */

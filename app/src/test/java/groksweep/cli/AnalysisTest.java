@@ -1,6 +1,7 @@
 package groksweep.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import groksweep.analysis.Fixture;
@@ -22,6 +23,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
@@ -30,14 +32,31 @@ import javax.imageio.ImageIO;
 class AnalysisTest {
     static SparkSession spark;
     @TempDir static Path dir;
+    /** Two operations and two models (Fixture.operationCases), analysed with --axes train_fraction,operation. */
+    @TempDir static Path ops;
 
     @BeforeAll
     static void start() throws Exception {
         spark = SharedSpark.get();
+        new Fixture(ops.toString()).operationCases();
+        assertEquals(0, new CommandLine(new AnalyzeCommand()).execute(ops.toString(), "--axes", "train_fraction,operation"));
         Fixture f = new Fixture(dir.toString());
         f.onsetCases();
         f.frequencyCases();
         assertEquals(0, new CommandLine(new AnalyzeCommand()).execute(dir.toString()));
+    }
+
+    /** --axes picks the diagram's axes; the clock-or-pizza chart is drawn beside it only when some run was measured. */
+    @Test
+    void diagramsOverTheChosenAxesWithAlgorithmsWhereMeasured() throws Exception {
+        String html = Files.readString(ops.resolve("report.html"));
+        assertTrue(html.contains("<div class='pair'><p><img src='report/phases-p7.png'"), html);
+        assertTrue(html.contains("<p><img src='report/algorithms-p7.png'"), html);
+        assertTrue(Files.exists(ops.resolve("report/algorithms-p7.png")));
+        assertEquals(List.of("n_clock", "n_pizza", "n_neither"), List.of(Files.readAllLines(
+                ops.resolve("analysis/grid_summary.csv")).get(0).split(",")).subList(13, 16));
+        assertFalse(Files.exists(dir.resolve("report/algorithms-p7.png")), "no run of the onset cases was measured");
+        assertFalse(Files.readString(dir.resolve("report.html")).contains("algorithms-p7.png"));
     }
 
     @Test
@@ -47,7 +66,7 @@ class AnalysisTest {
             pngs = files.filter(p -> p.toString().endsWith(".png")).toList();
         }
         assertTrue(pngs.stream().anyMatch(p -> p.getFileName().toString().equals("phases-p7.png")));
-        assertTrue(pngs.stream().anyMatch(p -> p.getFileName().toString().equals("key-freqs-p7.png")));
+        assertTrue(pngs.stream().anyMatch(p -> p.getFileName().toString().equals("key-freqs-add-p7.png")));
         assertTrue(pngs.stream().filter(p -> p.getFileName().toString().startsWith("curves-")).count() >= 2);
         assertEquals(pngs.stream().filter(p -> p.getFileName().toString().startsWith("curves-")).count(),
                 pngs.stream().filter(p -> p.getFileName().toString().startsWith("norm-")).count(),
@@ -63,9 +82,44 @@ class AnalysisTest {
         assertTrue(!html.contains("http://") && !html.contains("https://"), "opens offline");
     }
 
+    /**
+     * A page per operation and per model, linked from report.html, each with its configs' learning
+     * curves and its own key-frequency histograms; none when the results hold one of each.
+     */
+    @Test
+    void pagesPerOperationAndModel() throws Exception {
+        String html = Files.readString(ops.resolve("report.html"));
+        Map<String, Integer> curves = Map.of("operation-add", 3, "operation-mul", 2, "model-mlp", 2, "model-transformer", 3);
+        for (Map.Entry<String, Integer> page : curves.entrySet()) {
+            String name = "report-" + page.getKey() + ".html";
+            assertTrue(html.contains("<a href='" + name + "'>"), name);
+            String text = Files.readString(ops.resolve(name));
+            assertEquals((long) page.getValue(), count(text, "<img src='report/curves-"), name + ": one plot per config");
+            assertEquals(page.getValue() + 1, count(text, "<tr>"), name + ": grid summary, header and one row per config");
+            java.util.regex.Matcher img = java.util.regex.Pattern.compile("src='(report/[^']+)'").matcher(text);
+            while (img.find()) {
+                assertTrue(Files.exists(ops.resolve(img.group(1))), img.group(1));
+            }
+        }
+        String mul = Files.readString(ops.resolve("report-operation-mul.html"));
+        assertTrue(mul.contains("src='report/key-freqs-operation-mul-mul-p7.png'"), mul);
+        assertFalse(mul.contains("-add-p7.png"), "no add histograms on the mul page");
+        String mlp = Files.readString(ops.resolve("report-model-mlp.html"));
+        assertTrue(mlp.contains("src='report/key-freqs-model-mlp-add-p7.png'") && mlp.contains("key-freqs-model-mlp-mul-p7.png"));
+        assertFalse(Files.readString(dir.resolve("report.html")).contains("report-operation-"), "one operation: no pages");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of("report.html"), files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("report") && n.endsWith(".html")).toList());
+        }
+    }
+
+    static long count(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
+    }
+
     @Test
     void everyJobIsWrittenAsParquetAndCsv() throws Exception {
-        for (String job : List.of("onsets", "phases", "grid_summary", "key_freqs", "freq_stats", "n_key_freqs", "seed_agreement")) {
+        for (String job : List.of("onsets", "phases", "algorithms", "grid_summary", "key_freqs", "freq_stats", "n_key_freqs", "seed_agreement")) {
             assertTrue(Files.isDirectory(dir.resolve("analysis/" + job)), job);
             assertTrue(Files.exists(dir.resolve("analysis/" + job + ".csv")), job);
         }

@@ -14,7 +14,9 @@ import java.util.SplittableRandom;
  * Realistic results without training, for testing and benchmarking the analysis at scale: runs
  * over a grid of moduli, train fractions, weight decays and seeds, each with a metric curve that
  * memorises, and where the config allows, groks after a delay that grows as the train fraction
- * shrinks; key frequencies appear before grokking; spectra at every analysis step. Written exactly
+ * shrinks; key frequencies appear before grokking; spectra at every analysis step; distance
+ * irrelevance and gradient symmetricity that end as a clock's or a pizza's (one run in two each)
+ * as test accuracy rises. Written exactly
  * as the trainer writes (one file per run and table, the run record last). Deterministic in its seed.
  */
 public final class SyntheticResults {
@@ -52,6 +54,8 @@ public final class SyntheticResults {
         double delay = 150 / Math.pow(c.trainFraction(), 2.5) / c.weightDecay() * (0.6 + 0.8 * rng.nextDouble());
         int grokked = groks ? memorised + (int) delay : Integer.MAX_VALUE;
         int[] keys = rng.ints(1 + rng.nextInt(4), 1, p / 2 + 1).distinct().sorted().toArray();
+        // Its own draw, so that every other value stays what it was before these measures existed.
+        boolean pizza = new SplittableRandom(id.hashCode()).nextBoolean();
         List<Row> metrics = new ArrayList<>();
         List<Row> spectra = new ArrayList<>();
         Row last = null;
@@ -67,7 +71,10 @@ public final class SyntheticResults {
                 int[] known = step >= Math.min(grokked, STEPS) - 300 ? keys : new int[0];
                 r.set("restricted_loss", testLoss * (1 - testAcc) + 1e-7).set("excluded_loss", trainLoss + 5 * testAcc)
                         .set("gini_embed", 0.1 + 0.5 * testAcc).set("gini_wl", 0.1 + 0.6 * testAcc)
-                        .set("n_key_freqs", known.length).set("key_freqs", known).set("key_freqs_embed", known);
+                        .set("n_key_freqs", known.length).set("key_freqs", known).set("key_freqs_embed", known)
+                        // from the middle (0.5, 0.9) towards the pizza's (0.1, 0.995) or the clock's (0.95, 0.5)
+                        .set("distance_irrelevance", pizza ? 0.5 - 0.4 * testAcc : 0.5 + 0.45 * testAcc)
+                        .set("gradient_symmetricity", pizza ? 0.9 + 0.095 * testAcc : 0.9 - 0.4 * testAcc);
                 for (int k = 1; k <= p / 2; k++) {
                     boolean key = Arrays.binarySearch(known, k) >= 0;
                     for (String source : new String[] {"embed", "wl", "neurons"}) {

@@ -22,6 +22,7 @@ class SyntheticResultsTest {
         assertEquals(Set.copyOf(ids), store.runIds(Tables.RUNS));
         assertEquals(store.runIds(Tables.RUNS), store.runIds(Tables.METRICS));
         int grokked = 0;
+        int pizzas = 0;
         for (String id : ids) {
             RunRecord run = RunRecord.fromRow(store.read(Tables.RUNS, id).get(0));
             List<Row> metrics = store.read(Tables.METRICS, id);
@@ -41,10 +42,18 @@ class SyntheticResultsTest {
                 assertTrue(groks, id + " groks only where the config allows");
                 assertTrue(firstKeys != null && firstKeys <= onsets.grokked(), id + ": key frequencies before grokking");
             }
+            Row last = metrics.get(metrics.size() - 1); // an analysis step: STEPS is a multiple of ANALYSIS_EVERY
+            double di = last.getDouble("distance_irrelevance");
+            double gs = last.getDouble("gradient_symmetricity");
+            if (onsets.grokked() != null) {
+                assertTrue(di < 0.5 && gs >= 0.98 || di >= 0.8 && gs < 0.98, id + " ends a pizza or a clock: " + di + ", " + gs);
+                pizzas += gs >= 0.98 ? 1 : 0;
+            }
             int p = run.config().modulus();
             assertEquals(3 * (p / 2) * (SyntheticResults.STEPS / SyntheticResults.ANALYSIS_EVERY + 1),
                     store.read(Tables.SPECTRA, id).size(), id);
         }
         assertTrue(grokked >= 10 && grokked <= 30, grokked + " of 40 grokked");
+        assertTrue(pizzas > 0 && pizzas < grokked, pizzas + " of " + grokked + " grokked runs are pizzas: both kinds");
     }
 }
