@@ -41,8 +41,9 @@ import java.util.UUID;
  * A killed compaction leaves either the old manifest or the new one, and at worst files that
  * the next one deletes. A run is committed when its {@code runs} row is in a per-run file or in
  * the parts ({@link ResultsStore#runIds}), so a resumed sweep skips compacted runs. Run one
- * compaction at a time; a sweep may write meanwhile (runs committed after the listing stay in
- * their per-run files until the next compaction).
+ * compaction at a time; a sweep may commit new runs meanwhile (those committed after the listing
+ * stay in their per-run files until the next compaction), but a run retrained during a
+ * compaction could have its new metrics merged beside its old record.
  */
 public final class Compaction {
     private Compaction() {}
