@@ -9,6 +9,7 @@ import groksweep.config.TrainConfig;
 import groksweep.results.Onsets;
 import groksweep.results.Compaction;
 import groksweep.results.ResultsStore;
+import groksweep.results.RunStatus;
 import groksweep.results.SyntheticResults;
 import groksweep.sweep.SweepRunner;
 import groksweep.sweep.SweepSpec;
@@ -76,6 +77,19 @@ public final class BenchCommand implements Callable<Integer> {
             + " default step (p = 113, fraction 0.3, one thread, rounds interleaved)")
     boolean options;
 
+    @Option(names = "--packing", split = ",", paramLabel = "P", arity = "0..1", fallbackValue = "23,59,113",
+            description = "only benchmark packing: at each modulus (default 23, 59 and 113), sweep 16 runs (4 seeds ×"
+                    + " 4 weight decays, fraction 0.3, --packing-steps steps) on local Spark with one run per task, then"
+                    + " packed, and print runs/hour, the ratio, the matrix-product floor and peak memory")
+    List<Integer> packing;
+
+    @Option(names = "--packing-steps", defaultValue = "1000", description = "steps per run with --packing. Default: ${DEFAULT-VALUE}")
+    int packingSteps;
+
+    @Option(names = "--pack-sizes", split = ",", defaultValue = "8", paramLabel = "R",
+            description = "pack sizes to time with --packing (8: the default for 16 runs on 2 cores). Default: ${DEFAULT-VALUE}")
+    List<Integer> packSizes;
+
     /** Each option's step beside the default; values as a sweep spec would give them. */
     static final Map<String, Map<String, Object>> OPTION_STEPS = new java.util.LinkedHashMap<>();
 
@@ -101,6 +115,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (options) {
             return optionSteps();
+        }
+        if (packing != null) {
+            return packing();
         }
         if (compare && !Files.isRegularFile(reference)) {
             return Cli.fail(spec, "--reference: '" + reference + "' is not a file; expected grokking_reference.py");
@@ -210,6 +227,51 @@ public final class BenchCommand implements Callable<Integer> {
                     perHour[tasks - 1]);
         }
         System.out.printf("%-44s %10s%n", "sweep scaling, 2 tasks vs 1", String.format("%.2fx", perHour[1] / perHour[0]));
+    }
+
+    /**
+     * For each modulus: the same 16 runs swept one per task and in packs of each size, one after
+     * the other in this JVM on local Spark with a task per core, each sweep into a fresh output;
+     * runs/hour, the ratio to one per task, and the floor: the runs/hour at which every core does
+     * nothing but the step's matrix products. Peak RSS is this JVM's high-water mark so far.
+     */
+    private int packing() throws Exception {
+        Torch.engine();
+        int cores = Runtime.getRuntime().availableProcessors();
+        System.out.printf("machine: %d cores, %s, libtorch %s; 16 runs of %d steps, fraction 0.3, eval every 10, "
+                + "measures every 100%n", cores, cpu(), Torch.libtorchVersion(), packingSteps);
+        System.out.printf("%-6s %-14s %10s %10s %10s %12s %14s%n", "p", "tasks", "seconds", "runs/h", "ratio",
+                "floor runs/h", "peak RSS MB");
+        SparkSession spark = LocalSpark.builder("bench", "local[" + cores + "]", false).getOrCreate();
+        for (int p : packing) {
+            TrainConfig c = TrainConfig.defaults().with(Map.of("modulus", p, "train_fraction", 0.3, "steps", packingSteps));
+            double floorMs = StepTimer.matmulFloorMs(c, 1, 50);
+            double floor = cores * 3600 / (packingSteps * floorMs / 1e3);
+            double alone = 0;
+            List<Integer> sizes = new ArrayList<>(List.of(1));
+            sizes.addAll(packSizes);
+            for (int size : sizes) {
+                Path dir = Files.createTempDirectory("groksweep-bench-packing");
+                SweepSpec s = SweepSpec.parse("name: packing\noutput: " + dir + "\npack_size: " + size
+                        + "\ngrid:\n  seed: [0, 1, 2, 3]\n  weight_decay: [0.3, 0.6, 1.0, 2.0]\ntrainer:\n  modulus: " + p
+                        + "\n  train_fraction: 0.3\n  steps: " + packingSteps + "\n");
+                long t0 = System.nanoTime();
+                SweepRunner.Outcome out = SweepRunner.run(spark, s, SweepRunner.plan(s, false), false, line -> {});
+                double seconds = seconds(t0);
+                if (out.trained().size() != 16 || out.trained().stream().anyMatch(r -> r.status() != RunStatus.OK)) {
+                    throw new IllegalStateException("benchmark sweep did not train 16 runs ok: " + out.trained());
+                }
+                double perHour = 16 / seconds * 3600;
+                if (size == 1) {
+                    alone = perHour;
+                }
+                System.out.printf("%-6d %-14s %10.1f %10.0f %10s %12.0f %14d%n", p,
+                        size == 1 ? "one run each" : "packs of " + size, seconds, perHour,
+                        String.format("%.2fx", perHour / alone), floor, peakRssKb() / 1024);
+            }
+        }
+        spark.stop();
+        return 0;
     }
 
     private void memory() throws Exception {

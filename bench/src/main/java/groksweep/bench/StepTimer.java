@@ -26,7 +26,7 @@ public final class StepTimer {
         try (NDManager m = NDManager.newBaseManager()) {
             Trainer.Result r = new Trainer(c, m).train(new Trainer.Listener() {
                 @Override
-                public void afterUpdate(int step, Trainer t) {
+                public void afterUpdate(int step, java.util.function.Supplier<Trainer.Resumed> state) {
                     if (step == warmup) {
                         marks[0] = System.nanoTime();
                     } else if (step == warmup + steps) {

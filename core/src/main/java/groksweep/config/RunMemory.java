@@ -25,6 +25,15 @@ public final class RunMemory {
 
     /** Estimated peak bytes of one run of {@code c}. */
     public static long bytes(TrainConfig c) {
+        return bytes(c, 1);
+    }
+
+    /**
+     * Estimated peak bytes of a pack of {@code runs} runs shaped as {@code c}: each run's data,
+     * parameters and optimizer state, the training step's activations for all of them, and the
+     * progress measures, which run one run at a time.
+     */
+    public static long bytes(TrainConfig c, int runs) {
         long p = c.modulus();
         long pairs = p * p;
         long v = p + 1;
@@ -36,11 +45,11 @@ public final class RunMemory {
         long params = c.model().equals("mlp")
                 ? v * d + m * d * (c.mlpInput().equals("concat") ? 2 : 1) + m + m * v
                 : 2 * v * d + 3 * d + layers * (4 * hk * d + 2 * m * d + m + d);
-        long data = 2 * pairs * 3 * 8;
+        long data = (1 + runs) * pairs * 3 * 8; // all pairs once, and each run's train and test pairs
         long positions = layers == 1 ? 1 : 3 * layers; // a deeper transformer keeps every position of every block
         long perPair = b * ((11 * m + 2 * hk) * positions + 9 * v) + 6 * 8 * v;
         long copies = 4 + (c.grokfast().equals("ema") ? 1 : 0) + (c.grokfast().equals("ma") ? c.grokfastWindow() + 1 : 0);
-        return BASE_BYTES + data + copies * b * params + pairs * perPair;
+        return BASE_BYTES + data + runs * copies * b * params + Math.max(pairs, (long) runs * c.trainPairs()) * perPair;
     }
 
     /**
@@ -54,10 +63,16 @@ public final class RunMemory {
 
     /** Throws a one-line {@link ConfigException} naming the modulus when a run of {@code c} cannot fit in {@code available} bytes. */
     public static void check(TrainConfig c, long available) {
-        long need = bytes(c);
+        check(c, 1, available);
+    }
+
+    /** As {@link #check(TrainConfig, long)} for a pack of {@code runs} runs. */
+    public static void check(TrainConfig c, int runs, long available) {
+        long need = bytes(c, runs);
         if (need > available) {
             throw new ConfigException("modulus", c.modulus(), "a run that fits in memory: at p = " + c.modulus()
-                    + " (d_model " + c.dModel() + ", d_mlp " + c.dMlp() + ", " + c.dtype() + ") one run needs an estimated "
+                    + " (d_model " + c.dModel() + ", d_mlp " + c.dMlp() + ", " + c.dtype() + ") "
+                    + (runs == 1 ? "one run" : "a pack of " + runs + " runs") + " needs an estimated "
                     + gigabytes(need) + ", and " + gigabytes(available) + " is available here");
         }
     }

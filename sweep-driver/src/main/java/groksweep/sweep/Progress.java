@@ -17,7 +17,7 @@ public final class Progress {
         this.total = total;
     }
 
-    Optional<String> update(long done, long failed, int running) {
+    Optional<String> update(long done, long failed, long running) {
         long now = System.nanoTime();
         String line = line(done, failed, running, (now - start) / 1e9);
         String counts = line.substring(0, line.indexOf('|'));
@@ -30,7 +30,7 @@ public final class Progress {
         return Optional.of(line);
     }
 
-    String line(long done, long failed, int running, double seconds) {
+    String line(long done, long failed, long running, double seconds) {
         double perHour = done == 0 ? 0 : done / seconds * 3600;
         String eta = done == 0 ? "?" : duration((total - done) * seconds / done);
         return String.format("[sweep %s] %d/%d done, %d running, %d not ok | %.0f runs/h, elapsed %s, ETA %s",

@@ -1,5 +1,6 @@
 package groksweep.sweep;
 
+import groksweep.config.RunMemory;
 import groksweep.config.Secrets;
 import groksweep.config.TrainConfig;
 import groksweep.results.Compaction;
@@ -7,7 +8,7 @@ import groksweep.results.ResultsStore;
 import groksweep.results.RunRecord;
 import groksweep.results.RunStatus;
 import groksweep.results.Tables;
-import groksweep.train.Trainer;
+import groksweep.train.Pack;
 import groksweep.worker.Worker;
 
 import org.apache.logging.log4j.LogManager;
@@ -34,9 +35,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * Runs a sweep on Spark: one partition per pending run, longest first. Executors train with the
- * trainer-worker and commit each run's Parquet files themselves; the driver only sees small
- * status records. A run already committed is never trained again, by this sweep or a rerun.
+ * Runs a sweep on Spark: one partition per pack of pending runs ({@link #packs}), longest first.
+ * Executors train with the trainer-worker and commit each run's Parquet files themselves as it
+ * ends; the driver only sees small status records. A run already committed is never trained
+ * again, by this sweep or a rerun.
  */
 public final class SweepRunner {
     private static final Logger LOG = LogManager.getLogger(SweepRunner.class);
@@ -96,7 +98,11 @@ public final class SweepRunner {
             sc.setJobGroup(group, "groksweep sweep " + spec.name() + ": " + plan.pending().size() + " runs", true);
             Task task = new Task(store.uri().toString(), spec.hadoopSettings(), spec.threadsPerRun(), spec.runTimeoutSeconds(),
                     spec.checkpointEvery(), spec.device(), rerunFailed, done, failed);
-            JavaFutureAction<List<RunReport>> job = sc.parallelize(plan.pending(), plan.pending().size())
+            int cores = sc.defaultParallelism();
+            List<List<TrainConfig>> packs = packs(plan.pending(), (c, count) -> packSize(spec, c, count, cores));
+            int packSize = packs.stream().mapToInt(List::size).max().orElse(1);
+            LOG.info("{} runs in {} tasks", plan.pending().size(), packs.size());
+            JavaFutureAction<List<RunReport>> job = sc.parallelize(packs, packs.size())
                     .mapPartitions(task::train)
                     .collectAsync();
             Progress line = new Progress(spec.name(), plan.pending().size());
@@ -106,7 +112,9 @@ public final class SweepRunner {
                         trained = job.get(2, TimeUnit.SECONDS);
                         break;
                     } catch (TimeoutException e) {
-                        int running = running(sc, group);
+                        // Runs in the running tasks; a task's runs count as done when it ends.
+                        long running = Math.min((long) running(sc, group) * packSize,
+                                plan.pending().size() - done.value());
                         line.update(done.value(), failed.value(), running).ifPresent(progress);
                     }
                 }
@@ -125,6 +133,68 @@ public final class SweepRunner {
             LOG.info("removed {} leftover temporary files under {}", removed, store.root());
         }
         return new Outcome(plan, trained, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The most runs an automatic pack holds. */
+    static final int AUTO_MAX_PACK = 4;
+
+    /**
+     * Runs with more train pairs than this train alone unless the spec sets {@code pack_size}: on
+     * a CPU their step is bound by its arithmetic, not by per-operation costs, and packing them
+     * gains nothing (docs/PERFORMANCE.md, "Packed runs").
+     */
+    static final int AUTO_MAX_TRAIN_PAIRS = 600;
+
+    /**
+     * The spec's {@code pack_size} for runs of {@code shape}, or when it has none: packs only
+     * where packing helps (at most {@link #AUTO_MAX_TRAIN_PAIRS} train pairs), of at most
+     * {@link #AUTO_MAX_PACK}, few enough that every core gets a pack of the {@code count} runs of
+     * this shape, and no larger than a core's share of this machine's memory holds (an executor
+     * also splits a pack that does not fit its own).
+     */
+    static int packSize(SweepSpec spec, TrainConfig shape, int count, int cores) {
+        if (spec.packSize() > 0) {
+            return spec.packSize();
+        }
+        if (shape.trainPairs() > AUTO_MAX_TRAIN_PAIRS) {
+            return 1;
+        }
+        int size = Math.min(AUTO_MAX_PACK, (count + cores - 1) / Math.max(1, cores));
+        long share = RunMemory.available() / Math.max(1, cores);
+        while (size > 1 && RunMemory.bytes(shape, size) > share) {
+            size--;
+        }
+        return Math.max(1, size);
+    }
+
+    /**
+     * The runs in packs that share a {@link Pack#key}, each of at most {@code size.apply(run, runs of
+     * its key)}; a run that cannot pack is a pack of one. Packs come in the order of their first
+     * run, so longest first stays longest first.
+     */
+    static List<List<TrainConfig>> packs(List<TrainConfig> runs, java.util.function.BiFunction<TrainConfig, Integer, Integer> size) {
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        runs.forEach(c -> counts.merge(String.valueOf(Pack.key(c)), 1, Integer::sum));
+        List<List<TrainConfig>> out = new ArrayList<>();
+        Map<String, List<TrainConfig>> open = new java.util.HashMap<>();
+        for (TrainConfig c : runs) {
+            String key = Pack.key(c);
+            int most = key == null ? 1 : size.apply(c, counts.get(key));
+            if (most == 1) {
+                out.add(List.of(c));
+                continue;
+            }
+            List<TrainConfig> pack = open.computeIfAbsent(key, k -> {
+                List<TrainConfig> fresh = new ArrayList<>();
+                out.add(fresh);
+                return fresh;
+            });
+            pack.add(c);
+            if (pack.size() >= most) {
+                open.remove(key);
+            }
+        }
+        return out;
     }
 
     private static int running(JavaSparkContext sc, String group) {
@@ -178,44 +248,59 @@ public final class SweepRunner {
             return "Task[root=" + root + ", hadoop=" + Secrets.redact(hadoop) + ", threads=" + threads + "]";
         }
 
-        Iterator<RunReport> train(Iterator<TrainConfig> configs) {
+        Iterator<RunReport> train(Iterator<List<TrainConfig>> packs) {
             List<RunReport> out = new ArrayList<>();
             // The executor's Hadoop configuration and the spec's settings (endpoints, credentials).
             ResultsStore store = new ResultsStore(root,
                     SweepSpec.withSettings(SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf()), hadoop));
-            while (configs.hasNext()) {
-                TrainConfig c = configs.next();
-                out.add(trainOne(store, c));
+            while (packs.hasNext()) {
+                trainPack(store, packs.next(), out);
             }
             return out.iterator();
         }
 
-        private RunReport trainOne(ResultsStore store, TrainConfig c) {
-            try {
-                // A retried or speculative task may find the run committed already: never train twice.
-                boolean perRun = store.exists("runs/" + c.runId() + ".parquet");
-                boolean committed = perRun || Compaction.manifest(store).runs().contains(c.runId());
-                if (committed && !(rerunFailed && perRun && retryable(store, c.runId()))) {
-                    return new RunReport(c.runId(), null, 0, null, null, 0);
+        private void trainPack(ResultsStore store, List<TrainConfig> pack, List<RunReport> out) {
+            List<TrainConfig> todo = new ArrayList<>();
+            for (TrainConfig c : pack) {
+                if (committed(store, c)) { // a retried or speculative task: never train a run twice
+                    out.add(new RunReport(c.runId(), null, 0, null, null, 0));
+                } else {
+                    todo.add(c);
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            }
+            if (todo.isEmpty()) {
+                return;
             }
             TaskContext ctx = TaskContext.get();
             Worker.Options options = Worker.options().threads(threads).timeoutSeconds(timeoutSeconds)
                     .checkpointEvery(checkpointEvery).device(device).abandon(() -> ctx != null && ctx.isInterrupted())
                     .build();
-            Worker.Outcome outcome = Worker.run(c, store, options, new Trainer.Listener() {});
-            if (outcome == null) { // the task was killed: nothing committed, a rerun trains it
-                throw new IllegalStateException("run " + c.runId() + " abandoned: task killed");
+            List<Worker.Outcome> outcomes = Worker.runPack(todo, store, options, outcome -> {
+                done.add(1); // as each run commits, so the status line moves while its packmates train
+                if (outcome.record().status() != RunStatus.OK) {
+                    failed.add(1);
+                }
+            });
+            for (int i = 0; i < todo.size(); i++) {
+                Worker.Outcome outcome = outcomes.get(i);
+                if (outcome == null) { // the task was killed: nothing committed, a rerun trains it
+                    throw new IllegalStateException("run " + todo.get(i).runId() + " abandoned: task killed");
+                }
+                RunRecord r = outcome.record();
+                out.add(new RunReport(r.runId(), r.status(), r.finalStep(),
+                        outcome.onsets() == null ? null : outcome.onsets().grokked(), r.finalTestAcc(), r.wallSeconds()));
             }
-            done.add(1);
-            RunRecord r = outcome.record();
-            if (r.status() != RunStatus.OK) {
-                failed.add(1);
+        }
+
+        /** Whether the run is committed and not to be trained again (a failed one is, with --rerun-failed, once). */
+        private boolean committed(ResultsStore store, TrainConfig c) {
+            try {
+                boolean perRun = store.exists("runs/" + c.runId() + ".parquet");
+                boolean committed = perRun || Compaction.manifest(store).runs().contains(c.runId());
+                return committed && !(rerunFailed && perRun && retryable(store, c.runId()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return new RunReport(c.runId(), r.status(), r.finalStep(),
-                    outcome.onsets() == null ? null : outcome.onsets().grokked(), r.finalTestAcc(), r.wallSeconds());
         }
     }
 }

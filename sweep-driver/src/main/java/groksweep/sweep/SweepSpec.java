@@ -52,6 +52,7 @@ import java.util.TreeMap;
  * threads_per_run: 1
  * checkpoint_every: 1000   # a run whose task is lost resumes from its last checkpoint
  * device: cpu              # or gpu: one GPU per task via spark.task.resource.gpu.amount
+ * pack_size: 8             # runs of one shape per task, trained as one batched model; default: chosen per sweep
  * </pre>
  */
 public record SweepSpec(
@@ -63,10 +64,14 @@ public record SweepSpec(
         long runTimeoutSeconds,
         int threadsPerRun,
         int checkpointEvery,
-        String device) {
+        String device,
+        int packSize) {
 
     static final Set<String> KEYS = Set.of("name", "output", "grid", "trainer", "spark", "run_timeout_seconds",
-            "threads_per_run", "checkpoint_every", "device");
+            "threads_per_run", "checkpoint_every", "device", "pack_size");
+
+    /** The largest pack a spec may ask for. */
+    public static final int MAX_PACK_SIZE = 256;
 
     public static SweepSpec parse(String yaml) {
         return parse(new StringReader(yaml));
@@ -154,7 +159,13 @@ public record SweepSpec(
         if (!device.equals("cpu") && !device.equals("gpu")) {
             throw at(top.get("device"), "device", "'" + device + "' is not allowed; expected cpu or gpu");
         }
-        SweepSpec spec = new SweepSpec(name, output, grid, trainer, spark, timeout, threads, checkpointEvery, device);
+        int packSize = top.containsKey("pack_size") ? (int) wholeNumber(top.get("pack_size"), "pack_size", 1) : 0;
+        if (packSize > MAX_PACK_SIZE) {
+            throw at(top.get("pack_size"), "pack_size", "'" + packSize + "' is not allowed; expected a whole number from 1 to "
+                    + MAX_PACK_SIZE);
+        }
+        SweepSpec spec = new SweepSpec(name, output, grid, trainer, spark, timeout, threads, checkpointEvery, device,
+                packSize);
         spec.checkRuns(top);
         return spec;
     }
@@ -225,6 +236,9 @@ public record SweepSpec(
         m.put("threads_per_run", threadsPerRun);
         m.put("checkpoint_every", checkpointEvery);
         m.put("device", device);
+        if (packSize > 0) { // absent when chosen per sweep, so specs written before packing keep their hash
+            m.put("pack_size", packSize);
+        }
         return new Yaml().dump(m);
     }
 
@@ -256,7 +270,8 @@ public record SweepSpec(
     public String toString() {
         return "SweepSpec[name=" + name + ", output=" + output + ", grid=" + grid + ", trainer=" + trainer
                 + ", spark=" + Secrets.redact(spark) + ", runTimeoutSeconds=" + runTimeoutSeconds
-                + ", threadsPerRun=" + threadsPerRun + ", checkpointEvery=" + checkpointEvery + ", device=" + device + "]";
+                + ", threadsPerRun=" + threadsPerRun + ", checkpointEvery=" + checkpointEvery + ", device=" + device
+                + ", packSize=" + packSize + "]";
     }
 
     private static ConfigException relabel(ConfigException e, String prefix, Node node) {

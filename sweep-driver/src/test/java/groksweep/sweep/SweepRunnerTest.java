@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import groksweep.analysis.SharedSpark;
 import groksweep.config.TrainConfig;
 import groksweep.results.ResultsStore;
+import groksweep.results.RunStatus;
 import groksweep.results.Tables;
 
 import org.apache.spark.sql.Row;
@@ -66,7 +67,11 @@ class SweepRunnerTest {
 
     @Test
     void aStoppedSweepResumesWithoutTrainingCommittedRunsAgain() throws Exception {
-        SweepSpec s = spec("  seed: [0, 1, 2, 3, 4, 5]\n", 400);
+        // Packs of 3 (the default for 6 small runs on 2 cores), [800, 800, 400] and [400, 100, 100]
+        // steps: the 100-step runs commit while every other run is still training.
+        SweepSpec s = SweepSpec.parse("name: t\noutput: " + dir.resolve("out") + "\ngrid:\n  seed: [0, 1]\n"
+                + "  steps: [100, 400, 800]\ntrainer:\n  modulus: 11\n  train_fraction: 0.5\n  eval_every: 10\n"
+                + "  analysis_every: 20\n  d_mlp: 64\n");
         ResultsStore store = new ResultsStore(s.output());
         Set<String> before = Interrupted.afterFirstCommit(spark, s, store);
         String firstFinished = store.read(Tables.RUNS, before.iterator().next()).get(0).getString("finished_at");
@@ -111,5 +116,65 @@ class SweepRunnerTest {
             assertEquals(retried, !now.equals(finished.get(id)), id + (retried ? " trained again" : " left alone"));
         }
         assertEquals(2L, spark.read().parquet(s.output() + "/runs").count(), "still one record per run");
+    }
+
+    /** Runs of one shape pack, up to the size, in longest-first order; others and unpackable runs go alone. */
+    @Test
+    void runsArePackedByShapeInLongestFirstOrder() {
+        SweepSpec s = SweepSpec.parse("name: t\noutput: o\npack_size: 2\ngrid:\n  seed: [0, 1, 2]\n"
+                + "  train_fraction: [0.3, 0.5]\n  n_layers: [1, 2]\ntrainer:\n  modulus: 11\n");
+        List<TrainConfig> runs = Grid.expand(s);
+        List<List<TrainConfig>> packs = SweepRunner.packs(runs, (c, count) -> SweepRunner.packSize(s, c, count, 2));
+        assertEquals(12, packs.stream().mapToInt(List::size).sum(), "every run in one pack");
+        for (List<TrainConfig> pack : packs) {
+            assertTrue(pack.size() <= 2);
+            assertEquals(1, pack.stream().map(groksweep.train.Pack::key).distinct().count(), "one shape per pack");
+            if (pack.get(0).nLayers() == 2) {
+                assertEquals(1, pack.size(), "deeper transformers train alone");
+            }
+        }
+        assertEquals(2 * 2 + 6, packs.size(), "fractions 0.3 and 0.5: 3 seeds in packs of 2 and 1; 6 deeper runs alone");
+        List<Long> firstCost = packs.stream().map(p -> Grid.cost(p.get(0))).toList();
+        assertEquals(firstCost.stream().sorted(java.util.Comparator.reverseOrder()).toList(), firstCost, "longest first");
+    }
+
+    /** Without pack_size, small runs pack so that every core gets a pack, and large ones train alone. */
+    @Test
+    void theDefaultPacksOnlySmallRuns() {
+        SweepSpec s = SweepSpec.parse("name: t\noutput: o\n");
+        TrainConfig small = TrainConfig.defaults().with(Map.of("modulus", 23, "train_fraction", 0.3));
+        assertEquals(3, SweepRunner.packSize(s, small, 6, 2), "6 runs on 2 cores");
+        assertEquals(SweepRunner.AUTO_MAX_PACK, SweepRunner.packSize(s, small, 100, 2));
+        assertEquals(1, SweepRunner.packSize(s, small.with("modulus", 59), 100, 2), "p = 59 gains nothing from packing");
+    }
+
+    /** A packed sweep commits every run once, with the records the same runs get one per task. */
+    @Test
+    void aPackedSweepGivesEachRunOnceWithTheSameRecords() throws Exception {
+        String runs = "grid:\n  seed: [0, 1, 2]\n  steps: [30, 40]\ntrainer:\n  modulus: 11\n  train_fraction: 0.5\n"
+                + "  eval_every: 10\n  analysis_every: 20\n  d_mlp: 64\n  dtype: float64\n";
+        SweepSpec packed = SweepSpec.parse("name: t\noutput: " + dir.resolve("packed") + "\npack_size: 3\n" + runs);
+        SweepSpec alone = SweepSpec.parse("name: t\noutput: " + dir.resolve("alone") + "\npack_size: 1\n" + runs);
+        SweepRunner.Outcome o = SweepRunner.run(spark, packed, SweepRunner.plan(packed, false), false, line -> {});
+        SweepRunner.run(spark, alone, SweepRunner.plan(alone, false), false, line -> {});
+        assertEquals(6, o.trained().size());
+        assertTrue(o.trained().stream().allMatch(r -> r.status() == RunStatus.OK));
+        for (String table : List.of("runs", "metrics")) {
+            List<Row> dup = spark.read().parquet(packed.output() + "/" + table).groupBy("run_id").count()
+                    .where(table.equals("runs") ? "count > 1" : "count < 4").collectAsList();
+            assertEquals(List.of(), dup, table);
+        }
+        List<Row> a = spark.read().parquet(alone.output() + "/metrics").orderBy("run_id", "step")
+                .select("run_id", "step", "train_loss", "test_loss", "test_acc").collectAsList();
+        List<Row> b = spark.read().parquet(packed.output() + "/metrics").orderBy("run_id", "step")
+                .select("run_id", "step", "train_loss", "test_loss", "test_acc").collectAsList();
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(a.get(i).getString(0) + "@" + a.get(i).getInt(1), b.get(i).getString(0) + "@" + b.get(i).getInt(1));
+            for (int col = 2; col < 5; col++) {
+                assertEquals(a.get(i).getDouble(col), b.get(i).getDouble(col), 1e-12 * Math.abs(a.get(i).getDouble(col)),
+                        a.get(i) + " vs " + b.get(i));
+            }
+        }
     }
 }

@@ -60,7 +60,7 @@ class SweepSpecTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-        "unknown top key     | \"name: t\\noutput: o\\ncolour: red\\n\"              | colour (line 3): unknown key; expected one of [checkpoint_every, device, grid, name, output, run_timeout_seconds, spark, threads_per_run, trainer]",
+        "unknown top key     | \"name: t\\noutput: o\\ncolour: red\\n\"              | colour (line 3): unknown key; expected one of [checkpoint_every, device, grid, name, output, pack_size, run_timeout_seconds, spark, threads_per_run, trainer]",
         "missing name        | \"output: o\\n\"                                      | name: missing; the spec must give it",
         "missing output      | \"name: t\\n\"                                        | output: missing; the spec must give it",
         "bad name            | \"name: ../x\\noutput: o\\n\"                           | name (line 1): '../x' is not allowed; expected letters, digits, '_', '.' or '-'",
@@ -76,10 +76,12 @@ class SweepSpecTest {
         "both grid and fixed | \"name: t\\noutput: o\\ngrid:\\n  seed: [1]\\ntrainer:\\n  seed: 2\\n\" | trainer.seed (line 6): also a grid axis; give it in one place",
         "negative timeout    | \"name: t\\noutput: o\\nrun_timeout_seconds: -5\\n\"      | run_timeout_seconds (line 3): '-5' is not allowed; expected a whole number ≥ 0",
         "zero threads        | \"name: t\\noutput: o\\nthreads_per_run: 0\\n\"           | threads_per_run (line 3): '0' is not allowed; expected a whole number ≥ 1",
+        "zero pack size      | \"name: t\\noutput: o\\npack_size: 0\\n\"                 | pack_size (line 3): '0' is not allowed; expected a whole number ≥ 1",
+        "huge pack size      | \"name: t\\noutput: o\\npack_size: 1000\\n\"              | pack_size (line 3): '1000' is not allowed; expected a whole number from 1 to 256",
         "spark key           | \"name: t\\noutput: o\\nspark:\\n  master: local\\n\"     | spark.master (line 4): expected a Spark setting starting with 'spark.'",
         "java type tag       | \"name: t\\noutput: !!javax.script.ScriptEngineManager [x]\\n\" | spec: not valid YAML at line 2: Global tag is not allowed: tag:yaml.org,2002:javax.script.ScriptEngineManager",
         "custom tag          | \"name: !shell t\\noutput: o\\n\"                      | name (line 1): YAML tag '!shell' is not allowed; plain values only",
-        "not a mapping       | \"- a\\n- b\\n\"                                        | spec: expected a mapping of [checkpoint_every, device, grid, name, output, run_timeout_seconds, spark, threads_per_run, trainer]",
+        "not a mapping       | \"- a\\n- b\\n\"                                        | spec: expected a mapping of [checkpoint_every, device, grid, name, output, pack_size, run_timeout_seconds, spark, threads_per_run, trainer]",
         "broken yaml         | \"name: [t\\noutput: o\\n\"                             | spec: not valid YAML at line",
         "unknown device      | \"name: t\\noutput: o\\ndevice: tpu\\n\"                     | device (line 3): 'tpu' is not allowed; expected cpu or gpu",
         "key given twice     | \"name: t\\nname: u\\noutput: o\\n\"                     | name (line 2): given twice",

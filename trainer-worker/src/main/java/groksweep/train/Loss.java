@@ -21,11 +21,22 @@ public final class Loss {
      * 1/(1 − x) below, computed after casting the logits.
      */
     public static NDArray of(TrainConfig c, NDArray logits, NDArray labels) {
+        return labelLogProbs(c, logits, labels).mean().neg(); // []
+    }
+
+    /** The loss of each run of a pack: logits [R, B, V], labels [R, B]; gives [R]. */
+    public static NDArray perRun(TrainConfig c, NDArray logits, NDArray labels) {
+        return labelLogProbs(c, logits, labels).squeeze(2).mean(new int[] {1}).neg(); // [R]
+    }
+
+    /** log q(label) of each example, over the last axis of the logits: [..., 1]. */
+    private static NDArray labelLogProbs(TrainConfig c, NDArray logits, NDArray labels) {
         DataType type = c.lossDtype().equals("float32") ? DataType.FLOAT32 : DataType.FLOAT64;
+        int last = logits.getShape().dimension() - 1;
         NDArray logp = c.loss().equals("stablemax")
-                ? logStablemax(cast(logits, type)) // [B, V]
-                : JniUtils.logSoftmax((PtNDArray) logits, 1, type); // [B, V]
-        return logp.gather(labels.expandDims(1), 1).mean().neg(); // []
+                ? logStablemax(cast(logits, type)) // [..., V]
+                : JniUtils.logSoftmax((PtNDArray) logits, last, type); // [..., V]
+        return logp.gather(labels.expandDims(last), last); // [..., 1]
     }
 
     /** A loss as a Java double, whatever its dtype. */
@@ -42,18 +53,18 @@ public final class Loss {
         if (x.getDataType() == type) {
             return x;
         }
-        return x.add(x.getManager().zeros(new Shape(x.getShape().get(1)), type)); // [B, V]
+        return x.add(x.getManager().zeros(new Shape(x.getShape().getLastDimension()), type)); // [..., V]
     }
 
     /**
-     * log StableMax over the last axis. s(x) = (1 + relu(x)) / (1 + relu(−x)) is the paper's s
+     * log StableMax over the last axis ([..., V]). s(x) = (1 + relu(x)) / (1 + relu(−x)) is the paper's s
      * in one expression; unlike their torch.where form, no branch ever divides by a number near 0,
      * so neither branch's gradient can overflow to infinity and poison the other with inf·0.
      */
     static NDArray logStablemax(NDArray x) {
         NDArray one = x.getManager().create(1.0).toType(x.getDataType(), false); // outlives backward: see Transformer.constant
-        NDArray s = relu(x).add(one).div(relu(x.neg()).add(one)); // [B, V]
-        return s.div(s.sum(new int[] {1}, true)).log(); // [B, V]
+        NDArray s = relu(x).add(one).div(relu(x.neg()).add(one)); // [..., V]
+        return s.div(s.sum(new int[] {x.getShape().dimension() - 1}, true)).log(); // [..., V]
     }
 
     /**
@@ -62,9 +73,20 @@ public final class Loss {
      * (Prieto et al.'s {@code softmax_collapse}, at their default float32 precision).
      */
     public static double softmaxCollapse(NDArray logits) {
-        NDArray x = logits.toType(DataType.FLOAT32, false); // [B, V]
-        NDArray sum = x.sub(x.max(new int[] {1}, true)).exp().sum(new int[] {1}); // [B]
-        return sum.eq(1f).toType(DataType.FLOAT64, false).mean().getDouble();
+        return collapsed(logits).mean().getDouble();
+    }
+
+    /** {@link #softmaxCollapse} of each run of a pack: logits [R, B, V]; gives [R]. */
+    public static double[] softmaxCollapsePerRun(NDArray logits) {
+        return collapsed(logits).mean(new int[] {1}).toDoubleArray();
+    }
+
+    /** 1 where an example is in softmax collapse, else 0: [...], float64. */
+    private static NDArray collapsed(NDArray logits) {
+        int last = logits.getShape().dimension() - 1;
+        NDArray x = logits.toType(DataType.FLOAT32, false); // [..., V]
+        NDArray sum = x.sub(x.max(new int[] {last}, true)).exp().sum(new int[] {last}); // [...]
+        return sum.eq(1f).toType(DataType.FLOAT64, false);
     }
 
     private static NDArray relu(NDArray x) {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Trains one run: full batch, one update per step, metrics every {@code eval_every} steps and at
@@ -34,8 +35,11 @@ public final class Trainer {
 
         default void onGrokked(int step) {}
 
-        /** After the update that produced step {@code step}'s parameters; state may be saved. */
-        default void afterUpdate(int step, Trainer trainer) {}
+        /**
+         * After the update that produced step {@code step}'s parameters; {@code state} gives the
+         * run's model and optimizer to save, valid during this call only.
+         */
+        default void afterUpdate(int step, Supplier<Resumed> state) {}
     }
 
     /** How a run ended; {@code onsets} as followed live (for messages; the results' onsets come from the metrics). */
@@ -203,7 +207,7 @@ public final class Trainer {
                 }
                 optimizer.step(scope, step + 1 == c.steps() || (step + 1) % c.evalEvery() == 0);
             }
-            listener.afterUpdate(step + 1, this);
+            listener.afterUpdate(step + 1, () -> new Resumed(model, optimizer));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         int updates = Math.max(1, step - first);

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A run's checkpoint under {@code RESULTS/checkpoints/}: its metric and spectra rows so far, then
@@ -87,15 +88,16 @@ final class Checkpoints {
             }
 
             @Override
-            public void afterUpdate(int step, Trainer trainer) {
-                inner.afterUpdate(step, trainer);
+            public void afterUpdate(int step, Supplier<Trainer.Resumed> state) {
+                inner.afterUpdate(step, state);
                 if (step % every != 0) {
                     return;
                 }
                 try {
                     rows().write(Tables.METRICS, runId, metrics);
                     rows().write(Tables.SPECTRA, runId, spectra);
-                    store.writeBytes(npz(), ParamsFile.checkpoint(trainer.model(), trainer.optimizer()));
+                    Trainer.Resumed now = state.get();
+                    store.writeBytes(npz(), ParamsFile.checkpoint(now.model(), now.optimizer()));
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot write checkpoint of run " + runId, e);
                 }

@@ -12,6 +12,7 @@ import groksweep.results.RunStatus;
 import groksweep.results.StopReason;
 import groksweep.results.Tables;
 import groksweep.train.MetricRow;
+import groksweep.train.Pack;
 import groksweep.train.Split;
 import groksweep.train.Trainer;
 
@@ -25,7 +26,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -149,20 +154,130 @@ public final class Worker {
             if (o.abandon().getAsBoolean()) {
                 return null;
             }
-            writeTables(store, runId, result, saved, resumedFrom);
-            store.writeBytes("params/" + runId + ".npz", ParamsFile.encode(trainer.model(), split));
+            writeRun(store, runId, result, saved, resumedFrom, trainer.model(), split);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results of run " + runId + " under " + store.root(), e);
         } catch (RuntimeException | Error e) {
             LOG.error("run {} failed", runId, e);
             failure = e.getClass().getSimpleName() + ": " + e.getMessage();
         }
-        RunRecord record = record(c, o.threads(), result, failure, (System.nanoTime() - start) / 1e9, resumedFrom);
-        try {
-            store.write(Tables.RUNS, runId, List.of(record.toRow()));
-            checkpoints.delete();
+        return commit(c, store, o.threads(), result, failure, (System.nanoTime() - start) / 1e9, resumedFrom);
+    }
+
+    /**
+     * Trains runs that share a {@link Pack#key} as packs, and commits each run as it ends, exactly
+     * as {@link #run} commits it alone; {@code committed} hears of each at once. Runs resumed from
+     * checkpoints at the same update train on together; runs at another update form their own
+     * pack; a pack too large for this machine's memory trains as two halves, one after the other.
+     * A failure of the pack fails its runs not yet committed. Returns the outcomes in order;
+     * a null entry is a run abandoned with its task, nothing committed.
+     */
+    public static List<Outcome> runPack(List<TrainConfig> configs, ResultsStore store, Options o,
+            Consumer<Outcome> committed) {
+        if (configs.size() == 1 || Pack.key(configs.get(0)) == null) {
+            List<Outcome> out = new ArrayList<>();
+            for (TrainConfig c : configs) {
+                Outcome one = run(c, store, o, new Trainer.Listener() {});
+                if (one != null) {
+                    committed.accept(one);
+                }
+                out.add(one);
+            }
+            return out;
+        }
+        if (RunMemory.bytes(configs.get(0), configs.size()) > RunMemory.available()) { // two smaller packs, one after the other
+            int half = configs.size() / 2;
+            List<Outcome> out = new ArrayList<>(runPack(configs.subList(0, half), store, o, committed));
+            out.addAll(runPack(configs.subList(half, configs.size()), store, o, committed));
+            return out;
+        }
+        long start = System.nanoTime();
+        // The budget of the runs one after another: a pack of R runs may take R timeouts.
+        long deadline = o.timeoutSeconds() > 0 ? start + configs.size() * o.timeoutSeconds() * 1_000_000_000L
+                : Long.MAX_VALUE;
+        Map<String, Outcome> done = new HashMap<>();
+        Map<String, Integer> resumedFrom = new HashMap<>();
+        String failure = null;
+        try (NDManager manager = NDManager.newBaseManager(Torch.device(o.device()), "PyTorch")) {
+            RunMemory.check(configs.get(0), configs.size(), RunMemory.available());
+            Torch.useThreads(o.threads());
+            Map<String, Checkpoints.Saved> saved = new HashMap<>();
+            List<Pack> packs = new ArrayList<>();
+            try (NDManager joining = manager.newSubManager()) { // each run's own start, copied into its pack
+                Map<Integer, List<Pack.Member>> byUpdate = new TreeMap<>();
+                for (TrainConfig c : configs) {
+                    Checkpoints checkpoints = new Checkpoints(store, c.runId());
+                    Checkpoints.Saved s = checkpoints.load(c, joining);
+                    int updates = s == null ? 0 : s.resumed().optimizer().updatesDone();
+                    if (s != null) {
+                        saved.put(c.runId(), s);
+                        LOG.info("run {} resumes from its checkpoint at step {}", c.runId(), updates);
+                    }
+                    resumedFrom.put(c.runId(), updates);
+                    byUpdate.computeIfAbsent(updates, k -> new ArrayList<>()).add(new Pack.Member(c, Split.of(c),
+                            s == null ? Model.initialise(c, joining) : s.resumed().model(),
+                            s == null ? null : s.resumed().optimizer(),
+                            s == null ? List.of() : s.metrics(),
+                            checkpoints.saving(o.checkpointEvery(), new Trainer.Listener() {}, s)));
+                }
+                for (List<Pack.Member> members : byUpdate.values()) {
+                    packs.add(new Pack(members, manager));
+                }
+            }
+            for (Pack pack : packs) {
+                pack.train(() -> o.abandon().getAsBoolean() || System.nanoTime() > deadline, (member, result, model) -> {
+                    if (o.abandon().getAsBoolean()) {
+                        return; // the task was killed: nothing committed, a rerun trains it
+                    }
+                    String runId = member.config().runId();
+                    try {
+                        writeRun(store, runId, result, saved.get(runId), resumedFrom.get(runId), model, member.split());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot write results of run " + runId + " under " + store.root(), e);
+                    }
+                    Outcome outcome = commit(member.config(), store, o.threads(), result, null, result.wallSeconds(),
+                            resumedFrom.get(runId));
+                    done.put(runId, outcome);
+                    committed.accept(outcome);
+                });
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot commit run " + runId + " under " + store.root(), e);
+            throw new UncheckedIOException("cannot read checkpoints under " + store.root(), e);
+        } catch (UncheckedIOException e) {
+            throw e; // the results cannot be written: fail the task, as for a run alone
+        } catch (RuntimeException | Error e) {
+            LOG.error("pack of {} runs failed", configs.size(), e);
+            failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+        List<Outcome> out = new ArrayList<>();
+        for (TrainConfig c : configs) {
+            Outcome outcome = done.get(c.runId());
+            if (outcome == null && failure != null) {
+                outcome = commit(c, store, o.threads(), null, failure, (System.nanoTime() - start) / 1e9,
+                        resumedFrom.getOrDefault(c.runId(), 0));
+                committed.accept(outcome);
+            }
+            out.add(outcome);
+        }
+        return out;
+    }
+
+    /** Metrics, spectra and final parameters of a run: everything but its record. */
+    private static void writeRun(ResultsStore store, String runId, Trainer.Result result, Checkpoints.Saved saved,
+            int resumedFrom, Model model, Split split) throws IOException {
+        writeTables(store, runId, result, saved, resumedFrom);
+        store.writeBytes("params/" + runId + ".npz", ParamsFile.encode(model, split));
+    }
+
+    /** Commits a run by writing its record, last, and drops its checkpoint. */
+    private static Outcome commit(TrainConfig c, ResultsStore store, int threads, Trainer.Result result, String failure,
+            double seconds, int resumedFrom) {
+        RunRecord record = record(c, threads, result, failure, seconds, resumedFrom);
+        try {
+            store.write(Tables.RUNS, c.runId(), List.of(record.toRow()));
+            new Checkpoints(store, c.runId()).delete();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot commit run " + c.runId() + " under " + store.root(), e);
         }
         return new Outcome(record, result == null ? null : result.onsets());
     }
