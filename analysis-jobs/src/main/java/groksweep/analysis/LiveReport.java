@@ -161,7 +161,7 @@ public final class LiveReport {
             long notOk = rs.stream().filter(r -> r.record().status() != groksweep.results.RunStatus.OK).count();
             h.append("<tr><td>").append(escape(label)).append("</td><td>").append(rs.size()).append("</td><td>")
                     .append(notOk).append("</td><td>").append(steps.size()).append("</td><td>")
-                    .append(steps.isEmpty() ? "" : steps.get(steps.size() / 2)).append("</td></tr>\n");
+                    .append(steps.isEmpty() ? "" : median(steps)).append("</td></tr>\n");
         });
         h.append("</table>\n");
         h.append(grokGrid());
@@ -174,6 +174,13 @@ public final class LiveReport {
             h.append(image("live-curves-" + drawn + ".png", e.getKey(), e.getValue()));
         }
         return h.append("</body></html>\n").toString();
+    }
+
+    /** The median of sorted {@code steps}, the mean of the middle two for an even count, as Spark's {@code median}. */
+    static String median(List<Integer> steps) {
+        int n = steps.size();
+        double m = n % 2 == 1 ? steps.get(n / 2) : (steps.get(n / 2 - 1) + steps.get(n / 2)) / 2.0;
+        return m == Math.rint(m) ? String.valueOf((long) m) : String.valueOf(m);
     }
 
     /** Share of committed runs grokked, per (train fraction, weight decay): the phase diagram filling in. */

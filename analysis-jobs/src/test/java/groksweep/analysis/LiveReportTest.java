@@ -28,6 +28,15 @@ class LiveReportTest {
      * The live page counts the committed runs, sums the grokked share grid to them, agrees with the
      * onsets of the runs' own metrics, and fills in as more runs commit.
      */
+    /** As Spark's median: the middle value, or the mean of the middle two (1,550 for 980 and 2,120). */
+    @Test
+    void theMedianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
+        assertEquals("1550", LiveReport.median(java.util.List.of(980, 2120)));
+        assertEquals("600", LiveReport.median(java.util.List.of(100, 600, 900)));
+        assertEquals("605", LiveReport.median(java.util.List.of(600, 610)));
+        assertEquals("602.5", LiveReport.median(java.util.List.of(600, 605)));
+    }
+
     @Test
     void theLivePageFillsInAsRunsCommit() throws Exception {
         ResultsStore store = new ResultsStore(dir.toString());

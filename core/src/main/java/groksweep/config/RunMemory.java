@@ -25,15 +25,6 @@ public final class RunMemory {
 
     /** Estimated peak bytes of one run of {@code c}. */
     public static long bytes(TrainConfig c) {
-        return bytes(c, 1);
-    }
-
-    /**
-     * Estimated peak bytes of a pack of {@code runs} runs shaped as {@code c}: each run's data,
-     * parameters and optimizer state, the training step's activations for all of them, and the
-     * progress measures, which run one run at a time.
-     */
-    public static long bytes(TrainConfig c, int runs) {
         long p = c.modulus();
         long pairs = p * p;
         long v = p + 1;
@@ -45,11 +36,20 @@ public final class RunMemory {
         long params = c.model().equals("mlp")
                 ? v * d + m * d * (c.mlpInput().equals("concat") ? 2 : 1) + m + m * v
                 : 2 * v * d + 3 * d + layers * (4 * hk * d + 2 * m * d + m + d);
-        long data = (1 + runs) * pairs * 3 * 8; // all pairs once, and each run's train and test pairs
+        long data = 2 * pairs * 3 * 8;
         long positions = layers == 1 ? 1 : 3 * layers; // a deeper transformer keeps every position of every block
         long perPair = b * ((11 * m + 2 * hk) * positions + 9 * v) + 6 * 8 * v;
         long copies = 4 + (c.grokfast().equals("ema") ? 1 : 0) + (c.grokfast().equals("ma") ? c.grokfastWindow() + 1 : 0);
-        return BASE_BYTES + data + runs * copies * b * params + Math.max(pairs, (long) runs * c.trainPairs()) * perPair;
+        return BASE_BYTES + data + copies * b * params + pairs * perPair;
+    }
+
+    /**
+     * Estimated peak bytes of a pack of {@code runs} runs shaped as {@code c}: libtorch's base once,
+     * and each run what it needs alone. Measured at p = 59, a pack of 8 used 1.3× this beyond the
+     * base (docs/PERFORMANCE.md, "Packed runs"), so it is not yet fitted to packs.
+     */
+    public static long bytes(TrainConfig c, int runs) {
+        return BASE_BYTES + runs * (bytes(c) - BASE_BYTES);
     }
 
     /**

@@ -315,7 +315,7 @@ public final class Compaction {
     }
 
     /** Rows per run of table {@code t} in a snapshot: a run read twice would count its rows twice. */
-    public static Map<String, Integer> rowsPerRun(ResultsStore store, Snapshot snap, Table t) throws IOException {
+    static Map<String, Integer> rowsPerRun(ResultsStore store, Snapshot snap, Table t) throws IOException {
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (Path f : snap.files(t)) {
             store.forEachRow(t, f, r -> {

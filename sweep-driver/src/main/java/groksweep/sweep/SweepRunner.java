@@ -1,6 +1,5 @@
 package groksweep.sweep;
 
-import groksweep.config.RunMemory;
 import groksweep.config.Secrets;
 import groksweep.config.TrainConfig;
 import groksweep.results.Compaction;
@@ -98,9 +97,8 @@ public final class SweepRunner {
             sc.setJobGroup(group, "groksweep sweep " + spec.name() + ": " + plan.pending().size() + " runs", true);
             Task task = new Task(store.uri().toString(), spec.hadoopSettings(), spec.threadsPerRun(), spec.runTimeoutSeconds(),
                     spec.checkpointEvery(), spec.device(), rerunFailed, done, failed);
-            int cores = sc.defaultParallelism();
-            List<List<TrainConfig>> packs = packs(plan.pending(), (c, count) -> packSize(spec, c, count, cores));
-            int packSize = packs.stream().mapToInt(List::size).max().orElse(1);
+            int packSize = packSize(spec);
+            List<List<TrainConfig>> packs = packs(plan.pending(), packSize);
             LOG.info("{} runs in {} tasks", plan.pending().size(), packs.size());
             JavaFutureAction<List<RunReport>> job = sc.parallelize(packs, packs.size())
                     .mapPartitions(task::train)
@@ -135,52 +133,25 @@ public final class SweepRunner {
         return new Outcome(plan, trained, (System.nanoTime() - start) / 1e9);
     }
 
-    /** The most runs an automatic pack holds. */
-    static final int AUTO_MAX_PACK = 4;
-
     /**
-     * Runs with more train pairs than this train alone unless the spec sets {@code pack_size}: on
-     * a CPU their step is bound by its arithmetic, not by per-operation costs, and packing them
-     * gains nothing (docs/PERFORMANCE.md, "Packed runs").
+     * The spec's {@code pack_size}, or 1 when it has none: on a CPU, packing measured no faster than
+     * one run per task (docs/PERFORMANCE.md, "Packed runs"), so it is asked for, e.g. on GPUs.
      */
-    static final int AUTO_MAX_TRAIN_PAIRS = 600;
-
-    /**
-     * The spec's {@code pack_size} for runs of {@code shape}, or when it has none: packs only
-     * where packing helps (at most {@link #AUTO_MAX_TRAIN_PAIRS} train pairs), of at most
-     * {@link #AUTO_MAX_PACK}, few enough that every core gets a pack of the {@code count} runs of
-     * this shape, and no larger than a core's share of this machine's memory holds (an executor
-     * also splits a pack that does not fit its own).
-     */
-    static int packSize(SweepSpec spec, TrainConfig shape, int count, int cores) {
-        if (spec.packSize() > 0) {
-            return spec.packSize();
-        }
-        if (shape.trainPairs() > AUTO_MAX_TRAIN_PAIRS) {
-            return 1;
-        }
-        int size = Math.min(AUTO_MAX_PACK, (count + cores - 1) / Math.max(1, cores));
-        long share = RunMemory.available() / Math.max(1, cores);
-        while (size > 1 && RunMemory.bytes(shape, size) > share) {
-            size--;
-        }
-        return Math.max(1, size);
+    static int packSize(SweepSpec spec) {
+        return spec.packSize() > 0 ? spec.packSize() : 1;
     }
 
     /**
-     * The runs in packs that share a {@link Pack#key}, each of at most {@code size.apply(run, runs of
-     * its key)}; a run that cannot pack is a pack of one. Packs come in the order of their first
-     * run, so longest first stays longest first.
+     * The runs in packs of at most {@code size} that share a {@link Pack#key}; a run that cannot
+     * pack is a pack of one. Packs come in the order of their first run, so longest first stays
+     * longest first.
      */
-    static List<List<TrainConfig>> packs(List<TrainConfig> runs, java.util.function.BiFunction<TrainConfig, Integer, Integer> size) {
-        Map<String, Integer> counts = new java.util.HashMap<>();
-        runs.forEach(c -> counts.merge(String.valueOf(Pack.key(c)), 1, Integer::sum));
+    static List<List<TrainConfig>> packs(List<TrainConfig> runs, int size) {
         List<List<TrainConfig>> out = new ArrayList<>();
         Map<String, List<TrainConfig>> open = new java.util.HashMap<>();
         for (TrainConfig c : runs) {
             String key = Pack.key(c);
-            int most = key == null ? 1 : size.apply(c, counts.get(key));
-            if (most == 1) {
+            if (key == null || size == 1) {
                 out.add(List.of(c));
                 continue;
             }
@@ -190,7 +161,7 @@ public final class SweepRunner {
                 return fresh;
             });
             pack.add(c);
-            if (pack.size() >= most) {
+            if (pack.size() == size) {
                 open.remove(key);
             }
         }

@@ -52,7 +52,7 @@ import java.util.TreeMap;
  * threads_per_run: 1
  * checkpoint_every: 1000   # a run whose task is lost resumes from its last checkpoint
  * device: cpu              # or gpu: one GPU per task via spark.task.resource.gpu.amount
- * pack_size: 8             # runs of one shape per task, trained as one batched model; default: chosen per sweep
+ * pack_size: 1             # runs of one shape per task, trained as one batched model (for GPUs)
  * </pre>
  */
 public record SweepSpec(
@@ -236,7 +236,7 @@ public record SweepSpec(
         m.put("threads_per_run", threadsPerRun);
         m.put("checkpoint_every", checkpointEvery);
         m.put("device", device);
-        if (packSize > 0) { // absent when chosen per sweep, so specs written before packing keep their hash
+        if (packSize > 0) { // absent unless given, so specs written before packing keep their hash
             m.put("pack_size", packSize);
         }
         return new Yaml().dump(m);

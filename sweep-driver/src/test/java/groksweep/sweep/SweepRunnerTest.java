@@ -67,9 +67,9 @@ class SweepRunnerTest {
 
     @Test
     void aStoppedSweepResumesWithoutTrainingCommittedRunsAgain() throws Exception {
-        // Packs of 3 (the default for 6 small runs on 2 cores), [800, 800, 400] and [400, 100, 100]
-        // steps: the 100-step runs commit while every other run is still training.
-        SweepSpec s = SweepSpec.parse("name: t\noutput: " + dir.resolve("out") + "\ngrid:\n  seed: [0, 1]\n"
+        // Packs of 3, [800, 800, 400] and [400, 100, 100] steps: the 100-step runs commit while
+        // every other run is still training.
+        SweepSpec s = SweepSpec.parse("name: t\noutput: " + dir.resolve("out") + "\npack_size: 3\ngrid:\n  seed: [0, 1]\n"
                 + "  steps: [100, 400, 800]\ntrainer:\n  modulus: 11\n  train_fraction: 0.5\n  eval_every: 10\n"
                 + "  analysis_every: 20\n  d_mlp: 64\n");
         ResultsStore store = new ResultsStore(s.output());
@@ -124,7 +124,7 @@ class SweepRunnerTest {
         SweepSpec s = SweepSpec.parse("name: t\noutput: o\npack_size: 2\ngrid:\n  seed: [0, 1, 2]\n"
                 + "  train_fraction: [0.3, 0.5]\n  n_layers: [1, 2]\ntrainer:\n  modulus: 11\n");
         List<TrainConfig> runs = Grid.expand(s);
-        List<List<TrainConfig>> packs = SweepRunner.packs(runs, (c, count) -> SweepRunner.packSize(s, c, count, 2));
+        List<List<TrainConfig>> packs = SweepRunner.packs(runs, SweepRunner.packSize(s));
         assertEquals(12, packs.stream().mapToInt(List::size).sum(), "every run in one pack");
         for (List<TrainConfig> pack : packs) {
             assertTrue(pack.size() <= 2);
@@ -138,14 +138,12 @@ class SweepRunnerTest {
         assertEquals(firstCost.stream().sorted(java.util.Comparator.reverseOrder()).toList(), firstCost, "longest first");
     }
 
-    /** Without pack_size, small runs pack so that every core gets a pack, and large ones train alone. */
+    /** Without pack_size every run has a task of its own, as before packing existed. */
     @Test
-    void theDefaultPacksOnlySmallRuns() {
-        SweepSpec s = SweepSpec.parse("name: t\noutput: o\n");
-        TrainConfig small = TrainConfig.defaults().with(Map.of("modulus", 23, "train_fraction", 0.3));
-        assertEquals(3, SweepRunner.packSize(s, small, 6, 2), "6 runs on 2 cores");
-        assertEquals(SweepRunner.AUTO_MAX_PACK, SweepRunner.packSize(s, small, 100, 2));
-        assertEquals(1, SweepRunner.packSize(s, small.with("modulus", 59), 100, 2), "p = 59 gains nothing from packing");
+    void withoutPackSizeEachRunTrainsAlone() {
+        SweepSpec s = SweepSpec.parse("name: t\noutput: o\ngrid:\n  seed: [0, 1, 2]\n");
+        assertEquals(1, SweepRunner.packSize(s));
+        assertEquals(3, SweepRunner.packs(Grid.expand(s), SweepRunner.packSize(s)).size());
     }
 
     /** A packed sweep commits every run once, with the records the same runs get one per task. */
