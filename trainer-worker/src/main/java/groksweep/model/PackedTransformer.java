@@ -50,10 +50,6 @@ public final class PackedTransformer {
         return params;
     }
 
-    public int runs() {
-        return Math.toIntExact(params.head().getShape().get(0));
-    }
-
     /** Run {@code r} alone, as a {@link Transformer} over copies of its parameters, in {@code manager}. */
     public Model run(int r, TrainConfig c, NDManager manager) {
         NDList copies = new NDList();
