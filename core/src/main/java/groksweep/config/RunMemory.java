@@ -25,31 +25,54 @@ public final class RunMemory {
 
     /** Estimated peak bytes of one run of {@code c}. */
     public static long bytes(TrainConfig c) {
-        long p = c.modulus();
-        long pairs = p * p;
-        long v = p + 1;
+        long pairs = (long) c.modulus() * c.modulus();
+        return BASE_BYTES + data(c) + parameterCopies(c) + pairs * perPair(c);
+    }
+
+    /**
+     * Estimated peak bytes of a pack of {@code runs} runs shaped as {@code c}: one run's peak, since
+     * the pack computes the progress measures one run at a time, and for each further run its data,
+     * parameter copies and training step. A training step holds 1.25× per example what the measures
+     * hold per pair (its backward's gradients beside the activations): fitted to packs of 8 at p = 59
+     * and of 4 at p = 113, whose peak resident memory grew by 40 and 161 MB per further run
+     * (docs/PERFORMANCE.md, "Packed runs").
+     */
+    public static long bytes(TrainConfig c, int runs) {
+        long step = c.trainPairs() * perPair(c) * 5 / 4;
+        return bytes(c) + (runs - 1) * (data(c) + parameterCopies(c) + step);
+    }
+
+    /** int64 indices of every pair: a, b and labels, twice (all pairs, and the train/test split). */
+    private static long data(TrainConfig c) {
+        return 2L * c.modulus() * c.modulus() * 3 * 8;
+    }
+
+    /** Weights, gradients, two AdamW moments; one more for a Grokfast EMA, window + 1 more for a Grokfast MA. */
+    private static long parameterCopies(TrainConfig c) {
+        long v = c.modulus() + 1;
         long d = c.dModel();
         long m = c.dMlp();
         long hk = (long) c.nHeads() * c.dHead();
-        long b = c.dtype().equals("float64") ? 8 : 4;
         long layers = c.nLayers();
         long params = c.model().equals("mlp")
                 ? v * d + m * d * (c.mlpInput().equals("concat") ? 2 : 1) + m + m * v
                 : 2 * v * d + 3 * d + layers * (4 * hk * d + 2 * m * d + m + d);
-        long data = 2 * pairs * 3 * 8;
-        long positions = layers == 1 ? 1 : 3 * layers; // a deeper transformer keeps every position of every block
-        long perPair = b * ((11 * m + 2 * hk) * positions + 9 * v) + 6 * 8 * v;
         long copies = 4 + (c.grokfast().equals("ema") ? 1 : 0) + (c.grokfast().equals("ma") ? c.grokfastWindow() + 1 : 0);
-        return BASE_BYTES + data + copies * b * params + pairs * perPair;
+        return copies * bytesPerValue(c) * params;
     }
 
-    /**
-     * Estimated peak bytes of a pack of {@code runs} runs shaped as {@code c}: libtorch's base once,
-     * and each run what it needs alone. Measured at p = 59, a pack of 8 used 1.3× this beyond the
-     * base (docs/PERFORMANCE.md, "Packed runs"), so it is not yet fitted to packs.
-     */
-    public static long bytes(TrainConfig c, int runs) {
-        return BASE_BYTES + runs * (bytes(c) - BASE_BYTES);
+    /** Bytes the progress measures hold per pair (see the class comment). */
+    private static long perPair(TrainConfig c) {
+        long v = c.modulus() + 1;
+        long m = c.dMlp();
+        long hk = (long) c.nHeads() * c.dHead();
+        long layers = c.nLayers();
+        long positions = layers == 1 ? 1 : 3 * layers; // a deeper transformer keeps every position of every block
+        return bytesPerValue(c) * ((11 * m + 2 * hk) * positions + 9 * v) + 6 * 8 * v;
+    }
+
+    private static long bytesPerValue(TrainConfig c) {
+        return c.dtype().equals("float64") ? 8 : 4;
     }
 
     /**

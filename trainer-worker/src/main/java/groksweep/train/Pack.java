@@ -231,15 +231,17 @@ public final class Pack {
             long[] testCorrect = new long[runs];
             int testSize = 0;
             for (Batch chunk : test) {
-                scope.tempAttachAll(chunk.arrays());
-                NDArray out = model.forward(chunk.a(), chunk.b()); // [R, chunk, V]
-                double[] loss = Loss.perRun(shape, out, chunk.labels()).toType(DataType.FLOAT64, false).toDoubleArray();
-                long[] right = correct(out, chunk.labels());
-                for (int r = 0; r < runs; r++) {
-                    testLoss[r] += loss[r] * chunk.size();
-                    testCorrect[r] += right[r];
+                try (NDManager one = scope.newSubManager()) { // frees each chunk's activations before the next
+                    one.tempAttachAll(model.params(), chunk.arrays());
+                    NDArray out = model.forward(chunk.a(), chunk.b()); // [R, chunk, V]
+                    double[] loss = Loss.perRun(shape, out, chunk.labels()).toType(DataType.FLOAT64, false).toDoubleArray();
+                    long[] right = correct(out, chunk.labels());
+                    for (int r = 0; r < runs; r++) {
+                        testLoss[r] += loss[r] * chunk.size();
+                        testCorrect[r] += right[r];
+                    }
+                    testSize += chunk.size();
                 }
-                testSize += chunk.size();
             }
             double[] weightSq = new double[runs];
             double[] dot = new double[runs], gg = new double[runs];
@@ -250,7 +252,6 @@ public final class Pack {
                 add(dot, g64.mul(w64).sum(new int[] {1}));
                 add(gg, g64.square().sum(new int[] {1}));
             }
-            scope.tempAttachAll(all);
             for (int r = 0; r < runs; r++) {
                 if (!record[r]) {
                     continue;
@@ -266,9 +267,13 @@ public final class Pack {
                 boolean stop = !last && lane.onsets.grokked() != null && c.stopAfterGrok() >= 0
                         && step - lane.onsets.grokked() >= c.stopAfterGrok();
                 if (analyse[r] || stop) { // the last row always has the progress measures
-                    Model alone = model.run(r, c, scope);
-                    ProgressMeasures measures = ProgressMeasures.compute(alone, c.op(), all.get(0), all.get(1), all.get(2),
-                            lane.member.split().train(), c.keyFreqMinNeurons());
+                    ProgressMeasures measures;
+                    try (NDManager one = scope.newSubManager()) { // one run's measures at a time: a pack's peak is one run's
+                        one.tempAttachAll(all);
+                        Model alone = model.run(r, c, one);
+                        measures = ProgressMeasures.compute(alone, c.op(), all.get(0), all.get(1), all.get(2),
+                                lane.member.split().train(), c.keyFreqMinNeurons());
+                    }
                     row = new MetricRow(row.step(), row.trainLoss(), row.trainAcc(), row.testLoss(), row.testAcc(), row.lr(),
                             row.weightSqSum(), row.updateNorm(), row.gradWeightCos(), row.softmaxCollapse(), measures);
                 }

@@ -239,19 +239,23 @@ public final class Trainer {
             long testCorrect = 0;
             int testSize = 0;
             for (Data chunk : test) {
-                scope.tempAttachAll(chunk.arrays());
-                NDArray logits = model.forward(chunk.a(), chunk.b()).logits();
-                testLoss += Loss.value(Loss.of(c, logits, chunk.labels())) * chunk.size();
-                testCorrect += Model.correct(logits, chunk.labels());
-                testSize += chunk.size();
+                try (NDManager one = scope.newSubManager()) { // frees each chunk's activations before the next
+                    one.tempAttachAll(model.params(), chunk.arrays());
+                    NDArray logits = model.forward(chunk.a(), chunk.b()).logits();
+                    testLoss += Loss.value(Loss.of(c, logits, chunk.labels())) * chunk.size();
+                    testCorrect += Model.correct(logits, chunk.labels());
+                    testSize += chunk.size();
+                }
             }
             testLoss /= testSize;
             double testAcc = testCorrect / (double) testSize;
             ProgressMeasures measures = null;
             if (analyse) {
-                scope.tempAttachAll(all.arrays());
-                measures = ProgressMeasures.compute(model, c.op(), all.a(), all.b(), all.labels(), trainPairs,
-                        c.keyFreqMinNeurons());
+                try (NDManager one = scope.newSubManager()) {
+                    one.tempAttachAll(model.params(), all.arrays());
+                    measures = ProgressMeasures.compute(model, c.op(), all.a(), all.b(), all.labels(), trainPairs,
+                            c.keyFreqMinNeurons());
+                }
             }
             double lr = Optimizer.learningRate(c, step + 1);
             Double updateNorm = step == 0 || Double.isNaN(optimizer.updateNorm()) ? null : optimizer.updateNorm();
