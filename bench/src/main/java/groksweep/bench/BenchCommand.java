@@ -90,6 +90,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "pack sizes to time with --packing (8: the default for 16 runs on 2 cores). Default: ${DEFAULT-VALUE}")
     List<Integer> packSizes;
 
+    @Option(names = "--pack-eval", description = "only time evaluation every 10 steps at p = 113 (fraction 0.3), as the"
+            + " extra per step: in a pack of each --pack-sizes on one thread, and in one run alone on 2 threads (rounds"
+            + " interleaved, --steps timed steps after 10)")
+    boolean packEval;
+
     /** Each option's step beside the default; values as a sweep spec would give them. */
     static final Map<String, Map<String, Object>> OPTION_STEPS = new java.util.LinkedHashMap<>();
 
@@ -118,6 +123,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (packing != null) {
             return packing();
+        }
+        if (packEval) {
+            return packEval();
         }
         if (compare && !Files.isRegularFile(reference)) {
             return Cli.fail(spec, "--reference: '" + reference + "' is not a file; expected grokking_reference.py");
@@ -271,6 +279,33 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         spark.stop();
+        return 0;
+    }
+
+    /** Evaluation's share of the step at p = 113: packs of each size on one thread, one run alone on 2 threads. */
+    private int packEval() {
+        Torch.engine();
+        TrainConfig quiet = PURE.with(Map.of("modulus", 113));
+        TrainConfig eval = quiet.with(Map.of("eval_every", 10));
+        System.out.printf("%-44s %10s %10s %10s%n", "p=113, fraction 0.3, eval every 10", "ms no eval", "ms eval", "extra");
+        for (int size : packSizes) {
+            double[] off = new double[rounds];
+            double[] on = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                off[r] = StepTimer.packMsPerRunStep(quiet, size, 10, steps);
+                on[r] = StepTimer.packMsPerRunStep(eval, size, 10, steps);
+            }
+            System.out.printf("%-44s %10.2f %10.2f %10s%n", "pack of " + size + ", 1 thread, per run and step", median(off),
+                    median(on), String.format("%+.1f%%", 100 * (median(on) / median(off) - 1)));
+        }
+        double[] off = new double[rounds];
+        double[] on = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            off[r] = StepTimer.msPerStep(quiet, 2, 10, steps);
+            on[r] = StepTimer.msPerStep(eval, 2, 10, steps);
+        }
+        System.out.printf("%-44s %10.2f %10.2f %10s%n", "one run alone, 2 threads", median(off), median(on),
+                String.format("%+.1f%%", 100 * (median(on) / median(off) - 1)));
         return 0;
     }
 

@@ -5,9 +5,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import groksweep.config.TrainConfig;
 import groksweep.train.GradMode;
+import groksweep.model.Model;
+import groksweep.train.Pack;
+import groksweep.train.Split;
 import groksweep.train.Trainer;
 import groksweep.worker.Torch;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -39,6 +43,39 @@ public final class StepTimer {
             }
         }
         return (marks[1] - marks[0]) / 1e6 / steps;
+    }
+
+    /**
+     * Mean ms per run and step of a pack of {@code runs} runs (seeds 0, 1, …) on one thread, over
+     * {@code steps} steps after {@code warmup} untimed ones, with evaluation at the config's interval.
+     */
+    public static double packMsPerRunStep(TrainConfig base, int runs, int warmup, int steps) {
+        Torch.useThreads(1);
+        long[] marks = new long[2];
+        Trainer.Listener clock = new Trainer.Listener() {
+            @Override
+            public void afterUpdate(int step, java.util.function.Supplier<Trainer.Resumed> state) {
+                if (step == warmup) {
+                    marks[0] = System.nanoTime();
+                } else if (step == warmup + steps) {
+                    marks[1] = System.nanoTime();
+                }
+            }
+        };
+        try (NDManager m = NDManager.newBaseManager()) {
+            List<Pack.Member> members = new ArrayList<>();
+            for (int r = 0; r < runs; r++) {
+                TrainConfig c = base.with(Map.of("steps", warmup + steps, "seed", r));
+                members.add(new Pack.Member(c, Split.of(c), Model.initialise(c, m), null, List.of(),
+                        r == 0 ? clock : new Trainer.Listener() {}));
+            }
+            new Pack(members, m).train(() -> false, (member, result, model) -> {
+                if (result.status() != groksweep.results.RunStatus.OK) {
+                    throw new IllegalStateException("benchmark run ended " + result.status() + ": " + result.message());
+                }
+            });
+        }
+        return (marks[1] - marks[0]) / 1e6 / steps / runs;
     }
 
     /**
