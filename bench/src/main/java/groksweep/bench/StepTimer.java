@@ -28,16 +28,7 @@ public final class StepTimer {
         Torch.useThreads(threads);
         long[] marks = new long[2];
         try (NDManager m = NDManager.newBaseManager()) {
-            Trainer.Result r = new Trainer(c, m).train(new Trainer.Listener() {
-                @Override
-                public void afterUpdate(int step, java.util.function.Supplier<Trainer.Resumed> state) {
-                    if (step == warmup) {
-                        marks[0] = System.nanoTime();
-                    } else if (step == warmup + steps) {
-                        marks[1] = System.nanoTime();
-                    }
-                }
-            }, () -> false, List.of());
+            Trainer.Result r = new Trainer(c, m).train(clock(marks, warmup, steps), () -> false, List.of());
             if (r.status() != groksweep.results.RunStatus.OK) {
                 throw new IllegalStateException("benchmark run ended " + r.status() + ": " + r.message());
             }
@@ -52,16 +43,7 @@ public final class StepTimer {
     public static double packMsPerRunStep(TrainConfig base, int runs, int warmup, int steps) {
         Torch.useThreads(1);
         long[] marks = new long[2];
-        Trainer.Listener clock = new Trainer.Listener() {
-            @Override
-            public void afterUpdate(int step, java.util.function.Supplier<Trainer.Resumed> state) {
-                if (step == warmup) {
-                    marks[0] = System.nanoTime();
-                } else if (step == warmup + steps) {
-                    marks[1] = System.nanoTime();
-                }
-            }
-        };
+        Trainer.Listener clock = clock(marks, warmup, steps);
         try (NDManager m = NDManager.newBaseManager()) {
             List<Pack.Member> members = new ArrayList<>();
             for (int r = 0; r < runs; r++) {
@@ -76,6 +58,20 @@ public final class StepTimer {
             });
         }
         return (marks[1] - marks[0]) / 1e6 / steps / runs;
+    }
+
+    /** Notes the time into {@code marks} after update {@code warmup} and after update {@code warmup + steps}. */
+    private static Trainer.Listener clock(long[] marks, int warmup, int steps) {
+        return new Trainer.Listener() {
+            @Override
+            public void afterUpdate(int step, java.util.function.Supplier<Trainer.Resumed> state) {
+                if (step == warmup) {
+                    marks[0] = System.nanoTime();
+                } else if (step == warmup + steps) {
+                    marks[1] = System.nanoTime();
+                }
+            }
+        };
     }
 
     /**
