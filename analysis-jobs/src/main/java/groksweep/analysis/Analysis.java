@@ -33,6 +33,7 @@ public final class Analysis {
     public static Done run(SparkSession spark, String root, Onsets.Thresholds t, boolean report, String curves,
             List<String> axes) throws IOException {
         Results.Opened opened = Results.open(spark, root);
+        SharedOutput.check(spark, root, opened.store()); // executors read the files and write analysis/
         Report.checkCondition(spark, curves); // before anything is written
         Results.cache(spark);
         Map<String, String> jobs = Jobs.all(spark, t);

@@ -42,7 +42,8 @@ public final class Results {
         /** The CREATE VIEW statements for a plain spark-sql session. */
         public String viewsSql(Map<String, String> derived) {
             StringBuilder s = new StringBuilder("-- groksweep views over " + store.root()
-                    + "\n-- spark-sql -f views.sql, then query runs, metrics, spectra and the analysis views\n");
+                    + "\n-- The views are temporary: open them in the shell you query from, spark-sql -i views.sql"
+                    + "\n-- (with -f they would vanish as the file ends), then query runs, metrics, spectra and the analysis views.\n");
             for (Table t : Tables.ALL) {
                 s.append("CREATE OR REPLACE TEMPORARY VIEW ").append(t.name()).append("_files ");
                 if (files.get(t.name()).isEmpty()) { // no files yet: an empty view of the right schema

@@ -227,15 +227,42 @@ class AnalysisTest {
         }
     }
 
+    /**
+     * views.sql, replayed statement by statement in a fresh session (as spark-sql -i does), creates
+     * every view, and each holds the rows analyze found: the job views as many as their CSV, the raw
+     * views as many as the files hold, read without Spark.
+     */
     @Test
-    void viewsSqlRecreatesTheViewsInAPlainSession() throws Exception {
+    void viewsSqlRecreatesEveryViewInAPlainSession() throws Exception {
         SparkSession fresh = spark.newSession();
-        for (String stmt : Files.readString(dir.resolve("views.sql")).split(";\n")) {
+        String text = Files.readString(dir.resolve("views.sql"));
+        assertTrue(text.contains("spark-sql -i views.sql"), "the header says how to open the views: " + text.lines().limit(3).toList());
+        for (String stmt : text.split(";\n")) {
             String sql = stmt.lines().filter(l -> !l.startsWith("--")).reduce("", (a, b) -> a + "\n" + b).strip();
             if (!sql.isEmpty()) {
                 fresh.sql(sql);
             }
         }
+        List<String> views = java.util.regex.Pattern.compile("CREATE OR REPLACE TEMPORARY VIEW (\\w+)").matcher(text)
+                .results().map(m -> m.group(1)).toList();
+        groksweep.results.ResultsStore store = new groksweep.results.ResultsStore(dir.toString());
+        Map<String, Long> raw = Map.of("runs", (long) store.readAll(groksweep.results.Tables.RUNS).size(),
+                "metrics", (long) store.readAll(groksweep.results.Tables.METRICS).size(),
+                "spectra", (long) store.readAll(groksweep.results.Tables.SPECTRA).size());
+        int checked = 0;
+        for (String view : views) {
+            long rows = fresh.sql("SELECT * FROM " + view).count();
+            Path csv = dir.resolve("analysis/" + view + ".csv");
+            if (raw.containsKey(view)) {
+                assertEquals(raw.get(view), rows, view);
+                checked++;
+            } else if (Files.exists(csv)) {
+                assertEquals(Files.readAllLines(csv).size() - 1, rows, view + " as in " + csv);
+                checked++;
+            }
+        }
+        assertEquals(3 + Files.list(dir.resolve("analysis")).filter(f -> f.toString().endsWith(".csv")).count(), checked,
+                "every raw and job view is in views.sql: " + views);
         assertEquals(2000, fresh.sql("SELECT grokked_step FROM onsets WHERE run_id = 'last'").first().getInt(0));
     }
 

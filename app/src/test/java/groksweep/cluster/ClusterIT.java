@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import groksweep.results.ResultsStore;
 import groksweep.results.Row;
@@ -32,6 +33,8 @@ import java.util.regex.Pattern;
  * Sweeps submitted with spark-submit to a real standalone cluster (separate JVMs for master,
  * workers, driver and executors), with executors and the driver killed mid-sweep. The six runs
  * train as two packs of three (600 and 300 steps, float64), so a kill stops a packed task mid-way.
+ * The workers are separate nodes: each sees its own empty disk at {@link StandaloneCluster#nodeDisk}
+ * (outputs elsewhere are shared, as on a network mount), so an output there is refused.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
@@ -52,7 +55,10 @@ class ClusterIT {
     }
 
     static Path spec(String name) throws Exception {
-        Path out = dir.resolve(name);
+        return spec(name, dir.resolve(name));
+    }
+
+    static Path spec(String name, Path out) throws Exception {
         return Files.writeString(dir.resolve(name + ".yaml"), """
                 name: %s
                 output: %s
@@ -172,6 +178,67 @@ class ClusterIT {
         assertEquals(0, run("executor-killed", driver));
         assertEveryRunOnceAndClean(out);
         assertSameMetrics(reference, metrics(out));
+    }
+
+    /** The lines of a driver's log that start with "error: ", as a user sees them on the terminal. */
+    static List<String> errors(String name) throws Exception {
+        return Files.readAllLines(cluster.log(name)).stream().filter(l -> l.startsWith("error: ")).toList();
+    }
+
+    static void assumeSeparateNodes() {
+        assumeTrue(cluster.isolated, "skipped: mount namespaces (unshare --mount, as root) are not available here,"
+                + " so the workers cannot be given disks of their own");
+    }
+
+    /**
+     * A local output on a cluster whose nodes do not share a disk: every executor refuses before it
+     * trains, and the sweep ends with one line and exit 2. The driver's directory holds the resolved
+     * spec and nothing else (no run, no token); each node's own disk stays empty.
+     */
+    @Test
+    @Order(0)
+    void anOutputOnEachNodesOwnDiskIsRefusedBeforeAnyRunTrains() throws Exception {
+        assumeSeparateNodes();
+        Path out = cluster.nodeDisk.resolve("own-disks");
+        Process driver = cluster.submit("own-disks", "sweep", spec("own-disks", out).toString(), "--no-analysis");
+        assertEquals(2, run("own-disks", driver));
+        List<String> errors = errors("own-disks");
+        assertEquals(1, errors.size(), "one line: " + errors);
+        String line = errors.get(0);
+        assertTrue(line.startsWith("error: output: '" + out + "' is not the same location on executor "), line);
+        assertTrue(line.contains(" (host 127.0.0.1) as on the driver (it cannot see the file _output-token-"), line);
+        assertTrue(line.endsWith("HDFS (hdfs://...), S3 (s3a://...), or a network mount at the same path on every node;"
+                + " no run was trained"), line);
+        try (var files = Files.walk(out)) {
+            assertEquals(List.of(out.resolve("sweeps")), files.filter(f -> f.getParent().equals(out)).toList(),
+                    "the driver's output holds the resolved spec only");
+        }
+        for (int i = 1; i <= 2; i++) {
+            assertEquals(List.of(), cluster.seenByWorker(i, cluster.nodeDisk), "worker " + i + "'s own disk stays empty");
+        }
+    }
+
+    /** analyze under spark-submit reads and writes on executors: results on the driver's disk alone are refused too. */
+    @Test
+    @Order(6)
+    void analysingResultsOnTheDriversDiskAloneIsRefused() throws Exception {
+        assumeSeparateNodes();
+        Path copy = cluster.nodeDisk.resolve("plain-copy");
+        try (var files = Files.walk(dir.resolve("plain"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(dir.resolve("plain").relativize(f).toString()));
+            }
+        }
+        String jar = System.getProperty("groksweep.sparkJar").replace("groksweep-spark.jar", "groksweep-analysis.jar");
+        Process analysis = cluster.submitJar(cluster.masterUrl, "analyze-own-disks", jar, "groksweep.cli.AnalysisMain",
+                "analyze", copy.toString(), "--no-report");
+        assertEquals(2, run("analyze-own-disks", analysis));
+        List<String> errors = errors("analyze-own-disks");
+        assertEquals(1, errors.size(), "one line: " + errors);
+        assertTrue(errors.get(0).startsWith("error: results: '" + copy + "' is not the same location on executor "),
+                errors.get(0));
+        assertTrue(errors.get(0).endsWith("; nothing was analysed"), errors.get(0));
+        assertFalse(Files.exists(copy.resolve("analysis")), "nothing written");
     }
 
     /** The spark-submit jar also runs in local mode, as on a single machine with Spark installed. */

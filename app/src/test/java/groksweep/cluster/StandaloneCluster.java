@@ -14,21 +14,40 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A real Spark standalone cluster on 127.0.0.1 from the project's Maven jars: one Master and two
+ * A real Spark standalone cluster on 127.0.0.1 from the project's Maven jars: one Master and
  * Workers with one core each, every one its own JVM, executors launched by the Workers in JVMs of
  * their own. Free ports, loopback only; {@link #close} kills everything it started, by PID.
+ *
+ * <p>Separate nodes: each Worker (and so each executor it launches) runs in a mount namespace of
+ * its own, with a private, empty tmpfs mounted at {@link #nodeDisk}, as each node of a real cluster
+ * has its own local disk. The driver and this JVM see the real directory there; everything outside
+ * it is seen alike by all, as a network mount would be. Where mount namespaces are not available
+ * (not root, no {@code unshare}), the Workers share this machine's view and {@link #isolated} is
+ * false.
  */
-final class StandaloneCluster implements AutoCloseable {
+public final class StandaloneCluster implements AutoCloseable {
     static final List<String> OPENS = groksweep.Runtime.jvmOpens();
 
     final Path sparkHome;
     final Path work;
-    final String masterUrl;
+    /** A directory each Worker sees as its own empty disk, when {@link #isolated}. */
+    public final Path nodeDisk;
+    /** Whether every Worker has its own view of {@link #nodeDisk}. */
+    public final boolean isolated;
+    public final String masterUrl;
     private final int masterUi;
     private final List<Process> started = new ArrayList<>();
+    private final List<Process> workers = new ArrayList<>();
 
-    StandaloneCluster(Path work) throws Exception {
+    /** A cluster of two Workers under {@code work}. */
+    public StandaloneCluster(Path work) throws Exception {
+        this(work, 2);
+    }
+
+    public StandaloneCluster(Path work, int nWorkers) throws Exception {
         this.work = work;
+        this.nodeDisk = Files.createDirectories(work.resolve("node-disk"));
+        this.isolated = canIsolate(nodeDisk);
         this.sparkHome = Path.of(System.getProperty("groksweep.sparkHome"));
         Path conf = Files.createDirectories(sparkHome.resolve("conf"));
         Files.copy(Path.of(System.getProperty("groksweep.conf"), "log4j2-test.xml"), conf.resolve("log4j2.xml"),
@@ -38,17 +57,50 @@ final class StandaloneCluster implements AutoCloseable {
         masterUrl = "spark://127.0.0.1:" + masterPort;
         start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
                 String.valueOf(masterPort), "--webui-port", String.valueOf(masterUi));
-        for (int i = 1; i <= 2; i++) {
+        for (int i = 1; i <= nWorkers; i++) {
             Path dir = Files.createDirectories(work.resolve("worker-" + i));
-            start("worker-" + i, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--port",
+            workers.add(start("worker-" + i, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--port",
                     String.valueOf(freePort()), "--webui-port", String.valueOf(freePort()), "--cores", "1",
-                    "--memory", "3g", "--work-dir", dir.toString(), masterUrl);
+                    "--memory", "3g", "--work-dir", dir.toString(), masterUrl));
         }
-        awaitWorkers(2);
+        awaitWorkers(nWorkers);
+    }
+
+    /** The command prefix that starts a process as a node of its own: a private mount namespace with its own disk. */
+    private static List<String> ownNode(Path disk) {
+        return List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount -t tmpfs -o size=256m node-disk \"$0\" && exec \"$@\"", disk.toString());
+    }
+
+    /** Whether a process can be given its own view of {@code disk} here (root, unshare, tmpfs). */
+    private static boolean canIsolate(Path disk) {
+        try {
+            List<String> probe = new ArrayList<>(ownNode(disk));
+            probe.add("true");
+            Process p = new ProcessBuilder(probe).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0;
+        } catch (IOException e) {
+            return false; // no unshare
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The names in {@code dir} as Worker {@code i} (from 1) sees it, read inside its mount namespace. */
+    public List<String> seenByWorker(int i, Path dir) throws Exception {
+        Process p = new ProcessBuilder("nsenter", "--target", String.valueOf(workers.get(i - 1).pid()), "--mount",
+                "ls", "-A", dir.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException("nsenter into worker " + i + " failed: " + out);
+        }
+        return out.lines().toList();
     }
 
     /** Starts {@code spark-submit} of the groksweep jar to this cluster; stdout and stderr go to a log. */
-    Process submit(String name, String... args) throws IOException {
+    public Process submit(String name, String... args) throws IOException {
         return submitTo(masterUrl, name, args);
     }
 
@@ -67,7 +119,7 @@ final class StandaloneCluster implements AutoCloseable {
         return start(name, cmd.toArray(String[]::new));
     }
 
-    Path log(String name) {
+    public Path log(String name) {
         return work.resolve(name + ".log");
     }
 
@@ -80,7 +132,11 @@ final class StandaloneCluster implements AutoCloseable {
     }
 
     private Process start(String name, String... mainAndArgs) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> cmd = new ArrayList<>();
+        if (isolated && name.startsWith("worker-")) {
+            cmd.addAll(ownNode(nodeDisk));
+        }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(OPENS);
         cmd.addAll(List.of("-Xmx1g", "-cp", sparkHome.resolve("conf") + ":" + sparkHome.resolve("jars") + "/*"));
         cmd.addAll(List.of(mainAndArgs));

@@ -1,8 +1,10 @@
 package groksweep.sweep;
 
+import groksweep.config.ConfigException;
 import groksweep.config.Secrets;
 import groksweep.config.TrainConfig;
 import groksweep.results.Compaction;
+import groksweep.results.OutputToken;
 import groksweep.results.ResultsStore;
 import groksweep.results.RunRecord;
 import groksweep.results.RunStatus;
@@ -18,6 +20,7 @@ import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 
 import java.io.IOException;
@@ -90,47 +93,69 @@ public final class SweepRunner {
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         List<RunReport> trained = new ArrayList<>();
         if (!plan.pending().isEmpty()) {
-            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            LongAccumulator done = sc.sc().longAccumulator("runs done");
-            LongAccumulator failed = sc.sc().longAccumulator("runs failed");
-            String group = "groksweep-" + spec.name() + "-" + spec.hash();
-            sc.setJobGroup(group, "groksweep sweep " + spec.name() + ": " + plan.pending().size() + " runs", true);
-            Task task = new Task(store.uri().toString(), spec.hadoopSettings(), spec.threadsPerRun(), spec.runTimeoutSeconds(),
-                    spec.checkpointEvery(), spec.device(), rerunFailed, done, failed);
-            int packSize = packSize(spec);
-            List<List<TrainConfig>> packs = packs(plan.pending(), packSize);
-            LOG.info("{} runs in {} tasks", plan.pending().size(), packs.size());
-            JavaFutureAction<List<RunReport>> job = sc.parallelize(packs, packs.size())
-                    .mapPartitions(task::train)
-                    .collectAsync();
-            Progress line = new Progress(spec.name(), plan.pending().size());
-            try {
-                while (true) {
-                    try {
-                        trained = job.get(2, TimeUnit.SECONDS);
-                        break;
-                    } catch (TimeoutException e) {
-                        // Runs in the running tasks; a task's runs count as done when it ends.
-                        long running = Math.min((long) running(sc, group) * packSize,
-                                plan.pending().size() - done.value());
-                        line.update(done.value(), failed.value(), running).ifPresent(progress);
-                    }
-                }
-            } catch (InterruptedException e) {
-                job.cancel(true);
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("sweep interrupted; rerun the same command to resume");
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("sweep " + spec.name() + " failed: " + e.getCause().getMessage(), e.getCause());
-            } finally {
-                sc.clearJobGroup();
-            }
+            trained = train(spark, spec, plan, rerunFailed, store, progress);
         }
         int removed = store.sweepTemporaries();
         if (removed > 0) {
             LOG.info("removed {} leftover temporary files under {}", removed, store.root());
         }
         return new Outcome(plan, trained, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Fans the pending runs out, one task per pack. Every task first checks that it sees the
+     * driver's {@link OutputToken} under the output; a task that does not trains nothing, and the
+     * sweep stops at once with one line ({@link ConfigException}) naming the executor.
+     */
+    private static List<RunReport> train(SparkSession spark, SweepSpec spec, Plan plan, boolean rerunFailed,
+            ResultsStore store, Consumer<String> progress) throws IOException {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        LongAccumulator done = sc.sc().longAccumulator("runs done");
+        LongAccumulator failed = sc.sc().longAccumulator("runs failed");
+        CollectionAccumulator<OutputToken.Refusal> refusals = sc.sc().collectionAccumulator("output refusals");
+        String group = "groksweep-" + spec.name() + "-" + spec.hash();
+        sc.setJobGroup(group, "groksweep sweep " + spec.name() + ": " + plan.pending().size() + " runs", true);
+        OutputToken token = OutputToken.write(store);
+        Task task = new Task(store.uri().toString(), spec.hadoopSettings(), token, spec.threadsPerRun(),
+                spec.runTimeoutSeconds(), spec.checkpointEvery(), spec.device(), rerunFailed, done, failed, refusals);
+        int packSize = packSize(spec);
+        List<List<TrainConfig>> packs = packs(plan.pending(), packSize);
+        LOG.info("{} runs in {} tasks", plan.pending().size(), packs.size());
+        JavaFutureAction<List<RunReport>> job = sc.parallelize(packs, packs.size())
+                .mapPartitions(task::train)
+                .collectAsync();
+        Progress line = new Progress(spec.name(), plan.pending().size());
+        List<RunReport> trained = List.of();
+        try {
+            while (true) {
+                try {
+                    trained = job.get(2, TimeUnit.SECONDS);
+                    break;
+                } catch (TimeoutException e) {
+                    if (!refusals.isZero()) {
+                        job.cancel(true);
+                        break;
+                    }
+                    // Runs in the running tasks; a task's runs count as done when it ends.
+                    long running = Math.min((long) running(sc, group) * packSize, plan.pending().size() - done.value());
+                    line.update(done.value(), failed.value(), running).ifPresent(progress);
+                }
+            }
+        } catch (InterruptedException e) {
+            job.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("sweep interrupted; rerun the same command to resume");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("sweep " + spec.name() + " failed: " + e.getCause().getMessage(), e.getCause());
+        } finally {
+            sc.clearJobGroup();
+            token.remove(store);
+        }
+        if (!refusals.isZero()) {
+            throw new ConfigException(refusals.value().get(0).message("output", spec.output()) + "; " + (done.value() == 0 ? "no run was trained"
+                    : done.value() + " runs trained by executors that see it are committed there"));
+        }
+        return trained;
     }
 
     /**
@@ -211,8 +236,9 @@ public final class SweepRunner {
     }
 
     /** The executor side, shipped to each task: trains its partition's runs. */
-    record Task(String root, Map<String, String> hadoop, int threads, long timeoutSeconds, int checkpointEvery, String device,
-            boolean rerunFailed, LongAccumulator done, LongAccumulator failed) implements Serializable {
+    record Task(String root, Map<String, String> hadoop, OutputToken token, int threads, long timeoutSeconds,
+            int checkpointEvery, String device, boolean rerunFailed, LongAccumulator done, LongAccumulator failed,
+            CollectionAccumulator<OutputToken.Refusal> refusals) implements Serializable {
 
         @Override
         public String toString() { // the Hadoop settings may hold credentials
@@ -224,6 +250,12 @@ public final class SweepRunner {
             // The executor's Hadoop configuration and the spec's settings (endpoints, credentials).
             ResultsStore store = new ResultsStore(root,
                     SweepSpec.withSettings(SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf()), hadoop));
+            SparkEnv env = SparkEnv.get();
+            var refusal = token.check(store, env.executorId(), env.blockManager().blockManagerId().host());
+            if (refusal.isPresent()) { // not the driver's output: train nothing, and say where
+                refusals.add(refusal.get());
+                return out.iterator();
+            }
             while (packs.hasNext()) {
                 trainPack(store, packs.next(), out);
             }

@@ -61,7 +61,8 @@ class SweepRunnerTest {
         assertEquals(2 * 3 * 5 * 3L, spark.read().parquet(root + "/spectra")
                 .join(spark.read().parquet(root + "/runs").where("status = 'ok'"), "run_id").count(),
                 "3 sources × 5 frequencies × 3 analysis steps for each good run");
-        assertEquals(0, Files.walk(Path.of(root)).filter(p -> p.getFileName().toString().startsWith("_tmp-")).count());
+        assertEquals(List.of(), Files.walk(Path.of(root)).map(p -> p.getFileName().toString())
+                .filter(n -> n.startsWith("_tmp-") || n.startsWith("_output-token-")).toList(), "no temporary and no token left");
         assertTrue(Files.exists(Path.of(root, "sweeps", "t-" + s.hash() + ".yaml")));
     }
 
