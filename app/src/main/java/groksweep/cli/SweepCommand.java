@@ -45,6 +45,10 @@ public final class SweepCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SPEC.yaml", description = "the sweep spec (see conf/sweeps/)")
     Path specFile;
 
+    @Option(names = "--output", paramLabel = "URI", description = "write the results here instead of the spec's output,"
+            + " e.g. hdfs://namenode:8020/groksweep/nanda2023 or s3a://bucket/groksweep/nanda2023 on a cluster")
+    String output;
+
     @Option(names = "--dry-run", description = "print the plan (runs, first rows, relative cost, spec hash) and stop")
     boolean dryRun;
 
@@ -76,17 +80,26 @@ public final class SweepCommand implements Callable<Integer> {
             return Cli.fail(spec, "--live-report: '" + liveReport + "' is not allowed; expected an integer ≥ 0 (0: off)");
         }
         SweepSpec sweep;
-        SweepRunner.Plan plan;
         try {
             sweep = read(specFile);
-            ResultsStore.checkWritable("output", sweep.output(), sweep.hadoopConfiguration());
+        } catch (ConfigException e) {
+            return Cli.fail(spec, specFile + ": " + e.getMessage());
+        }
+        if (output != null) {
+            sweep = sweep.withOutput(output); // a bad one: one line naming --output (Cli.oneLineErrors)
+        }
+        // Errors from here on name the spec, or --output where it replaced the spec's output.
+        String where = output != null ? "" : specFile + ": ";
+        SweepRunner.Plan plan;
+        try {
+            ResultsStore.checkWritable(output != null ? "--output" : "output", sweep.output(), sweep.hadoopConfiguration());
             plan = SweepRunner.plan(sweep, rerunFailed);
             if (embedded(sweep)) { // on a cluster, each executor checks its runs against its own memory
                 long available = RunMemory.available();
                 plan.pending().forEach(c -> RunMemory.check(c, available));
             }
         } catch (ConfigException e) {
-            return Cli.fail(spec, specFile + ": " + e.getMessage());
+            return Cli.fail(spec, where + e.getMessage());
         }
         System.out.println(describe(sweep, plan));
         if (dryRun) {

@@ -67,5 +67,18 @@ class SweepCommandTest {
         assertEquals(1 + 1 + 6, plan.strip().lines().count(), "summary, header, one row per run");
         assertTrue(plan.lines().skip(2).limit(3).allMatch(l -> l.contains("0.6")), "longest runs (fraction 0.6) first");
         assertFalse(Files.exists(dir.resolve("out")));
+
+        out.reset();
+        System.setOut(new java.io.PrintStream(out, true));
+        try {
+            assertEquals(0, sweep(err, "sweep", spec.toString(), "--dry-run", "--output", dir.resolve("elsewhere").toString()));
+            assertEquals(2, sweep(err, "sweep", spec.toString(), "--dry-run", "--output", dir.resolve("a/../b").toString()));
+        } finally {
+            System.setOut(old);
+        }
+        assertTrue(out.toString().lines().findFirst().orElseThrow().endsWith("output " + dir.resolve("elsewhere")), out.toString());
+        assertEquals("error: --output: '" + dir.resolve("a/../b") + "' is not allowed; expected a path without '..'",
+                err.toString().strip());
+        assertFalse(Files.exists(dir.resolve("elsewhere")), "a dry run writes nothing");
     }
 }

@@ -39,13 +39,23 @@ public final class StandaloneCluster implements AutoCloseable {
     private final List<Process> started = new ArrayList<>();
     private final List<Process> workers = new ArrayList<>();
 
+    /** Whether each Worker, with the executors it launches, runs on one CPU of its own. */
+    private final boolean pinned;
+
     /** A cluster of two Workers under {@code work}. */
     public StandaloneCluster(Path work) throws Exception {
-        this(work, 2);
+        this(work, 2, false);
     }
 
-    public StandaloneCluster(Path work, int nWorkers) throws Exception {
+    /**
+     * A cluster of {@code nWorkers} Workers of one core each. {@code pinned}: Worker i and its
+     * executors run on CPU i − 1 alone ({@code taskset}), as a node's single core would be; unpinned,
+     * a Worker's JVMs may use idle CPUs for compilation and garbage collection, so one Worker alone
+     * would get more than one core's work done.
+     */
+    public StandaloneCluster(Path work, int nWorkers, boolean pinned) throws Exception {
         this.work = work;
+        this.pinned = pinned;
         this.nodeDisk = Files.createDirectories(work.resolve("node-disk"));
         this.isolated = canIsolate(nodeDisk);
         this.sparkHome = Path.of(System.getProperty("groksweep.sparkHome"));
@@ -135,6 +145,10 @@ public final class StandaloneCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         if (isolated && name.startsWith("worker-")) {
             cmd.addAll(ownNode(nodeDisk));
+        }
+        if (pinned && name.startsWith("worker-")) { // worker i and its executors on CPU i - 1 alone
+            int cpu = (Integer.parseInt(name.substring("worker-".length())) - 1) % Runtime.getRuntime().availableProcessors();
+            cmd.addAll(List.of("taskset", "--cpu-list", String.valueOf(cpu)));
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(OPENS);

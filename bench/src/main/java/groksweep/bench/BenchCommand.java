@@ -95,6 +95,19 @@ public final class BenchCommand implements Callable<Integer> {
             + " interleaved, --steps timed steps after 10)")
     boolean packEval;
 
+    @Option(names = "--fixed-cost", description = "only time sweeps of 40 and 80 one-step runs at p = 23 on local[2]"
+            + " (--rounds, interleaved, in one Spark session) and print the wall time per extra run: scheduling, set-up,"
+            + " the final evaluation and measures, and committing each run's files")
+    boolean fixedCost;
+
+    @Option(names = "--scale-out", description = "only time the same 8 runs (p = 59, fraction 0.5, --scale-out-steps"
+            + " steps) submitted with spark-submit to a standalone cluster on this machine with 1 worker, then 2, each"
+            + " pinned to a CPU of its own (needs mvn package), and print runs/hour and the ratio")
+    boolean scaleOut;
+
+    @Option(names = "--scale-out-steps", defaultValue = "1000", description = "steps per run with --scale-out. Default: ${DEFAULT-VALUE}")
+    int scaleOutSteps;
+
     /** Each option's step beside the default; values as a sweep spec would give them. */
     static final Map<String, Map<String, Object>> OPTION_STEPS = new java.util.LinkedHashMap<>();
 
@@ -117,6 +130,12 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (analysisRuns != null) {
             return analysis();
+        }
+        if (fixedCost) {
+            return fixedCost();
+        }
+        if (scaleOut) {
+            return scaleOut();
         }
         if (options) {
             return optionSteps();
@@ -235,6 +254,103 @@ public final class BenchCommand implements Callable<Integer> {
                     perHour[tasks - 1]);
         }
         System.out.printf("%-44s %10s%n", "sweep scaling, 2 tasks vs 1", String.format("%.2fx", perHour[1] / perHour[0]));
+    }
+
+    /**
+     * What a run costs beyond its training steps, as the difference between sweeps of 40 and 80
+     * one-step runs in one local[2] session (Spark's start-up and the JIT's warm-up are outside it).
+     */
+    private int fixedCost() throws Exception {
+        SparkSession spark = LocalSpark.builder("bench", "local[2]", false).getOrCreate();
+        oneStepSweep(spark, 8); // warm-up: libtorch loaded, code compiled
+        int[] sizes = {40, 80};
+        double[][] seconds = new double[sizes.length][rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < sizes.length; i++) {
+                seconds[i][r] = oneStepSweep(spark, sizes[i]);
+            }
+        }
+        spark.stop();
+        System.out.printf("machine: %d cores, %s; one-step runs at p = 23 on local[2], medians of %d rounds%n",
+                Runtime.getRuntime().availableProcessors(), cpu(), rounds);
+        for (int i = 0; i < sizes.length; i++) {
+            System.out.printf("%-44s %10.2f%n", "sweep of " + sizes[i] + " runs: seconds", median(seconds[i]));
+        }
+        System.out.printf("%-44s %10.3f%n", "wall seconds per extra run",
+                (median(seconds[1]) - median(seconds[0])) / (sizes[1] - sizes[0]));
+        return 0;
+    }
+
+    /** Seconds to sweep {@code runs} one-step runs at p = 23 into a fresh output; every run must end ok. */
+    private static double oneStepSweep(SparkSession spark, int runs) throws Exception {
+        Path dir = Files.createTempDirectory("groksweep-bench-fixed-cost");
+        SweepSpec s = SweepSpec.parse("name: fixed-cost\noutput: " + dir + "\ngrid:\n  seed: "
+                + java.util.stream.IntStream.range(0, runs).boxed().toList() + "\ntrainer:\n  modulus: 23\n  steps: 1\n");
+        long t0 = System.nanoTime();
+        SweepRunner.Outcome out = SweepRunner.run(spark, s, SweepRunner.plan(s, false), false, line -> {});
+        double seconds = seconds(t0);
+        if (out.trained().size() != runs || out.trained().stream().anyMatch(r -> r.status() != RunStatus.OK)) {
+            throw new IllegalStateException("benchmark sweep did not train " + runs + " runs ok: " + out.trained());
+        }
+        return seconds;
+    }
+
+    /**
+     * The same 8 runs submitted with spark-submit to a standalone cluster of 1 worker, then of 2, each
+     * worker one core pinned to a CPU of its own (a Master, the Workers, the driver and the executors
+     * each a JVM of its own, as ClusterIT starts them): the whole submission, the sweep's own time
+     * (from its summary line, executors' start-up included) and the training span (first run's start
+     * to last commit, from the runs table).
+     */
+    private int scaleOut() throws Exception {
+        Path home = Path.of(System.getProperty("groksweep.home", "."));
+        System.setProperty("groksweep.sparkHome", home.resolve("app/target/spark-home").toString());
+        System.setProperty("groksweep.sparkJar", home.resolve("app/target/groksweep-spark.jar").toString());
+        System.setProperty("groksweep.conf", home.resolve("conf").toString());
+        if (!Files.isDirectory(home.resolve("app/target/spark-home/jars"))) {
+            return Cli.fail(spec, "--scale-out: no " + home.resolve("app/target/spark-home/jars") + "; run mvn package first");
+        }
+        System.out.printf("machine: %d cores, %s; 8 runs of %d steps at p = 59, fraction 0.5, one task per worker core%n",
+                Runtime.getRuntime().availableProcessors(), cpu(), scaleOutSteps);
+        System.out.printf("%-8s %10s %10s %12s %10s %10s %10s%n", "workers", "submit s", "sweep s", "training s",
+                "run s", "runs/h", "runs/h tr.");
+        double[] perHour = new double[2];
+        double[] perHourTraining = new double[2];
+        for (int workers = 1; workers <= 2; workers++) {
+            Path dir = Files.createTempDirectory("groksweep-bench-scale-out");
+            try (groksweep.cluster.StandaloneCluster cluster = new groksweep.cluster.StandaloneCluster(dir, workers, true)) {
+                Path spec = Files.writeString(dir.resolve("scale-out.yaml"), "name: scale-out\noutput: " + dir.resolve("out")
+                        + "\ngrid:\n  seed: [0, 1, 2, 3, 4, 5, 6, 7]\ntrainer:\n  modulus: 59\n  train_fraction: 0.5\n"
+                        + "  steps: " + scaleOutSteps + "\nthreads_per_run: 1\n");
+                long t0 = System.nanoTime();
+                Process driver = cluster.submit("sweep", "sweep", spec.toString(), "--no-analysis", "--live-report", "0");
+                int exit = driver.waitFor();
+                double wall = seconds(t0);
+                String log = Files.readString(cluster.log("sweep"));
+                Matcher m = Pattern.compile("sweep done in (?:(\\d+)m)?(\\d+)s: 8 runs trained \\{ok=8\\}").matcher(log);
+                if (exit != 0 || !m.find()) {
+                    throw new IllegalStateException("the sweep did not train 8 runs ok; see " + cluster.log("sweep"));
+                }
+                double sweep = (m.group(1) == null ? 0 : 60 * Integer.parseInt(m.group(1))) + Integer.parseInt(m.group(2));
+                // The span from the first run's start to the last commit, executors' start-up left out.
+                List<groksweep.results.Row> runs = new ResultsStore(dir.resolve("out").toString()).readAll(groksweep.results.Tables.RUNS);
+                double first = Double.MAX_VALUE, last = 0;
+                double[] runSeconds = new double[runs.size()];
+                for (int i = 0; i < runs.size(); i++) {
+                    double end = java.time.Instant.parse(runs.get(i).getString("finished_at")).toEpochMilli() / 1e3;
+                    runSeconds[i] = runs.get(i).getDouble("wall_seconds");
+                    first = Math.min(first, end - runSeconds[i]);
+                    last = Math.max(last, end);
+                }
+                perHour[workers - 1] = 8 / sweep * 3600;
+                perHourTraining[workers - 1] = 8 / (last - first) * 3600;
+                System.out.printf("%-8d %10.1f %10.0f %12.1f %10.1f %10.0f %10.0f%n", workers, wall, sweep, last - first,
+                        median(runSeconds), perHour[workers - 1], perHourTraining[workers - 1]);
+            }
+        }
+        System.out.printf("%-8s %58s %10s%n", "ratio", String.format("%.2fx", perHour[1] / perHour[0]),
+                String.format("%.2fx", perHourTraining[1] / perHourTraining[0]));
+        return 0;
     }
 
     /**

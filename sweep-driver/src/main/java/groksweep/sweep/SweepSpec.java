@@ -102,7 +102,7 @@ public record SweepSpec(
             throw at(top.get("name"), "name", "'" + name + "' is not allowed; expected letters, digits, '_', '.' or '-'");
         }
         String output = string(require(top, "output"), "output");
-        if (List.of(output.split("[/\\\\]")).contains("..")) {
+        if (climbs(output)) {
             throw at(top.get("output"), "output", "'" + output + "' is not allowed; expected a path without '..'");
         }
         Map<String, List<Object>> grid = new LinkedHashMap<>();
@@ -168,6 +168,23 @@ public record SweepSpec(
                 packSize);
         spec.checkRuns(top);
         return spec;
+    }
+
+    /** Whether a path steps up with '..', which an output may not. */
+    private static boolean climbs(String path) {
+        return List.of(path.split("[/\\\\]")).contains("..");
+    }
+
+    /**
+     * This sweep into another output ({@code sweep --output}), e.g. a shipped spec into HDFS or S3.
+     * Run ids do not depend on the output; the spec's hash does, as the saved spec names it.
+     */
+    public SweepSpec withOutput(String other) {
+        if (climbs(other)) {
+            throw new ConfigException("--output: '" + other + "' is not allowed; expected a path without '..'");
+        }
+        return new SweepSpec(name, other, grid, trainer, spark, runTimeoutSeconds, threadsPerRun, checkpointEvery, device,
+                packSize);
     }
 
     /**
