@@ -5,9 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import groksweep.config.TrainConfig;
 import groksweep.train.GradMode;
-import groksweep.model.Model;
-import groksweep.train.Pack;
-import groksweep.train.Split;
 import groksweep.train.Trainer;
 import groksweep.worker.Torch;
 
@@ -28,7 +25,7 @@ public final class StepTimer {
         Torch.useThreads(threads);
         long[] marks = new long[2];
         try (NDManager m = NDManager.newBaseManager()) {
-            Trainer.Result r = new Trainer(c, m).train(clock(marks, warmup, steps), () -> false, List.of());
+            Trainer.Result r = Trainer.alone(Trainer.Member.fresh(c, m, clock(marks, warmup, steps)), m, () -> false);
             if (r.status() != groksweep.results.RunStatus.OK) {
                 throw new IllegalStateException("benchmark run ended " + r.status() + ": " + r.message());
             }
@@ -45,13 +42,12 @@ public final class StepTimer {
         long[] marks = new long[2];
         Trainer.Listener clock = clock(marks, warmup, steps);
         try (NDManager m = NDManager.newBaseManager()) {
-            List<Pack.Member> members = new ArrayList<>();
+            List<Trainer.Member> members = new ArrayList<>();
             for (int r = 0; r < runs; r++) {
                 TrainConfig c = base.with(Map.of("steps", warmup + steps, "seed", r));
-                members.add(new Pack.Member(c, Split.of(c), Model.initialise(c, m), null, List.of(),
-                        r == 0 ? clock : new Trainer.Listener() {}));
+                members.add(Trainer.Member.fresh(c, m, r == 0 ? clock : new Trainer.Listener() {}));
             }
-            new Pack(members, m).train(() -> false, (member, result, model) -> {
+            new Trainer(members, m).train(() -> false, (member, result, model) -> {
                 if (result.status() != groksweep.results.RunStatus.OK) {
                     throw new IllegalStateException("benchmark run ended " + result.status() + ": " + result.message());
                 }

@@ -344,6 +344,27 @@ public record TrainConfig(
         }
     }
 
+    /**
+     * The options that fix the shape of a run's tensors or the computation its step runs: runs
+     * that agree on all of them can train together as one model with a run axis (a pack). Every
+     * other option is a per-run value (seeds, lr, weight decay, betas, eps, warm-up, momentum,
+     * Grokfast α and λ, init scale, the constrained norm, steps, early stop, eval and analysis
+     * intervals), so a pack can hold any mix of them.
+     */
+    public static final List<String> SHARED = List.of("modulus", "operation", "train_fraction", "model", "n_layers",
+            "d_model", "n_heads", "d_head", "d_mlp", "mlp_input", "activation", "attn_coeff", "dtype", "loss", "loss_dtype",
+            "optimizer", "grokfast", "grokfast_window", "orthogonal_grad");
+
+    /** What runs must share to train in one pack: the values of {@link #SHARED}. */
+    public String packKey() {
+        Map<String, Object> all = toMap();
+        StringBuilder key = new StringBuilder();
+        for (String option : SHARED) {
+            key.append(option).append('=').append(all.get(option)).append(' ');
+        }
+        return key.toString().strip();
+    }
+
     public static String snake(String camel) {
         return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase();
     }

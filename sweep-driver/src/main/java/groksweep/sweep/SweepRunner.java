@@ -9,7 +9,6 @@ import groksweep.results.ResultsStore;
 import groksweep.results.RunRecord;
 import groksweep.results.RunStatus;
 import groksweep.results.Tables;
-import groksweep.train.Pack;
 import groksweep.worker.Worker;
 
 import org.apache.logging.log4j.LogManager;
@@ -167,19 +166,14 @@ public final class SweepRunner {
     }
 
     /**
-     * The runs in packs of at most {@code size} that share a {@link Pack#key}; a run that cannot
-     * pack is a pack of one. Packs come in the order of their first run, so longest first stays
-     * longest first.
+     * The runs in packs of at most {@code size} that share a {@link TrainConfig#packKey}. Packs come
+     * in the order of their first run, so longest first stays longest first.
      */
     static List<List<TrainConfig>> packs(List<TrainConfig> runs, int size) {
         List<List<TrainConfig>> out = new ArrayList<>();
         Map<String, List<TrainConfig>> open = new java.util.HashMap<>();
         for (TrainConfig c : runs) {
-            String key = Pack.key(c);
-            if (key == null || size == 1) {
-                out.add(List.of(c));
-                continue;
-            }
+            String key = c.packKey();
             List<TrainConfig> pack = open.computeIfAbsent(key, k -> {
                 List<TrainConfig> fresh = new ArrayList<>();
                 out.add(fresh);
@@ -278,7 +272,7 @@ public final class SweepRunner {
             Worker.Options options = Worker.options().threads(threads).timeoutSeconds(timeoutSeconds)
                     .checkpointEvery(checkpointEvery).device(device).abandon(() -> ctx != null && ctx.isInterrupted())
                     .build();
-            List<Worker.Outcome> outcomes = Worker.runPack(todo, store, options, outcome -> {
+            List<Worker.Outcome> outcomes = Worker.run(todo, store, options, new groksweep.train.Trainer.Listener() {}, outcome -> {
                 done.add(1); // as each run commits, so the status line moves while its packmates train
                 if (outcome.record().status() != RunStatus.OK) {
                     failed.add(1);

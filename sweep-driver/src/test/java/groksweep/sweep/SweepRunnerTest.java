@@ -119,7 +119,7 @@ class SweepRunnerTest {
         assertEquals(2L, spark.read().parquet(s.output() + "/runs").count(), "still one record per run");
     }
 
-    /** Runs of one shape pack, up to the size, in longest-first order; others and unpackable runs go alone. */
+    /** Runs of one shape pack, up to the size, in longest-first order; runs of another shape (here depth) pack apart. */
     @Test
     void runsArePackedByShapeInLongestFirstOrder() {
         SweepSpec s = SweepSpec.parse("name: t\noutput: o\npack_size: 2\ngrid:\n  seed: [0, 1, 2]\n"
@@ -129,12 +129,9 @@ class SweepRunnerTest {
         assertEquals(12, packs.stream().mapToInt(List::size).sum(), "every run in one pack");
         for (List<TrainConfig> pack : packs) {
             assertTrue(pack.size() <= 2);
-            assertEquals(1, pack.stream().map(groksweep.train.Pack::key).distinct().count(), "one shape per pack");
-            if (pack.get(0).nLayers() == 2) {
-                assertEquals(1, pack.size(), "deeper transformers train alone");
-            }
+            assertEquals(1, pack.stream().map(TrainConfig::packKey).distinct().count(), "one shape per pack");
         }
-        assertEquals(2 * 2 + 6, packs.size(), "fractions 0.3 and 0.5: 3 seeds in packs of 2 and 1; 6 deeper runs alone");
+        assertEquals(4 * 2, packs.size(), "4 shapes (fraction × depth): 3 seeds each in packs of 2 and 1");
         List<Long> firstCost = packs.stream().map(p -> Grid.cost(p.get(0))).toList();
         assertEquals(firstCost.stream().sorted(java.util.Comparator.reverseOrder()).toList(), firstCost, "longest first");
     }

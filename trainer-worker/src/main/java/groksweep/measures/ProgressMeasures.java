@@ -41,8 +41,8 @@ public record ProgressMeasures(
     public static final double CLEAN_SHARE = 0.85;
 
     /**
-     * Measures {@code model} learning {@code op} on every pair: a, b, labels are int64 [p²] in
-     * a-major order (index a·p + b); {@code train} are the train pairs' indices.
+     * Measures {@code model}, a single run (R = 1), learning {@code op} on every pair: a, b, labels
+     * are int64 [p²] in a-major order (index a·p + b); {@code train} are the train pairs' indices.
      */
     public static ProgressMeasures compute(Model model, Operation op, NDArray a, NDArray b, NDArray labels,
             int[] train, int keyFreqMinNeurons) {
@@ -55,12 +55,12 @@ public record ProgressMeasures(
         NDArray tokens = manager.create(Arrays.stream(elements).asLongStream().toArray()); // [n]
         NDArray grid = manager.create(Arrays.stream(pairs).asLongStream().toArray()); // [n²]
         NDArray basis = Fourier.basis(n, manager, model.dtype()); // [n, n]
-        Model.Output out = model.forward(a.get(grid), b.get(grid));
-        NDArray embed = model.param("W_E").transpose().get(tokens); // [n, D]
-        NDArray wl = model.neuronLogits().get(tokens); // [n, M]
+        Model.Output out = model.forward(a.get(grid).expandDims(0), b.get(grid).expandDims(0)); // [1, n², ·]
+        NDArray embed = model.param("W_E").get(0).transpose().get(tokens); // [n, D]
+        NDArray wl = model.neuronLogits().get(0).get(tokens); // [n, M]
         double[] embedNorms = Fourier.frequencyNorms(basis, embed).toType(DataType.FLOAT64, false).toDoubleArray();
         double[] wlNorms = Fourier.frequencyNorms(basis, wl).toType(DataType.FLOAT64, false).toDoubleArray();
-        int[] neuronFreq = neuronFrequencies(out.hidden(), basis);
+        int[] neuronFreq = neuronFrequencies(out.hidden().get(0), basis);
         int[] clusterSizes = clusterSizes(neuronFreq, Fourier.frequencies(n));
         double symmetricity = gradientSymmetricity(model, manager, SYMMETRICITY_TRIPLES, SYMMETRICITY_SEED);
         if (op.group == Operation.Group.NONE) {
@@ -76,7 +76,7 @@ public record ProgressMeasures(
         NDArray trainRows = manager.create(Arrays.stream(train).map(t -> coordinate[t]).filter(ij -> ij >= 0)
                 .asLongStream().toArray()); // [N'] train pairs inside the grid
         NDArray y = labels.get(grid); // [n²]
-        NDArray logits = out.logits().toType(DataType.FLOAT64, false); // [n², V]
+        NDArray logits = out.logits().get(0).toType(DataType.FLOAT64, false); // [n², V]
         int sign = op == Operation.SUB || op == Operation.DIV ? -1 : 1;
         NDArray projection = keyProjection(logits, n, keys, sign); // [n², V]
         double restricted = Model.crossEntropy(projection.add(logits.mean(new int[] {0})), y).getDouble();
@@ -99,7 +99,7 @@ public record ProgressMeasures(
      * respect to the token embedding of a and to that of b (before the positional embedding, as in
      * their notebook, which draws 100 triples). Near 1 when the model reads a and b only through a
      * symmetric combination such as E_a + E_b (the pizza). The gradients are taken on a copy of
-     * the model cut from the training graph, so the parameters' own gradients are untouched.
+     * the model (a single run) cut from the training graph, so the parameters' own gradients are untouched.
      */
     public static double gradientSymmetricity(Model model, NDManager manager, int triples, long seed) {
         int p = model.modulus();
@@ -112,12 +112,12 @@ public record ProgressMeasures(
         }
         try (NDManager scope = manager.newSubManager(); GradMode grad = GradMode.enabled()) {
             Model frozen = Model.detached(model, scope);
-            NDArray embed = frozen.param("W_E").transpose(); // [V, D]
+            NDArray embed = frozen.param("W_E").get(0).transpose(); // [V, D]
             NDArray ea = Model.embedding(scope.create(abc[0]), embed).stopGradient(); // [T, D] leaves of their own
             NDArray eb = Model.embedding(scope.create(abc[1]), embed).stopGradient(); // [T, D]
             ea.setRequiresGradient(true);
             eb.setRequiresGradient(true);
-            NDArray logits = frozen.forwardEmbedded(ea, eb).logits(); // [T, V]
+            NDArray logits = frozen.forwardEmbedded(ea.expandDims(0), eb.expandDims(0)).logits().get(0); // [T, V]
             GradMode.backward(logits.gather(scope.create(abc[2]).expandDims(1), 1).sum()); // each row's own logit c
             NDArray ga = ea.getGradient().toType(DataType.FLOAT64, false); // [T, D]
             NDArray gb = eb.getGradient().toType(DataType.FLOAT64, false); // [T, D]

@@ -29,18 +29,21 @@ public final class Mlp extends Network {
 
     public final int dModel;
     public final boolean concat;
-    final NDArray W_E, W_in, b_in, W_U;
 
-    /** Wraps existing parameters (in {@link #NAMES} order). */
-    public Mlp(TrainConfig c, NDList params) {
+    /** Wraps existing parameters (in {@link #NAMES} order, [R, ...] each). */
+    Mlp(TrainConfig c, NDList params) {
         super(c, NAMES, params);
         this.dModel = c.dModel();
         this.concat = c.mlpInput().equals("concat");
-        W_E = params.get(0); W_in = params.get(1); b_in = params.get(2); W_U = params.get(3);
+    }
+
+    @Override
+    public Model with(NDList params) {
+        return new Mlp(config(), params);
     }
 
     /**
-     * Fresh parameters with the transformer's conventions: N(0, 1) scaled by 1/√d_model (W_U by
+     * A fresh run, with the transformer's conventions: N(0, 1) scaled by 1/√d_model (W_U by
      * 1/√d_vocab), the bias zero, all times {@code init_scale}.
      */
     public static Mlp initialise(TrainConfig c, NDManager manager) {
@@ -50,33 +53,35 @@ public final class Mlp extends Network {
         double alpha = c.initScale();
         DataType type = Model.dataType(c);
         return new Mlp(c, new NDList(
-                Model.normal(manager, rng, type, alpha / Math.sqrt(d), d, v), // W_E  [D, V]
-                Model.normal(manager, rng, type, alpha / Math.sqrt(d), m, in), // W_in [M, I]
-                manager.zeros(new Shape(m), type), // b_in [M]
-                Model.normal(manager, rng, type, alpha / Math.sqrt(v), m, v))); // W_U [M, V]
+                Model.normal(manager, rng, type, alpha / Math.sqrt(d), d, v), // W_E  [1, D, V]
+                Model.normal(manager, rng, type, alpha / Math.sqrt(d), m, in), // W_in [1, M, I]
+                manager.zeros(new Shape(1, m), type), // b_in [1, M]
+                Model.normal(manager, rng, type, alpha / Math.sqrt(v), m, v))); // W_U [1, M, V]
     }
 
     @Override
-    public NDArray neuronLogits() {
-        return W_U.transpose(); // [V, M]
+    NDArray neuronLogits(Weights w) {
+        return w.get("W_U").swapAxes(-1, -2); // [(R,) V, M]
     }
 
     @Override
-    public Output forward(NDArray a, NDArray b) {
-        NDArray embed = W_E.transpose(); // [V, D]
-        NDArray readA = concat ? W_in.get(":, :" + dModel) : W_in; // [M, D] the part of W_in that reads a
-        NDArray readB = concat ? W_in.get(":, " + dModel + ":") : W_in; // [M, D] the part that reads b
-        NDArray pre = Model.embedding(a, embed.matMul(readA.transpose())) // [B, M]
-                .add(Model.embedding(b, embed.matMul(readB.transpose()))) // [B, M]
-                .add(b_in); // [B, M]
-        NDArray hidden = Model.activation(activation, pre); // [B, M]
-        return new Output(hidden.matMul(W_U), hidden); // [B, V]
+    Output fast(Weights w, NDArray a, NDArray b) {
+        NDArray W_in = w.get("W_in");
+        NDArray embed = w.get("W_E").swapAxes(-1, -2); // [(R,) V, D]
+        NDArray readA = concat ? W_in.get("..., :" + dModel) : W_in; // [(R,) M, D] the part of W_in that reads a
+        NDArray readB = concat ? W_in.get("..., " + dModel + ":") : W_in; // [(R,) M, D] the part that reads b
+        NDArray bias = w.one ? w.get("b_in") : w.get("b_in").expandDims(1); // [(R, 1,) M]
+        NDArray pre = Runs.gather(a, Runs.mm(embed, readA.swapAxes(-1, -2))) // [(R,) B, M]
+                .add(Runs.gather(b, Runs.mm(embed, readB.swapAxes(-1, -2)))) // [(R,) B, M]
+                .add(bias); // [(R,) B, M]
+        NDArray hidden = Model.activation(activation, pre); // [(R,) B, M]
+        return new Output(Runs.mm(hidden, w.get("W_U")), hidden); // [(R,) B, V]
     }
 
     @Override
-    public Output forwardEmbedded(NDArray ea, NDArray eb) {
-        NDArray x = concat ? ea.concat(eb, 1) : ea.add(eb); // [B, I]
-        NDArray hidden = Model.activation(activation, Model.linear(x, W_in, b_in)); // [B, M]
-        return new Output(hidden.matMul(W_U), hidden); // [B, V]
+    Output textbook(Weights w, NDArray ea, NDArray eb) {
+        NDArray x = concat ? ea.concat(eb, -1) : ea.add(eb); // [(R,) B, I]
+        NDArray hidden = Model.activation(activation, Runs.linear(x, w.get("W_in"), w.get("b_in"))); // [(R,) B, M]
+        return new Output(Runs.mm(hidden, w.get("W_U")), hidden); // [(R,) B, V]
     }
 }

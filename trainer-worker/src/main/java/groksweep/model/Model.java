@@ -1,6 +1,7 @@
 package groksweep.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -13,47 +14,55 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * A network that reads {@code (a, b)} and gives logits over the vocabulary: the {@link Transformer}
- * or the {@link Mlp}, chosen by the {@code model} option. Each has a fast forward for training and
- * a textbook forward from the token embeddings of a and b (for the gradient symmetricity, and for
- * the tests that show the two agree).
+ * R runs of one network that reads {@code (a, b)} and gives logits over the vocabulary: the
+ * {@link Transformer} or the {@link Mlp}, chosen by the {@code model} option. Every parameter is
+ * the runs' parameters stacked on a leading run axis, [R, ...], and run r's outputs read only run
+ * r's parameters and examples, so the gradient of the runs' summed losses is each run's own. A
+ * single run is R = 1, for which every product takes the single-run kernel ({@link Runs}). Each
+ * network has a fast forward for training and a textbook forward from the token embeddings of a
+ * and b (for the gradient symmetricity, and for the tests that show the two agree).
  *
- * <p>Dimensions: B batch, D d_model, M d_mlp, V vocabulary.
+ * <p>Dimensions: R runs, B batch, D d_model, M d_mlp, V vocabulary.
  */
 public interface Model {
 
-    /** Logits and the hidden MLP activations that the logits read (at the last position). */
+    /** Logits [R, B, V] and the hidden MLP activations that the logits read (at the last position), [R, B, M]. */
     record Output(NDArray logits, NDArray hidden) {}
 
-    /** The parameters in {@link #names()} order, each named. */
+    /** The parameters in {@link #names()} order, each [R, ...] and named. */
     NDList params();
 
     /** Parameter names, in the export and checkpoint order. */
     List<String> names();
 
-    /** The options the model was built from. */
+    /** The options that shape the network (every run's are the same). */
     TrainConfig config();
 
     int modulus();
 
     DataType dtype();
 
-    /** The fast forward for examples {@code (a, b)}, int64 [B]. */
-    Output forward(NDArray a, NDArray b);
-
-    /** The textbook forward from the token embeddings of a and of b, [B, D] each. */
-    Output forwardEmbedded(NDArray ea, NDArray eb);
-
-    /** W_L: how each hidden neuron writes to each logit, [V, M]. */
-    NDArray neuronLogits();
-
-    /** The textbook forward for examples {@code (a, b)}, int64 [B]. */
-    default Output forwardTextbook(NDArray a, NDArray b) {
-        NDArray embed = param("W_E").transpose(); // [V, D]
-        return forwardEmbedded(embedding(a, embed), embedding(b, embed));
+    /** The number of runs R. */
+    default long runs() {
+        return Runs.runs(params().head());
     }
 
-    /** The parameter called {@code name} (one of {@link #names()}). */
+    /** The fast forward for examples {@code (a, b)}, int64 [R, B]. */
+    Output forward(NDArray a, NDArray b);
+
+    /** The textbook forward from the token embeddings of a and of b, [R, B, D] each. */
+    Output forwardEmbedded(NDArray ea, NDArray eb);
+
+    /** W_L: how each hidden neuron writes to each logit, [R, V, M]. */
+    NDArray neuronLogits();
+
+    /** The same network over other parameters, in {@link #names()} order, [R', ...] each. */
+    Model with(NDList params);
+
+    /** The textbook forward for examples {@code (a, b)}, int64 [R, B]. */
+    Output forwardTextbook(NDArray a, NDArray b);
+
+    /** The parameter called {@code name} (one of {@link #names()}), [R, ...]. */
     default NDArray param(String name) {
         int i = names().indexOf(name);
         if (i < 0) {
@@ -62,25 +71,74 @@ public interface Model {
         return params().get(i);
     }
 
-    /** Σ of squared parameters: the quantity weight decay shrinks. */
-    default double sumSquaredWeights() {
-        double total = 0;
+    /** Σ of squared parameters per run, in float64: the quantity weight decay shrinks, [R] as Java values. */
+    default double[] sumSquaredWeights() {
+        double[] total = new double[(int) runs()];
         for (NDArray w : params()) {
-            try (NDArray sq = w.toType(DataType.FLOAT64, false).square().sum()) {
-                total += sq.getDouble();
+            double[] each = Runs.squareSums(w);
+            for (int r = 0; r < total.length; r++) {
+                total[r] += each[r];
             }
         }
         return total;
     }
 
-    /** Fresh parameters for the configured model. */
+    /** Run {@code r} alone (R = 1) over copies of its parameters, in {@code manager}; cut from any graph. */
+    default Model run(int r, NDManager manager) {
+        NDList copies = new NDList();
+        for (NDArray w : params()) {
+            NDArray x = w.get(r + ":" + (r + 1)).duplicate();
+            x.attach(manager);
+            copies.add(x);
+        }
+        return with(copies);
+    }
+
+    /** Only the runs {@code kept} (indices, in order), over copies in {@code manager}. */
+    default Model select(int[] kept, NDManager manager) {
+        NDList copies = new NDList();
+        try (NDArray index = manager.create(java.util.Arrays.stream(kept).asLongStream().toArray())) {
+            for (NDArray w : params()) {
+                NDArray x = w.get(index);
+                NDArray leaf = x.stopGradient(); // a new leaf
+                leaf.attach(manager);
+                x.close();
+                copies.add(leaf);
+            }
+        }
+        return with(copies);
+    }
+
+    /** The runs' models (each of R = 1, of one shape) as one model of R runs, in {@code manager}. */
+    static Model stack(List<Model> runs, NDManager manager) {
+        Model first = runs.get(0);
+        NDList stacked = new NDList();
+        for (int i = 0; i < first.names().size(); i++) {
+            NDList each = new NDList();
+            for (Model m : runs) {
+                each.add(m.params().get(i));
+            }
+            NDArray w = NDArrays.concat(each).stopGradient(); // a leaf, whatever the thread's grad mode
+            w.attach(manager);
+            stacked.add(w);
+        }
+        return first.with(stacked);
+    }
+
+    /** Fresh parameters for the configured model: one run, R = 1. */
     static Model initialise(TrainConfig c, NDManager manager) {
         return c.model().equals("mlp") ? Mlp.initialise(c, manager) : Transformer.initialise(c, manager);
     }
 
-    /** Wraps existing parameters, in {@link #names(TrainConfig)} order. */
+    /** One run's parameters ({@link #names(TrainConfig)} order, without the run axis, e.g. from a file) as a model of R = 1. */
     static Model of(TrainConfig c, NDList params) {
-        return c.model().equals("mlp") ? new Mlp(c, params) : new Transformer(c, params);
+        NDList withRunAxis = new NDList();
+        for (NDArray w : params) {
+            NDArray x = w.expandDims(0).stopGradient(); // a leaf over the same values
+            x.attach(w.getManager());
+            withRunAxis.add(x);
+        }
+        return c.model().equals("mlp") ? new Mlp(c, withRunAxis) : new Transformer(c, withRunAxis);
     }
 
     /** The parameter names of the configured model. */
@@ -96,19 +154,19 @@ public interface Model {
             d.attach(scope);
             copies.add(d);
         }
-        return of(model.config(), copies);
+        return model.with(copies);
     }
 
     /**
-     * Cross-entropy of the logits, log-softmax in float64 as in Nanda et al.'s code. The cast happens
-     * inside log_softmax: DJL's toType() is not differentiable and would cut the graph.
+     * Cross-entropy of the logits [B, V], log-softmax in float64 as in Nanda et al.'s code. The cast
+     * happens inside log_softmax: DJL's toType() is not differentiable and would cut the graph.
      */
     static NDArray crossEntropy(NDArray logits, NDArray labels) {
         NDArray logp = JniUtils.logSoftmax((PtNDArray) logits, 1, DataType.FLOAT64); // [B, V]
         return logp.gather(labels.expandDims(1), 1).mean().neg(); // []
     }
 
-    /** Number of examples whose arg-max logit is the label. */
+    /** Number of examples whose arg-max logit is the label: logits [B, V], labels [B]. */
     static long correct(NDArray logits, NDArray labels) {
         return logits.argMax(1).eq(labels).toType(DataType.INT64, false).sum().getLong();
     }
@@ -135,13 +193,13 @@ public interface Model {
         return JniUtils.linear((PtNDArray) x, (PtNDArray) weight, (PtNDArray) bias);
     }
 
-    /** N(0, sd²) values from {@code rng}, in the order torch's randn would fill them. */
+    /** N(0, sd²) values from {@code rng}, in the order torch's randn would fill them, with a run axis of 1: [1, shape]. */
     static NDArray normal(NDManager manager, SplittableRandom rng, DataType type, double sd, long... shape) {
         Shape s = new Shape(shape);
         double[] values = new double[Math.toIntExact(s.size())];
         for (int i = 0; i < values.length; i++) {
             values[i] = rng.nextGaussian() * sd;
         }
-        return manager.create(values, s).toType(type, false);
+        return manager.create(values, new Shape(1).addAll(s)).toType(type, false);
     }
 }

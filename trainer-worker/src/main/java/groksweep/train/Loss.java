@@ -24,8 +24,11 @@ public final class Loss {
         return labelLogProbs(c, logits, labels).mean().neg(); // []
     }
 
-    /** The loss of each run of a pack: logits [R, B, V], labels [R, B]; gives [R]. */
+    /** The loss of each run: logits [R, B, V], labels [R, B]; gives [R]. One run's is {@link #of} on its own rows. */
     public static NDArray perRun(TrainConfig c, NDArray logits, NDArray labels) {
+        if (logits.getShape().get(0) == 1) {
+            return of(c, logits.squeeze(0), labels.squeeze(0)).reshape(1); // [1]
+        }
         return labelLogProbs(c, logits, labels).squeeze(2).mean(new int[] {1}).neg(); // [R]
     }
 
@@ -76,9 +79,9 @@ public final class Loss {
         return collapsed(logits).mean().getDouble();
     }
 
-    /** {@link #softmaxCollapse} of each run of a pack: logits [R, B, V]; gives [R]. */
+    /** {@link #softmaxCollapse} of each run: logits [R, B, V]; gives [R]. */
     public static double[] softmaxCollapsePerRun(NDArray logits) {
-        return collapsed(logits).mean(new int[] {1}).toDoubleArray();
+        return groksweep.model.Runs.means(collapsed(logits)).toDoubleArray();
     }
 
     /** 1 where an example is in softmax collapse, else 0: [...], float64. */

@@ -4,18 +4,21 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import groksweep.config.TrainConfig;
+import groksweep.model.Runs;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
- * One update from the gradients accumulated in the parameters, in four stages, each the authors'
- * own code in effect:
+ * One update of R runs from the gradients accumulated in their parameters ([R, ...] each), in four
+ * stages, each the authors' own code in effect:
  *
  * <ol>
  *   <li>Grokfast (Lee et al. 2024, {@code grokfast.py}), {@code grokfast}: {@code ema} keeps
@@ -39,61 +42,84 @@ import java.util.List;
  *       parameter × f·‖θ₀‖/‖θ‖, one global factor over all tensors (θ₀: the initial parameters).
  * </ol>
  *
- * <p>Gradients, moments and filter state of all parameters live back to back in flat tensors, so
- * an update is a handful of large operations rather than a dozen small ones per parameter. The
- * state is saved and restored by name ({@link #state}), so a resumed run continues bit for bit.
+ * <p>The choices (optimizer, Grokfast filter and window, ⊥Grad) are the runs' shared options; every
+ * number (lr, weight decay, betas, eps, warm-up, momentum, α, λ, f) is each run's own. Gradients,
+ * moments and filter state live in rows [R, Σ sizes], one per run laid out as a single run's
+ * parameters back to back, so an update is a handful of large operations, and every operation is
+ * elementwise within a row or a reduction over it ({@link Runs}): each run is updated exactly as it
+ * would be alone. A run's row is its checkpoint state ({@link #state}), saved and restored by
+ * name, so a resumed run continues bit for bit.
  */
 public final class Optimizer {
 
-    private final TrainConfig c;
+    private final TrainConfig c; // the shared choices
+    private final List<TrainConfig> runs; // each run's numbers, in run-axis order
     private final NDList params;
-    private final NDList state; // named tensors: m, v, and the Grokfast state the config needs
-    private final NDArray m; // [Σ sizes] first moments (SGD: the momentum buffer)
-    private final NDArray v; // [Σ sizes] second moments (unused by SGD)
-    private final double targetNorm; // f·‖θ₀‖ of the constrained norm; 0: off
+    private final NDList state; // named [R, ...] tensors: m, v, and the Grokfast state the config needs
+    private final double[] targetNorm; // per run f·‖θ₀‖ of the constrained norm; 0: off
     private int t;
-    private double updateNorm;
+    private double[] updateNorm; // per run; NaN when not measured
 
-    /** Fresh state in the parameters' manager; nothing updated yet. */
+    /** Fresh state for one run (R = 1) in the parameters' manager; nothing updated yet. */
     public Optimizer(TrainConfig config, NDList params) {
-        this(config, params, fresh(config, params));
+        this(List.of(config), params);
     }
 
-    private static NDList fresh(TrainConfig c, NDList params) {
+    /** Fresh state for {@code runs} (R of them, in run-axis order) in the parameters' manager. */
+    public Optimizer(List<TrainConfig> runs, NDList params) {
+        this.c = runs.get(0);
+        this.runs = List.copyOf(runs);
+        this.params = params;
         NDManager manager = params.head().getManager();
-        long total = params.stream().mapToLong(NDArray::size).sum();
+        int r = runs.size();
+        long total = params.stream().mapToLong(NDArray::size).sum() / r;
         DataType type = params.head().getDataType();
-        NDList s = new NDList(named(manager.zeros(new Shape(total), type), "m"),
-                named(manager.zeros(new Shape(total), type), "v"));
+        this.state = new NDList(named(manager.zeros(new Shape(r, total), type), "m"),
+                named(manager.zeros(new Shape(r, total), type), "v"));
         switch (c.grokfast()) {
-            case "ema" -> s.add(named(manager.zeros(new Shape(total), type), "grokfast_ema"));
+            case "ema" -> state.add(named(manager.zeros(new Shape(r, total), type), "grokfast_ema"));
             case "ma" -> {
-                s.add(named(manager.zeros(new Shape(c.grokfastWindow(), total), type), "grokfast_window"));
-                s.add(named(manager.zeros(new Shape(total), type), "grokfast_sum"));
+                state.add(named(manager.zeros(new Shape(r, c.grokfastWindow(), total), type), "grokfast_window"));
+                state.add(named(manager.zeros(new Shape(r, total), type), "grokfast_sum"));
             }
             default -> {}
         }
-        s.add(scalar(manager, "updates", 0));
-        s.add(scalar(manager, "update_norm", Double.NaN));
-        s.add(scalar(manager, "target_norm", c.fixedWeightNorm() * Math.sqrt(sumSquares(params))));
-        return s;
+        double[] norms = squareSums(params);
+        this.targetNorm = new double[r];
+        for (int i = 0; i < r; i++) {
+            targetNorm[i] = runs.get(i).fixedWeightNorm() * Math.sqrt(norms[i]);
+        }
+        this.updateNorm = new double[r];
+        java.util.Arrays.fill(updateNorm, Double.NaN);
     }
 
-    /** Resumes from the arrays of {@link #state} (a checkpoint's), in the parameters' manager. */
+    /** Resumes one run (R = 1) from the arrays of {@link #state} (a checkpoint's), in the parameters' manager. */
     public Optimizer(TrainConfig config, NDList params, NDList saved) {
-        this.c = config;
+        this(List.of(config), params, List.of(saved));
+    }
+
+    /**
+     * Joins the runs' saved states (each as {@link #state} names it, all at the same update) over
+     * {@code params}, [R, ...] in the same run order; the state is copied into the parameters' manager.
+     */
+    public Optimizer(List<TrainConfig> runs, NDList params, List<NDList> saved) {
+        this.c = runs.get(0);
+        this.runs = List.copyOf(runs);
         this.params = params;
-        this.m = saved.get("m");
-        this.v = saved.get("v");
-        this.state = new NDList(m, v);
-        for (String name : List.of("grokfast_ema", "grokfast_window", "grokfast_sum")) {
-            if (saved.contains(name)) {
-                state.add(saved.get(name));
+        NDManager manager = params.head().getManager();
+        this.state = new NDList();
+        for (String name : List.of("m", "v", "grokfast_ema", "grokfast_window", "grokfast_sum")) {
+            if (saved.get(0).contains(name)) {
+                NDList rows = new NDList();
+                saved.forEach(s -> rows.add(s.get(name).expandDims(0)));
+                NDArray joined = NDArrays.concat(rows); // [R, ...]
+                joined.attach(manager);
+                state.add(named(joined, name));
             }
         }
-        this.t = (int) scalar(saved, "updates", 0);
-        this.updateNorm = scalar(saved, "update_norm", Double.NaN); // absent in checkpoints of 0.1.0
-        this.targetNorm = scalar(saved, "target_norm", 0);
+        this.t = (int) scalar(saved.get(0), "updates", 0);
+        this.updateNorm = saved.stream().mapToDouble(s -> scalar(s, "update_norm", Double.NaN)).toArray(); // absent in 0.1.0's
+        this.targetNorm = saved.stream().mapToDouble(s -> scalar(s, "target_norm", 0)).toArray();
     }
 
     /** Learning rate of update t (1-based): lr·min((t − 1)/warmup, 1). */
@@ -105,60 +131,76 @@ public final class Optimizer {
      * Applies one update from the gradients accumulated in the parameters, then zeroes them.
      * Temporaries live in {@code scope}, which borrows the state for the duration; the caller
      * closes it (the training step's scope). With {@code measure}, {@link #updateNorm} is set to
-     * the L2 norm of the change of all parameters (else NaN).
+     * the L2 norm of each run's change of all parameters (else NaN).
      */
     public void step(NDManager scope, boolean measure) {
         t++;
-        double lr = learningRate(c, t);
+        double[] lr = each(r -> learningRate(r, t));
+        double[] wd = each(TrainConfig::weightDecay);
+        int n = runs.size();
         scope.tempAttachAll(state);
         try (GradMode noGrad = GradMode.disabled()) {
-            NDArray before = measure ? flatten(params) : null; // [Σ sizes]
+            NDArray before = measure ? flatten(params) : null; // [R, Σ]
             NDList grads = new NDList(params.size());
             for (NDArray w : params) {
                 NDArray g = JniUtils.getGradient((PtNDArray) w);
                 g.attach(scope);
-                grads.add(g.reshape(-1));
+                grads.add(g.reshape(n, -1));
             }
-            NDArray g = grokfast(NDArrays.concat(grads)); // [Σ sizes]
+            NDArray g = grokfast(NDArrays.concat(grads, 1)); // [R, Σ]
             if (c.orthogonalGrad()) {
                 g = orthogonal(g);
             }
-            NDArray update = switch (c.optimizer()) { // [Σ sizes], subtracted from the weights
+            NDArray m = state.get("m");
+            NDArray update = switch (c.optimizer()) { // [R, Σ], subtracted from the weights
                 case "adamw" -> adam(g, lr);
-                case "adam" -> adam(g.add(flatten(params).muli(c.weightDecay())), lr);
+                case "adam" -> adam(g.add(Runs.scalei(flatten(params), wd)), lr);
                 case "sgd" -> {
-                    m.muli(c.momentum()).addi(g.add(flatten(params).muli(c.weightDecay())));
-                    yield m.mul(lr);
+                    Runs.scalei(m, each(TrainConfig::momentum)).addi(g.add(Runs.scalei(flatten(params), wd)));
+                    yield Runs.scale(m, lr);
                 }
                 default -> throw new IllegalStateException("optimizer " + c.optimizer());
             };
             boolean decoupled = c.optimizer().equals("adamw");
+            double[] keep = new double[n];
+            java.util.Arrays.setAll(keep, r -> 1 - lr[r] * wd[r]);
             long offset = 0;
             for (NDArray w : params) {
-                long size = w.size();
+                long size = w.size() / n;
                 if (decoupled) {
-                    w.muli(1 - lr * c.weightDecay());
+                    Runs.scalei(w, keep);
                 }
-                w.subi(update.get(offset + ":" + (offset + size)).reshape(w.getShape()));
+                w.subi(update.get(":, " + offset + ":" + (offset + size)).reshape(w.getShape()));
                 JniUtils.zeroGrad((PtNDArray) w);
                 offset += size;
             }
-            if (c.fixedWeightNorm() > 0) {
-                double scale = targetNorm / Math.sqrt(sumSquares(params));
-                params.forEach(w -> w.muli(scale));
+            if (java.util.Arrays.stream(targetNorm).anyMatch(f -> f > 0)) {
+                double[] norms = squareSums(params);
+                double[] scale = new double[n];
+                java.util.Arrays.setAll(scale, r -> targetNorm[r] > 0 ? targetNorm[r] / Math.sqrt(norms[r]) : 1);
+                params.forEach(w -> Runs.scalei(w, scale));
             }
-            updateNorm = measure ? flatten(params).subi(before).norm().toType(DataType.FLOAT64, false).getDouble()
-                    : Double.NaN;
+            if (measure) {
+                updateNorm = Runs.norms(flatten(params).subi(before)).toType(DataType.FLOAT64, false).toDoubleArray();
+            } else {
+                java.util.Arrays.fill(updateNorm, Double.NaN);
+            }
         }
     }
 
-    /** Adam's moments and bias-corrected step from gradient {@code g}. */
-    private NDArray adam(NDArray g, double lr) {
-        double stepSize = lr / (1 - Math.pow(c.beta1(), t));
-        double bias2Sqrt = Math.sqrt(1 - Math.pow(c.beta2(), t));
-        m.muli(c.beta1()).addi(g.mul(1 - c.beta1()));
-        v.muli(c.beta2()).addi(g.square().muli(1 - c.beta2()));
-        return m.div(v.sqrt().divi(bias2Sqrt).addi(c.eps())).muli(stepSize);
+    /** Adam's moments and bias-corrected step from gradient {@code g}, per run. */
+    private NDArray adam(NDArray g, double[] lr) {
+        double[] beta1 = each(TrainConfig::beta1), beta2 = each(TrainConfig::beta2);
+        double[] stepSize = new double[lr.length], bias2Sqrt = new double[lr.length];
+        for (int r = 0; r < lr.length; r++) {
+            stepSize[r] = lr[r] / (1 - Math.pow(beta1[r], t));
+            bias2Sqrt[r] = Math.sqrt(1 - Math.pow(beta2[r], t));
+        }
+        NDArray m = state.get("m"), v = state.get("v");
+        Runs.scalei(m, beta1).addi(Runs.scale(g, complement(beta1)));
+        Runs.scalei(v, beta2).addi(Runs.scalei(g.square(), complement(beta2)));
+        NDArray denominator = Runs.addi(Runs.dividei(v.sqrt(), bias2Sqrt), each(TrainConfig::eps));
+        return Runs.scalei(m.div(denominator), stepSize);
     }
 
     /** The Grokfast-filtered gradient, updating the filter's state; g itself when off. */
@@ -169,22 +211,23 @@ public final class Optimizer {
                 if (t == 1) {
                     ema.addi(g); // starts as the first gradient
                 } else {
-                    ema.muli(c.grokfastAlpha()).addi(g.mul(1 - c.grokfastAlpha()));
+                    double[] alpha = each(TrainConfig::grokfastAlpha);
+                    Runs.scalei(ema, alpha).addi(Runs.scale(g, complement(alpha)));
                 }
-                return g.add(ema.mul(c.grokfastLambda()));
+                return g.add(Runs.scale(ema, each(TrainConfig::grokfastLambda)));
             }
             case "ma" -> {
                 // A ring of the last `window` gradients and their running sum.
-                NDArray window = state.get("grokfast_window"); // [W, Σ sizes]
-                NDArray sum = state.get("grokfast_sum");
+                NDArray window = state.get("grokfast_window"); // [R, W, Σ]
+                NDArray sum = state.get("grokfast_sum"); // [R, Σ]
                 int w = c.grokfastWindow();
-                int slot = (t - 1) % w;
+                NDIndex slot = new NDIndex(":, {}, :", (t - 1) % w);
                 if (t > w) {
                     sum.subi(window.get(slot));
                 }
-                window.set(new ai.djl.ndarray.index.NDIndex(slot), g);
+                window.set(slot, g);
                 sum.addi(g);
-                return t >= w ? g.add(sum.mul(c.grokfastLambda() / w)) : g;
+                return t >= w ? g.add(Runs.scale(sum, each(r -> r.grokfastLambda() / w))) : g;
             }
             default -> {
                 return g;
@@ -192,45 +235,90 @@ public final class Optimizer {
         }
     }
 
-    /** ⊥Grad: each tensor's slice of {@code g} without its component along the weights, at ‖g‖. */
+    /** ⊥Grad: each tensor's slice of {@code g} [R, Σ] without its component along the weights, at ‖g‖, per run. */
     private NDArray orthogonal(NDArray g) {
-        List<NDArray> out = new ArrayList<>();
+        int n = runs.size();
+        NDList out = new NDList();
         long offset = 0;
         for (NDArray w : params) {
-            NDArray wf = w.reshape(-1); // [size]
-            NDArray gi = g.get(offset + ":" + (offset + w.size())); // [size]
-            NDArray proj = wf.dot(gi).divi(wf.dot(wf).addi(1e-30)); // []
-            NDArray perp = gi.sub(wf.mul(proj)); // [size]
-            out.add(perp.muli(gi.norm().divi(perp.norm().addi(1e-30))));
-            offset += w.size();
+            long size = w.size() / n;
+            NDArray wf = w.reshape(n, -1); // [R, size]
+            NDArray gi = g.get(":, " + offset + ":" + (offset + size)); // [R, size]
+            NDArray proj = Runs.dots(wf, gi).divi(Runs.dots(wf, wf).addi(1e-30)).expandDims(1); // [R, 1]
+            NDArray perp = gi.sub(wf.mul(proj)); // [R, size]
+            out.add(perp.muli(Runs.norms(gi).divi(Runs.norms(perp).addi(1e-30)).expandDims(1)));
+            offset += size;
         }
-        return NDArrays.concat(new NDList(out));
+        return NDArrays.concat(out, 1);
     }
 
-    /** L2 norm of the change made by the last update measured (NaN if it was not measured). */
+    /** L2 norm of the change made by the last update measured, of a single run (NaN if it was not measured). */
     public double updateNorm() {
-        return updateNorm;
+        return updateNorm(0);
+    }
+
+    /** Run r's {@link #updateNorm()}. */
+    public double updateNorm(int r) {
+        return updateNorm[r];
     }
 
     public int updatesDone() {
         return t;
     }
 
+    /** The state of a single run (R = 1); see {@link #state(int, NDManager)}. */
+    public NDList state(NDManager manager) {
+        return state(0, manager);
+    }
+
     /**
-     * The state to save, by name, in {@code manager}: m and v (flat, parameters back to back), the
+     * Run r's state to save, by name, in {@code manager}: m and v (flat, parameters back to back), the
      * Grokfast state the config uses, updates done, the last update norm and the target norm.
      */
-    public NDList state(NDManager manager) {
+    public NDList state(int r, NDManager manager) {
         NDList out = new NDList();
         for (NDArray x : state) {
-            NDArray copy = x.duplicate();
+            NDArray copy = x.get(r).duplicate();
             copy.attach(manager);
             out.add(named(copy, x.getName()));
         }
         out.add(scalar(manager, "updates", t));
-        out.add(scalar(manager, "update_norm", updateNorm));
-        out.add(scalar(manager, "target_norm", targetNorm));
+        out.add(scalar(manager, "update_norm", updateNorm[r]));
+        out.add(scalar(manager, "target_norm", targetNorm[r]));
         return out;
+    }
+
+    /** Keeps only the runs {@code kept} (indices, in order), over their parameters {@code params}. */
+    Optimizer select(int[] kept, NDList params) {
+        List<TrainConfig> configs = new ArrayList<>();
+        List<NDList> saved = new ArrayList<>();
+        try (NDManager scope = params.head().getManager().newSubManager()) {
+            for (int r : kept) {
+                configs.add(runs.get(r));
+                saved.add(state(r, scope));
+            }
+            return new Optimizer(configs, params, saved);
+        }
+    }
+
+    private double[] each(ToDoubleFunction<TrainConfig> value) {
+        return runs.stream().mapToDouble(value).toArray();
+    }
+
+    private static double[] complement(double[] x) {
+        return java.util.Arrays.stream(x).map(v -> 1 - v).toArray();
+    }
+
+    /** Σ of squared parameters per run, in float64. */
+    private static double[] squareSums(NDList params) {
+        double[] total = new double[(int) Runs.runs(params.head())];
+        for (NDArray w : params) {
+            double[] each = Runs.squareSums(w);
+            for (int r = 0; r < total.length; r++) {
+                total[r] += each[r];
+            }
+        }
+        return total;
     }
 
     private static double scalar(NDList saved, String name, double absent) {
@@ -241,20 +329,12 @@ public final class Optimizer {
         return named(manager.create(new double[] {value}), name);
     }
 
+    /** The parameters as rows: [R, Σ sizes]. */
     private static NDArray flatten(NDList params) {
+        long n = Runs.runs(params.head());
         NDList flat = new NDList(params.size());
-        params.forEach(w -> flat.add(w.reshape(-1)));
-        return NDArrays.concat(flat);
-    }
-
-    private static double sumSquares(NDList params) {
-        double total = 0;
-        for (NDArray w : params) {
-            try (NDArray sq = w.toType(DataType.FLOAT64, false).square().sum()) {
-                total += sq.getDouble();
-            }
-        }
-        return total;
+        params.forEach(w -> flat.add(w.reshape(n, -1)));
+        return NDArrays.concat(flat, 1);
     }
 
     private static NDArray named(NDArray x, String name) {

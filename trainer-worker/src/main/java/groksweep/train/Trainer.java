@@ -4,11 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import groksweep.config.TrainConfig;
 import groksweep.measures.ProgressMeasures;
 import groksweep.model.Model;
+import groksweep.model.Runs;
 import groksweep.results.Onsets;
 import groksweep.results.RunStatus;
 import groksweep.results.StopReason;
@@ -18,16 +20,22 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
- * Trains one run: full batch, one update per step, metrics every {@code eval_every} steps and at
- * the end, progress measures every {@code analysis_every} steps and at the end. Step s's metrics
- * are measured after s updates. Native memory: the model, optimizer state and data live in the
- * run's manager; each step runs in a sub-manager closed at its end, and only Java values leave it.
+ * Trains R ≥ 1 runs of one shape together as one model with a run axis ({@link Model}): each step
+ * is one forward and backward of all of them and one update ({@link Optimizer}), full batch, so a
+ * single run is R = 1. Metrics every {@code eval_every} steps and at the end, progress measures
+ * every {@code analysis_every} steps and at the end; step s's metrics are measured after s
+ * updates. Each run keeps its own data, seeds and numbers, and leaves when it ends (its steps,
+ * stop_after_grok, divergence, or cancellation), handed to {@link Finished} at once with its rows
+ * and final parameters, exactly as it would have ended alone: a test holds the two to 1e-9 in
+ * float64, with every option. Native memory: the model, optimizer state and data live in the
+ * trainer's manager; each step runs in a sub-manager closed at its end, and only Java values leave it.
  */
 public final class Trainer {
 
-    /** What the caller sees as the run goes. Default methods: implement only what you need. */
+    /** What the caller sees as a run goes. Default methods: implement only what you need. */
     public interface Listener {
         default void onMetrics(MetricRow row) {}
 
@@ -58,8 +66,268 @@ public final class Trainer {
         }
     }
 
-    /** A model and optimizer restored from a checkpoint. */
+    /** A single run's model and optimizer, as a checkpoint holds them. */
     public record Resumed(Model model, Optimizer optimizer) {}
+
+    /** One run joining: fresh ({@code resumed} null) or from a checkpoint, with its earlier rows. */
+    public record Member(TrainConfig config, Split split, Model model, Optimizer resumed, List<MetricRow> previous,
+            Listener listener) {
+
+        /** A fresh run: parameters from its init seed and its split from its data seed, in {@code manager}. */
+        public static Member fresh(TrainConfig c, NDManager manager, Listener listener) {
+            return new Member(c, Split.of(c), Model.initialise(c, manager), null, List.of(), listener);
+        }
+    }
+
+    /** Called once per run, as it leaves, with its result and its final parameters (R = 1, in the trainer's manager). */
+    public interface Finished {
+        void accept(Member member, Result result, Model model);
+    }
+
+    /**
+     * Rows per evaluation forward, over all runs: activations of a few thousand examples stay in
+     * cache, which makes the held-out pass ~30% faster than one batch of all of them.
+     */
+    static final int EVAL_CHUNK = 4096;
+
+    private final NDManager manager;
+    private final TrainConfig shape; // any run's config: every option that shapes the step is shared
+    private final List<Lane> lanes = new ArrayList<>(); // the runs still training, in run-axis order
+    private Model model;
+    private Optimizer optimizer;
+    private final NDList all; // every pair: a, b, labels, for the progress measures
+    private Batch train;
+    private List<Batch> test;
+
+    /** A run's progress. */
+    private static final class Lane {
+        final Member member;
+        final List<MetricRow> rows;
+        final Onsets onsets = new Onsets(Onsets.Thresholds.defaults());
+        final long start = System.nanoTime();
+        final int first;
+
+        Lane(Member member, int first) {
+            this.member = member;
+            this.rows = new ArrayList<>(member.previous());
+            this.first = first;
+            rows.forEach(r -> onsets.observe(r.step(), r.trainAcc(), r.testAcc())); // replay a resumed part
+        }
+
+        TrainConfig c() {
+            return member.config();
+        }
+    }
+
+    /** Examples of every run, one row per run: a, b, labels int64 [R, B]. */
+    private record Batch(NDArray a, NDArray b, NDArray labels, int size) {
+        NDList arrays() {
+            return new NDList(a, b, labels);
+        }
+    }
+
+    /**
+     * The members must share {@link TrainConfig#packKey} and (when resumed) their updates done; their
+     * models and optimizer states are copied into {@code manager}.
+     */
+    public Trainer(List<Member> members, NDManager manager) {
+        this.manager = manager;
+        this.shape = members.get(0).config();
+        for (Member m : members) {
+            if (!m.config().packKey().equals(shape.packKey())) {
+                throw new IllegalArgumentException("run " + m.config().runId() + " cannot train beside " + shape.runId());
+            }
+            int updates = m.resumed() == null ? 0 : m.resumed().updatesDone();
+            if (!lanes.isEmpty() && updates != lanes.get(0).first) {
+                throw new IllegalArgumentException("run " + m.config().runId() + " resumes at update " + updates
+                        + ", not " + lanes.get(0).first);
+            }
+            lanes.add(new Lane(m, updates));
+        }
+        this.model = Model.stack(members.stream().map(Member::model).toList(), manager);
+        List<TrainConfig> configs = members.stream().map(Member::config).toList();
+        if (members.get(0).resumed() == null) {
+            this.optimizer = new Optimizer(configs, model.params());
+        } else {
+            try (NDManager states = manager.newSubManager()) {
+                this.optimizer = new Optimizer(configs, model.params(),
+                        members.stream().map(m -> m.resumed().state(states)).toList());
+            }
+        }
+        int p = shape.modulus();
+        int[] grid = IntStream.range(0, p * p).toArray();
+        this.all = new NDList(manager.create(Split.firstOperands(p, grid)), manager.create(Split.secondOperands(p, grid)),
+                manager.create(Split.labels(shape.op(), p, grid)));
+        data();
+    }
+
+    /** Trains one run alone to its end and returns its result. */
+    public static Result alone(Member member, NDManager manager, BooleanSupplier cancelled) {
+        Result[] out = new Result[1];
+        new Trainer(List.of(member), manager).train(cancelled, (m, result, model) -> out[0] = result);
+        return out[0];
+    }
+
+    /** The runs' model now, [R, ...] (R: the runs still training). */
+    public Model model() {
+        return model;
+    }
+
+    /**
+     * Trains every run to its end; {@code cancelled} is polled every step and ends all that remain
+     * as timeouts. Each run is handed to {@code finished} as it leaves, before the others go on.
+     */
+    public void train(BooleanSupplier cancelled, Finished finished) {
+        int step = optimizer.updatesDone();
+        while (!lanes.isEmpty()) {
+            List<Lane> leaving = new ArrayList<>();
+            List<Result> results = new ArrayList<>();
+            try (NDManager scope = manager.newSubManager()) {
+                if (cancelled.getAsBoolean()) {
+                    for (Lane lane : lanes) {
+                        leave(lane, RunStatus.TIMEOUT, StopReason.TIMEOUT, "stopped at", step, leaving, results);
+                    }
+                } else {
+                    step(scope, step, leaving, results);
+                }
+                for (int i = 0; i < leaving.size(); i++) {
+                    Lane lane = leaving.get(i);
+                    finished.accept(lane.member, results.get(i), model.run(lanes.indexOf(lane), scope));
+                }
+                if (leaving.size() < lanes.size()) {
+                    int next = step + 1;
+                    optimizer.step(scope, lanes.stream().anyMatch(l -> next == l.c().steps() || next % l.c().evalEvery() == 0));
+                }
+            }
+            if (!leaving.isEmpty()) {
+                shrink(leaving);
+            }
+            step++;
+            try (NDManager states = manager.newSubManager()) { // copies a checkpoint reads, freed here
+                for (int r = 0; r < lanes.size(); r++) {
+                    int lane = r;
+                    lanes.get(r).member.listener().afterUpdate(step, () -> resumed(lane, states));
+                }
+            }
+        }
+    }
+
+    /** Step {@code step}'s forward and backward of every run, and the rows of those that record it. */
+    private void step(NDManager scope, int step, List<Lane> leaving, List<Result> results) {
+        scope.tempAttachAll(model.params(), train.arrays());
+        NDArray logits;
+        double[] trainLoss;
+        try (GradMode grad = GradMode.enabled()) { // at the last step too: grad_weight_cos needs it
+            logits = model.forward(train.a(), train.b()).logits(); // [R, B, V]
+            NDArray losses = Loss.perRun(shape, logits, train.labels()); // [R]
+            trainLoss = losses.toType(DataType.FLOAT64, false).toDoubleArray();
+            if (Arrays.stream(trainLoss).anyMatch(Double::isFinite)) {
+                GradMode.backward(losses.sum()); // each run's gradient is its own; a diverged run's stays in its rows
+            }
+        }
+        boolean[] record = new boolean[lanes.size()];
+        boolean[] analyse = new boolean[lanes.size()];
+        for (int r = 0; r < lanes.size(); r++) {
+            Lane lane = lanes.get(r);
+            boolean last = step == lane.c().steps();
+            if (!Double.isFinite(trainLoss[r])) {
+                leave(lane, RunStatus.DIVERGED, StopReason.DIVERGED, "train loss " + trainLoss[r] + " at", step, leaving,
+                        results);
+            } else {
+                record[r] = last || step % lane.c().evalEvery() == 0;
+                analyse[r] = last || (lane.c().analysisEvery() > 0 && step % lane.c().analysisEvery() == 0);
+            }
+        }
+        for (boolean r : record) {
+            if (r) {
+                measure(scope, step, trainLoss, logits, record, analyse, leaving, results);
+                return;
+            }
+        }
+    }
+
+    /** Run r's model and optimizer now, as a checkpoint holds them, copied into {@code into}. */
+    private Resumed resumed(int r, NDManager into) {
+        TrainConfig c = lanes.get(r).c();
+        Model alone = model.run(r, into);
+        return new Resumed(alone, new Optimizer(c, alone.params(), optimizer.state(r, into)));
+    }
+
+    /**
+     * The rows of the runs that record this step: train values from this step's forward
+     * ({@code logits}) and the gradients it left in the parameters, then the held-out pass, then the
+     * progress measures (one run at a time: a pack's peak memory is one run's). A run that stops
+     * here leaves.
+     */
+    private void measure(NDManager scope, int step, double[] trainLoss, NDArray logits, boolean[] record,
+            boolean[] analyse, List<Lane> leaving, List<Result> results) {
+        try (GradMode noGrad = GradMode.disabled()) {
+            int runs = lanes.size();
+            long[] trainCorrect = correct(logits, train.labels());
+            double[] collapse = Loss.softmaxCollapsePerRun(logits);
+            double[] testLoss = new double[runs];
+            long[] testCorrect = new long[runs];
+            int testSize = 0;
+            for (Batch chunk : test) {
+                try (NDManager one = scope.newSubManager()) { // frees each chunk's activations before the next
+                    one.tempAttachAll(model.params(), chunk.arrays());
+                    NDArray out = model.forward(chunk.a(), chunk.b()).logits(); // [R, chunk, V]
+                    double[] loss = Loss.perRun(shape, out, chunk.labels()).toType(DataType.FLOAT64, false).toDoubleArray();
+                    long[] right = correct(out, chunk.labels());
+                    for (int r = 0; r < runs; r++) {
+                        testLoss[r] += loss[r] * chunk.size();
+                        testCorrect[r] += right[r];
+                    }
+                    testSize += chunk.size();
+                }
+            }
+            double[] weightSq = model.sumSquaredWeights();
+            double[] gradCos = gradWeightCosine(weightSq);
+            for (int r = 0; r < runs; r++) {
+                if (!record[r]) {
+                    continue;
+                }
+                Lane lane = lanes.get(r);
+                TrainConfig c = lane.c();
+                Double updateNorm = step == 0 || Double.isNaN(optimizer.updateNorm(r)) ? null : optimizer.updateNorm(r);
+                MetricRow row = new MetricRow(step, trainLoss[r], trainCorrect[r] / (double) train.size(),
+                        testLoss[r] / testSize, testCorrect[r] / (double) testSize, Optimizer.learningRate(c, step + 1),
+                        weightSq[r], updateNorm, gradCos[r], collapse[r], null);
+                Trainer.observe(lane.onsets, row, lane.member.listener());
+                boolean last = step == c.steps();
+                boolean stop = !last && lane.onsets.grokked() != null && c.stopAfterGrok() >= 0
+                        && step - lane.onsets.grokked() >= c.stopAfterGrok();
+                if (analyse[r] || stop) { // the last row always has the progress measures
+                    ProgressMeasures measures;
+                    try (NDManager one = scope.newSubManager()) {
+                        one.tempAttachAll(all);
+                        measures = ProgressMeasures.compute(model.run(r, one), c.op(), all.get(0), all.get(1), all.get(2),
+                                lane.member.split().train(), c.keyFreqMinNeurons());
+                    }
+                    row = new MetricRow(row.step(), row.trainLoss(), row.trainAcc(), row.testLoss(), row.testAcc(), row.lr(),
+                            row.weightSqSum(), row.updateNorm(), row.gradWeightCos(), row.softmaxCollapse(), measures);
+                }
+                lane.rows.add(row);
+                lane.member.listener().onMetrics(row);
+                if (stop || last) {
+                    leave(lane, RunStatus.OK, stop ? StopReason.GROKKED : StopReason.STEPS, null, step, leaving, results);
+                }
+            }
+        }
+    }
+
+    /** cos(∇L, θ) over all parameters, per run: near −1 when descent only scales the weights up (Prieto et al.'s NLM). */
+    private double[] gradWeightCosine(double[] weightSq) {
+        double[] dot = new double[weightSq.length], gg = new double[weightSq.length];
+        for (NDArray w : model.params()) {
+            NDArray g = JniUtils.getGradient((PtNDArray) w);
+            add(dot, Runs.dotSums(g, w));
+            add(gg, Runs.squareSums(g));
+        }
+        double[] cos = new double[weightSq.length];
+        Arrays.setAll(cos, r -> dot[r] / Math.sqrt(gg[r] * weightSq[r]));
+        return cos;
+    }
 
     /** Feeds {@code r} to {@code onsets} and tells {@code listener} of the onsets it brings. */
     static void observe(Onsets onsets, MetricRow r, Listener listener) {
@@ -74,193 +342,69 @@ public final class Trainer {
         }
     }
 
-    private final TrainConfig c;
-    private final NDManager run;
-    private final Model model;
-    private final Optimizer optimizer;
-    private final Data train;
-    private final List<Data> test; // in chunks of EVAL_CHUNK rows
-    private final Data all;
-    private final int[] trainPairs;
+    /** Ends a run at {@code step}; {@code why} (null when it finished) gets " step N" appended. */
+    private void leave(Lane lane, RunStatus status, StopReason reason, String why, int step, List<Lane> leaving,
+            List<Result> results) {
+        double seconds = (System.nanoTime() - lane.start) / 1e9;
+        int updates = Math.max(1, step - lane.first);
+        leaving.add(lane);
+        results.add(new Result(status, reason, why == null ? null : why + " step " + step, step, lane.onsets, lane.rows,
+                seconds, 1e3 * seconds / updates));
+    }
 
-    private record Data(NDArray a, NDArray b, NDArray labels, int size) {
-        static Data of(NDManager m, TrainConfig c, int[] pairs) {
-            int p = c.modulus();
-            return new Data(m.create(Split.firstOperands(p, pairs)), m.create(Split.secondOperands(p, pairs)),
-                    m.create(Split.labels(c.op(), p, pairs)), pairs.length);
+    /** Drops the runs that left from the model, the optimizer and the data. */
+    private void shrink(List<Lane> leaving) {
+        int[] kept = IntStream.range(0, lanes.size()).filter(r -> !leaving.contains(lanes.get(r))).toArray();
+        lanes.removeAll(leaving);
+        if (lanes.isEmpty()) {
+            return;
         }
+        Model before = model;
+        model = model.select(kept, manager);
+        optimizer = optimizer.select(kept, model.params());
+        before.params().close();
+        data();
+    }
 
-        NDList arrays() {
-            return new NDList(a, b, labels);
+    /** Rebuilds the train and test batches of the runs in {@link #lanes}. */
+    private void data() {
+        if (train != null) {
+            train.arrays().close();
+            test.forEach(t -> t.arrays().close());
         }
-
-        /** Views of at most {@code rows} rows each, in order. */
-        List<Data> chunks(int rows) {
-            List<Data> out = new ArrayList<>();
-            for (int from = 0; from < size; from += rows) {
-                String range = from + ":" + Math.min(size, from + rows);
-                out.add(new Data(a.get(range), b.get(range), labels.get(range), Math.min(size, from + rows) - from));
-            }
-            return out;
+        train = batch(lanes.stream().map(l -> l.member.split().train()).toList());
+        List<int[]> tests = lanes.stream().map(l -> l.member.split().test()).toList();
+        int size = tests.get(0).length;
+        int rows = Math.max(1, EVAL_CHUNK / lanes.size()); // per run and chunk: a few thousand examples in all
+        test = new ArrayList<>();
+        for (int from = 0; from < size; from += rows) {
+            int to = Math.min(size, from + rows);
+            int f = from;
+            test.add(batch(tests.stream().map(t -> Arrays.copyOfRange(t, f, to)).toList()));
         }
     }
 
-    /**
-     * Rows per evaluation forward: activations of a few thousand examples stay in cache, which makes
-     * the held-out pass ~30% faster than one batch of all of them.
-     */
-    static final int EVAL_CHUNK = 4096;
-
-    /** A fresh run: parameters from the init seed, data split from the data seed. */
-    public Trainer(TrainConfig config, NDManager run) {
-        this(config, run, Model.initialise(config, run), Split.of(config));
-    }
-
-    /** A run from given parameters and split (e.g. replayed from an exported init). */
-    public Trainer(TrainConfig config, NDManager run, Model model, Split split) {
-        this(config, run, model, split, null);
-    }
-
-    /** Resumes from a checkpoint's optimizer state ({@code null}: start fresh). */
-    public Trainer(TrainConfig config, NDManager run, Model model, Split split, Optimizer resumed) {
-        this.c = config;
-        this.run = run;
-        this.model = model;
-        this.optimizer = resumed != null ? resumed : new Optimizer(config, model.params());
-        int p = config.modulus();
-        this.train = Data.of(run, config, split.train());
-        this.test = Data.of(run, config, split.test()).chunks(EVAL_CHUNK);
-        int[] grid = new int[p * p];
-        Arrays.setAll(grid, i -> i);
-        this.all = Data.of(run, config, grid);
-        this.trainPairs = split.train();
-    }
-
-    public Model model() {
-        return model;
-    }
-
-    public Optimizer optimizer() {
-        return optimizer;
-    }
-
-    /**
-     * Trains from the optimizer's current step to {@code steps}. {@code cancelled} is polled every
-     * step (a per-run timeout); {@code previous} holds metric rows of an earlier attempt resumed
-     * from a checkpoint, kept in the result.
-     */
-    public Result train(Listener listener, BooleanSupplier cancelled, List<MetricRow> previous) {
-        long start = System.nanoTime();
-        int first = optimizer.updatesDone();
-        List<MetricRow> rows = new ArrayList<>(previous);
-        Onsets onsets = new Onsets(Onsets.Thresholds.defaults());
-        previous.forEach(r -> onsets.observe(r.step(), r.trainAcc(), r.testAcc())); // replay a resumed part
-        RunStatus status = RunStatus.OK;
-        StopReason reason = StopReason.STEPS;
-        String message = null;
-        int step = first;
-        for (;; step++) {
-            boolean last = step == c.steps();
-            boolean record = last || step % c.evalEvery() == 0;
-            if (cancelled.getAsBoolean()) {
-                status = RunStatus.TIMEOUT;
-                reason = StopReason.TIMEOUT;
-                message = "stopped at step " + step;
-                break;
-            }
-            try (NDManager scope = run.newSubManager()) {
-                scope.tempAttachAll(model.params(), train.arrays());
-                double trainLoss;
-                Model.Output out;
-                try (GradMode grad = GradMode.enabled()) { // at the last step too: grad_weight_cos needs it
-                    out = model.forward(train.a(), train.b());
-                    NDArray loss = Loss.of(c, out.logits(), train.labels());
-                    trainLoss = Loss.value(loss);
-                    if (Double.isFinite(trainLoss)) {
-                        GradMode.backward(loss);
-                    }
-                }
-                if (!Double.isFinite(trainLoss)) {
-                    status = RunStatus.DIVERGED;
-                    reason = StopReason.DIVERGED;
-                    message = "train loss " + trainLoss + " at step " + step;
-                    break;
-                }
-                if (record) {
-                    boolean analyse = last || (c.analysisEvery() > 0 && step % c.analysisEvery() == 0);
-                    MetricRow row = measure(scope, step, trainLoss, out.logits(), analyse);
-                    observe(onsets, row, listener);
-                    boolean stop = !last && onsets.grokked() != null && c.stopAfterGrok() >= 0
-                            && step - onsets.grokked() >= c.stopAfterGrok();
-                    if (stop && row.measures() == null) { // the last row always has the progress measures
-                        row = measure(scope, step, trainLoss, out.logits(), true);
-                    }
-                    rows.add(row);
-                    listener.onMetrics(row);
-                    if (stop) {
-                        reason = StopReason.GROKKED;
-                        break;
-                    }
-                }
-                if (last) {
-                    break;
-                }
-                optimizer.step(scope, step + 1 == c.steps() || (step + 1) % c.evalEvery() == 0);
-            }
-            listener.afterUpdate(step + 1, () -> new Resumed(model, optimizer));
+    private Batch batch(List<int[]> pairs) {
+        int p = shape.modulus();
+        int size = pairs.get(0).length;
+        long[] a = new long[pairs.size() * size], b = new long[a.length], labels = new long[a.length];
+        for (int r = 0; r < pairs.size(); r++) {
+            System.arraycopy(Split.firstOperands(p, pairs.get(r)), 0, a, r * size, size);
+            System.arraycopy(Split.secondOperands(p, pairs.get(r)), 0, b, r * size, size);
+            System.arraycopy(Split.labels(shape.op(), p, pairs.get(r)), 0, labels, r * size, size);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        int updates = Math.max(1, step - first);
-        return new Result(status, reason, message, step, onsets, rows, seconds, 1e3 * seconds / updates);
+        Shape s = new Shape(pairs.size(), size);
+        return new Batch(manager.create(a, s), manager.create(b, s), manager.create(labels, s), size);
     }
 
-    /**
-     * Step {@code step}'s row: train values from this step's forward ({@code trainLogits}) and the
-     * gradients it left in the parameters, then the held-out pass, then the progress measures.
-     */
-    /** cos(∇L, θ) over all parameters: near −1 when descent only scales the weights up (Prieto et al.'s NLM). */
-    private double gradWeightCosine() {
-        double dot = 0, gg = 0, ww = 0;
-        for (NDArray w : model.params()) {
-            NDArray g = JniUtils.getGradient((PtNDArray) w).toType(DataType.FLOAT64, false);
-            NDArray w64 = w.toType(DataType.FLOAT64, false);
-            dot += g.mul(w64).sum().getDouble();
-            gg += g.square().sum().getDouble();
-            ww += w64.square().sum().getDouble();
-        }
-        return dot / Math.sqrt(gg * ww);
+    /** Examples whose arg-max logit is the label, per run: logits [R, B, V], labels [R, B]. */
+    private static long[] correct(NDArray logits, NDArray labels) {
+        return logits.argMax(2).eq(labels).toType(DataType.INT64, false).sum(new int[] {1}).toLongArray();
     }
 
-    private MetricRow measure(NDManager scope, int step, double trainLoss, NDArray trainLogits, boolean analyse) {
-        try (GradMode noGrad = GradMode.disabled()) {
-            double trainAcc = Model.correct(trainLogits, train.labels()) / (double) train.size();
-            double collapse = Loss.softmaxCollapse(trainLogits);
-            double testLoss = 0;
-            long testCorrect = 0;
-            int testSize = 0;
-            for (Data chunk : test) {
-                try (NDManager one = scope.newSubManager()) { // frees each chunk's activations before the next
-                    one.tempAttachAll(model.params(), chunk.arrays());
-                    NDArray logits = model.forward(chunk.a(), chunk.b()).logits();
-                    testLoss += Loss.value(Loss.of(c, logits, chunk.labels())) * chunk.size();
-                    testCorrect += Model.correct(logits, chunk.labels());
-                    testSize += chunk.size();
-                }
-            }
-            testLoss /= testSize;
-            double testAcc = testCorrect / (double) testSize;
-            ProgressMeasures measures = null;
-            if (analyse) {
-                try (NDManager one = scope.newSubManager()) {
-                    one.tempAttachAll(model.params(), all.arrays());
-                    measures = ProgressMeasures.compute(model, c.op(), all.a(), all.b(), all.labels(), trainPairs,
-                            c.keyFreqMinNeurons());
-                }
-            }
-            double lr = Optimizer.learningRate(c, step + 1);
-            Double updateNorm = step == 0 || Double.isNaN(optimizer.updateNorm()) ? null : optimizer.updateNorm();
-            return new MetricRow(step, trainLoss, trainAcc, testLoss, testAcc, lr, model.sumSquaredWeights(),
-                    updateNorm, gradWeightCosine(), collapse, measures);
+    private static void add(double[] into, double[] values) {
+        for (int i = 0; i < into.length; i++) {
+            into[i] += values[i];
         }
     }
 }

@@ -19,12 +19,13 @@ import java.util.Arrays;
 public final class ParamsFile {
     private ParamsFile() {}
 
+    /** A single run's parameters (R = 1, written without the run axis) and its split. */
     public static byte[] encode(Model model, Split split) {
         NDManager m = model.params().head().getManager();
         try (NDManager scope = m.newSubManager()) {
             NDList out = new NDList();
             for (String name : model.names()) {
-                NDArray copy = model.param(name).duplicate();
+                NDArray copy = model.param(name).get(0).duplicate();
                 copy.attach(scope);
                 copy.setName(name);
                 out.add(copy);
@@ -41,14 +42,14 @@ public final class ParamsFile {
 
     /**
      * A checkpoint: parameters and the optimizer's state by name (moments, filters, updates done),
-     * bit-exact, so a resumed run continues as if never stopped.
+     * bit-exact, so a resumed run continues as if never stopped. A single run's (R = 1).
      */
     public static byte[] checkpoint(Model model, Optimizer optimizer) {
         NDManager m = model.params().head().getManager();
         try (NDManager scope = m.newSubManager()) {
             NDList out = new NDList();
             for (String name : model.names()) {
-                out.add(named(scope, model.param(name), name));
+                out.add(named(scope, model.param(name).get(0), name));
             }
             out.addAll(optimizer.state(scope));
             return out.encode(NDList.Encoding.NPZ);
@@ -80,7 +81,7 @@ public final class ParamsFile {
         NDList params = new NDList();
         for (String name : fresh.names()) {
             NDArray stored = all.get(name);
-            NDArray expected = fresh.param(name);
+            NDArray expected = fresh.param(name).get(0); // without the run axis, as files hold it
             if (stored == null || stored.getShape().size() != expected.getShape().size()) {
                 throw new ConfigException("init: parameter " + name + " is missing or has shape "
                         + (stored == null ? "none" : stored.getShape()) + "; expected " + expected.getShape());

@@ -12,7 +12,6 @@ import groksweep.results.RunStatus;
 import groksweep.results.StopReason;
 import groksweep.results.Tables;
 import groksweep.train.MetricRow;
-import groksweep.train.Pack;
 import groksweep.train.Split;
 import groksweep.train.Trainer;
 
@@ -29,7 +28,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 
@@ -117,115 +115,58 @@ public final class Worker {
 
     /** Trains and commits one run; returns its outcome, or null when the run was abandoned and nothing was committed. */
     public static Outcome run(TrainConfig c, ResultsStore store, Options o, Trainer.Listener listener) {
-        String runId = c.runId();
-        long start = System.nanoTime();
-        Trainer.Result result = null;
-        String failure = null;
-        int resumedFrom = 0;
-        Checkpoints checkpoints = new Checkpoints(store, runId);
-        try (NDManager manager = NDManager.newBaseManager(Torch.device(o.device()), "PyTorch")) {
-            // Refused before anything is allocated: on a cluster the kernel would kill the executor.
-            RunMemory.check(c, RunMemory.available());
-            Torch.useThreads(o.threads());
-            Checkpoints.Saved saved = o.init() == null ? checkpoints.load(c, manager) : null;
-            Split split = o.init() == null ? Split.of(c) : ParamsFile.decodeSplit(c, o.init(), manager);
-            if (split == null) {
-                split = Split.of(c);
-            }
-            Trainer trainer;
-            if (saved != null) {
-                resumedFrom = saved.resumed().optimizer().updatesDone();
-                LOG.info("run {} resumes from its checkpoint at step {}", runId, resumedFrom);
-                trainer = new Trainer(c, manager, saved.resumed().model(), split, saved.resumed().optimizer());
-            } else {
-                Model model = o.init() == null ? Model.initialise(c, manager)
-                        : ParamsFile.decodeModel(c, o.init(), manager);
-                trainer = new Trainer(c, manager, model, split);
-            }
-            if (o.exportInit() != null) {
-                Path parent = o.exportInit().toAbsolutePath().getParent();
-                Files.createDirectories(parent); // as --out is created
-                Files.write(o.exportInit(), ParamsFile.encode(trainer.model(), split));
-            }
-            long deadline = o.timeoutSeconds() > 0 ? start + o.timeoutSeconds() * 1_000_000_000L : Long.MAX_VALUE;
-            List<MetricRow> previous = saved == null ? List.of() : saved.metrics();
-            Trainer.Listener saving = checkpoints.saving(o.checkpointEvery(), listener, saved);
-            result = trainer.train(saving, () -> o.abandon().getAsBoolean() || System.nanoTime() > deadline, previous);
-            if (o.abandon().getAsBoolean()) {
-                return null;
-            }
-            writeRun(store, runId, result, saved, resumedFrom, trainer.model(), split);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write results of run " + runId + " under " + store.root(), e);
-        } catch (RuntimeException | Error e) {
-            LOG.error("run {} failed", runId, e);
-            failure = e.getClass().getSimpleName() + ": " + e.getMessage();
-        }
-        return commit(c, store, o.threads(), result, failure, (System.nanoTime() - start) / 1e9, resumedFrom);
+        return run(List.of(c), store, o, listener, outcome -> {}).get(0);
     }
 
     /**
-     * Trains runs that share a {@link Pack#key} as packs, and commits each run as it ends, exactly
-     * as {@link #run} commits it alone; {@code committed} hears of each at once. Runs resumed from
-     * checkpoints at the same update train on together; runs at another update form their own
-     * pack; a pack too large for this machine's memory trains as two halves, one after the other.
-     * A failure of the pack fails its runs not yet committed. Returns the outcomes in order;
-     * a null entry is a run abandoned with its task, nothing committed.
+     * Trains runs together ({@link Trainer}, R of them as one model) and commits each run as it
+     * ends; {@code committed} hears of each at once, {@code listener} of each run's progress. Runs
+     * resumed from checkpoints at the same update train on together; runs at another update, or of
+     * another {@link TrainConfig#packKey}, train as their own group; runs too many for this
+     * machine's memory train as two halves, one after the other. R runs get R times the timeout
+     * (the time they would have had one after another). Initial parameters ({@link Options#init})
+     * and their export apply to a single run. Any failure of a run or its group becomes a run
+     * record with status failed; this never throws for a problem of the runs themselves, so one
+     * bad run cannot fail a sweep. Returns the outcomes in order; a null entry is a run abandoned
+     * with its task, nothing committed.
      */
-    public static List<Outcome> runPack(List<TrainConfig> configs, ResultsStore store, Options o,
+    public static List<Outcome> run(List<TrainConfig> configs, ResultsStore store, Options o, Trainer.Listener listener,
             Consumer<Outcome> committed) {
-        if (configs.size() == 1 || Pack.key(configs.get(0)) == null) {
-            List<Outcome> out = new ArrayList<>();
-            for (TrainConfig c : configs) {
-                Outcome one = run(c, store, o, new Trainer.Listener() {});
-                if (one != null) {
-                    committed.accept(one);
-                }
-                out.add(one);
-            }
+        if (configs.size() > 1 && RunMemory.bytes(configs.get(0), configs.size()) > RunMemory.available()) {
+            int half = configs.size() / 2;
+            List<Outcome> out = new ArrayList<>(run(configs.subList(0, half), store, o, listener, committed));
+            out.addAll(run(configs.subList(half, configs.size()), store, o, listener, committed));
             return out;
         }
-        if (RunMemory.bytes(configs.get(0), configs.size()) > RunMemory.available()) { // two smaller packs, one after the other
-            int half = configs.size() / 2;
-            List<Outcome> out = new ArrayList<>(runPack(configs.subList(0, half), store, o, committed));
-            out.addAll(runPack(configs.subList(half, configs.size()), store, o, committed));
-            return out;
+        if (o.init() != null && configs.size() > 1) {
+            throw new IllegalArgumentException("initial parameters are for a single run, not " + configs.size());
         }
         long start = System.nanoTime();
-        // The budget of the runs one after another: a pack of R runs may take R timeouts.
         long deadline = o.timeoutSeconds() > 0 ? start + configs.size() * o.timeoutSeconds() * 1_000_000_000L
                 : Long.MAX_VALUE;
         Map<String, Outcome> done = new HashMap<>();
         Map<String, Integer> resumedFrom = new HashMap<>();
         String failure = null;
         try (NDManager manager = NDManager.newBaseManager(Torch.device(o.device()), "PyTorch")) {
+            // Refused before anything is allocated: on a cluster the kernel would kill the executor.
             RunMemory.check(configs.get(0), configs.size(), RunMemory.available());
             Torch.useThreads(o.threads());
             Map<String, Checkpoints.Saved> saved = new HashMap<>();
-            List<Pack> packs = new ArrayList<>();
-            try (NDManager joining = manager.newSubManager()) { // each run's own start, copied into its pack
-                Map<Integer, List<Pack.Member>> byUpdate = new TreeMap<>();
+            List<Trainer> groups = new ArrayList<>();
+            try (NDManager joining = manager.newSubManager()) { // each run's own start, copied into its group
+                Map<String, List<Trainer.Member>> byGroup = new java.util.LinkedHashMap<>();
                 for (TrainConfig c : configs) {
-                    Checkpoints checkpoints = new Checkpoints(store, c.runId());
-                    Checkpoints.Saved s = checkpoints.load(c, joining);
-                    int updates = s == null ? 0 : s.resumed().optimizer().updatesDone();
-                    if (s != null) {
-                        saved.put(c.runId(), s);
-                        LOG.info("run {} resumes from its checkpoint at step {}", c.runId(), updates);
-                    }
+                    Trainer.Member m = member(c, store, o, listener, joining, saved);
+                    int updates = m.resumed() == null ? 0 : m.resumed().updatesDone();
                     resumedFrom.put(c.runId(), updates);
-                    byUpdate.computeIfAbsent(updates, k -> new ArrayList<>()).add(new Pack.Member(c, Split.of(c),
-                            s == null ? Model.initialise(c, joining) : s.resumed().model(),
-                            s == null ? null : s.resumed().optimizer(),
-                            s == null ? List.of() : s.metrics(),
-                            checkpoints.saving(o.checkpointEvery(), new Trainer.Listener() {}, s)));
+                    byGroup.computeIfAbsent(c.packKey() + " @" + updates, k -> new ArrayList<>()).add(m);
                 }
-                for (List<Pack.Member> members : byUpdate.values()) {
-                    packs.add(new Pack(members, manager));
+                for (List<Trainer.Member> members : byGroup.values()) {
+                    groups.add(new Trainer(members, manager));
                 }
             }
-            for (Pack pack : packs) {
-                pack.train(() -> o.abandon().getAsBoolean() || System.nanoTime() > deadline, (member, result, model) -> {
+            for (Trainer group : groups) {
+                group.train(() -> o.abandon().getAsBoolean() || System.nanoTime() > deadline, (member, result, model) -> {
                     if (o.abandon().getAsBoolean()) {
                         return; // the task was killed: nothing committed, a rerun trains it
                     }
@@ -242,11 +183,11 @@ public final class Worker {
                 });
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoints under " + store.root(), e);
+            throw new UncheckedIOException("cannot read or write under " + store.root(), e);
         } catch (UncheckedIOException e) {
-            throw e; // the results cannot be written: fail the task, as for a run alone
+            throw e; // the results cannot be written: fail the task
         } catch (RuntimeException | Error e) {
-            LOG.error("pack of {} runs failed", configs.size(), e);
+            LOG.error("{} failed", configs.size() == 1 ? "run " + configs.get(0).runId() : configs.size() + " runs", e);
             failure = e.getClass().getSimpleName() + ": " + e.getMessage();
         }
         List<Outcome> out = new ArrayList<>();
@@ -260,6 +201,34 @@ public final class Worker {
             out.add(outcome);
         }
         return out;
+    }
+
+    /**
+     * A run as it joins its group, in {@code manager}: resumed from its checkpoint (recorded in
+     * {@code saved}), started from given parameters, or fresh; its initial parameters exported if asked.
+     */
+    private static Trainer.Member member(TrainConfig c, ResultsStore store, Options o, Trainer.Listener listener,
+            NDManager manager, Map<String, Checkpoints.Saved> saved) throws IOException {
+        Checkpoints checkpoints = new Checkpoints(store, c.runId());
+        Checkpoints.Saved s = o.init() == null ? checkpoints.load(c, manager) : null;
+        Split split = o.init() == null ? null : ParamsFile.decodeSplit(c, o.init(), manager);
+        if (split == null) {
+            split = Split.of(c);
+        }
+        Model model;
+        if (s != null) {
+            saved.put(c.runId(), s);
+            LOG.info("run {} resumes from its checkpoint at step {}", c.runId(), s.resumed().optimizer().updatesDone());
+            model = s.resumed().model();
+        } else {
+            model = o.init() == null ? Model.initialise(c, manager) : ParamsFile.decodeModel(c, o.init(), manager);
+        }
+        if (o.exportInit() != null) {
+            Files.createDirectories(o.exportInit().toAbsolutePath().getParent()); // as --out is created
+            Files.write(o.exportInit(), ParamsFile.encode(model, split));
+        }
+        return new Trainer.Member(c, split, model, s == null ? null : s.resumed().optimizer(),
+                s == null ? List.of() : s.metrics(), checkpoints.saving(o.checkpointEvery(), listener, s));
     }
 
     /** Metrics, spectra and final parameters of a run: everything but its record. */

@@ -52,8 +52,8 @@ class ModelTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Model model = Model.initialise(c, m);
             Split split = Split.of(c);
-            NDArray a = m.create(Split.firstOperands(p, split.train()));
-            NDArray b = m.create(Split.secondOperands(p, split.train()));
+            NDArray a = m.create(Split.firstOperands(p, split.train())).expandDims(0); // [1, B]: one run
+            NDArray b = m.create(Split.secondOperands(p, split.train())).expandDims(0);
             NDArray y = m.create(Split.labels(groksweep.config.Operation.ADD, p, split.train()));
 
             double[] fastLogits = logitsOf(model.forward(a, b));
@@ -73,7 +73,7 @@ class ModelTest {
                 assertTrue(err < tolerance, name + " gradient differs by " + err);
             }
             long vocab = kind.equals("mlp") ? p : p + 1; // the MLP has no "=" token
-            assertEquals(vocab, model.param("W_E").getShape().get(1));
+            assertEquals(vocab, model.param("W_E").getShape().get(2)); // [R, D, V]
         }
     }
 
@@ -149,7 +149,7 @@ class ModelTest {
                     column[i] = rng.nextInt(7);
                 }
             }
-            double[] embed = values(model.param("W_E").transpose()); // [V, D] row-major
+            double[] embed = values(model.param("W_E").get(0).transpose()); // [V, D] row-major
             int d = 8;
             double sum = 0;
             try (GradMode off = GradMode.disabled()) {
@@ -171,7 +171,8 @@ class ModelTest {
 
     private static double logit(Model model, NDManager m, double[] ea, double[] eb, long c) {
         try (NDManager scope = m.newSubManager()) {
-            NDArray logits = model.forwardEmbedded(scope.create(ea).reshape(1, -1), scope.create(eb).reshape(1, -1)).logits();
+            NDArray logits = model.forwardEmbedded(scope.create(ea).reshape(1, 1, -1), scope.create(eb).reshape(1, 1, -1))
+                    .logits(); // [1, 1, V]
             return logits.toType(DataType.FLOAT64, false).toDoubleArray()[(int) c];
         }
     }
@@ -200,7 +201,7 @@ class ModelTest {
 
     private static double[][] gradients(Model model, Supplier<NDArray> logits, NDArray labels) {
         try (GradMode g = GradMode.enabled()) {
-            GradMode.backward(Model.crossEntropy(logits.get(), labels));
+            GradMode.backward(Model.crossEntropy(logits.get().get(0), labels));
         }
         double[][] grads = new double[model.params().size()][];
         for (int i = 0; i < grads.length; i++) {

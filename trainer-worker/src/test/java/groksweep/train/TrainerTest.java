@@ -25,7 +25,7 @@ class TrainerTest {
     static Trainer.Result train(TrainConfig c) {
         Torch.useThreads(1);
         try (NDManager m = NDManager.newBaseManager()) {
-            return new Trainer(c, m).train(new Trainer.Listener() {}, () -> false, List.of());
+            return Trainer.alone(Trainer.Member.fresh(c, m, new Trainer.Listener() {}), m, () -> false);
         }
     }
 
@@ -75,7 +75,8 @@ class TrainerTest {
         Torch.useThreads(1);
         try (NDManager m = NDManager.newBaseManager()) {
             int[] polls = {0};
-            Trainer.Result r = new Trainer(SMALL, m).train(new Trainer.Listener() {}, () -> ++polls[0] > 30, List.of());
+            Trainer.Result r = Trainer.alone(Trainer.Member.fresh(SMALL, m, new Trainer.Listener() {}), m,
+                    () -> ++polls[0] > 30);
             assertEquals(RunStatus.TIMEOUT, r.status());
             assertEquals(30, r.finalStep());
             assertEquals(groksweep.results.StopReason.TIMEOUT, r.stopReason());
@@ -107,11 +108,11 @@ class TrainerTest {
         }
         Torch.useThreads(1);
         try (NDManager m = NDManager.newBaseManager()) {
-            Trainer t = new Trainer(SMALL, m);
+            Trainer t = new Trainer(List.of(Trainer.Member.fresh(SMALL, m, new Trainer.Listener() {})), m);
             Split split = Split.of(SMALL);
             try (GradMode g = GradMode.enabled()) {
-                NDArray logits = t.model().forward(m.create(Split.firstOperands(23, split.train())),
-                        m.create(Split.secondOperands(23, split.train()))).logits();
+                NDArray logits = t.model().forward(m.create(Split.firstOperands(23, split.train())).expandDims(0),
+                        m.create(Split.secondOperands(23, split.train())).expandDims(0)).logits().get(0);
                 GradMode.backward(Loss.of(SMALL, logits, m.create(Split.labels(SMALL.op(), 23, split.train()))));
             }
             double dot = 0, gg = 0, ww = 0;

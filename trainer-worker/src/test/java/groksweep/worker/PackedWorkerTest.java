@@ -24,13 +24,14 @@ class PackedWorkerTest {
     static final TrainConfig C = CheckpointTest.C; // p = 23, 150 steps, eval every 10, measures every 30
     static final List<TrainConfig> PACK = List.of(C.with(Map.of("seed", 1, "steps", 60)), C,
             C.with(Map.of("seed", 2, "weight_decay", 0.3)));
+    static final groksweep.train.Trainer.Listener LISTENER = new groksweep.train.Trainer.Listener() {};
     @TempDir Path dir;
 
     @Test
     void eachRunIsCommittedOnceAsItEndsWithItsOwnRecord() throws Exception {
         ResultsStore store = new ResultsStore(dir.resolve("out").toString());
         List<String> order = new ArrayList<>(); // run id and the runs committed by then
-        List<Worker.Outcome> outcomes = Worker.runPack(PACK, store, Worker.options().build(),
+        List<Worker.Outcome> outcomes = Worker.run(PACK, store, Worker.options().build(), LISTENER,
                 o -> order.add(o.record().runId() + " with " + committed(store)));
         assertEquals(PACK.get(0).runId() + " with 1", order.get(0), "the 60-step run is committed the moment it ends");
         assertEquals(3, order.size());
@@ -61,19 +62,19 @@ class PackedWorkerTest {
     @Test
     void aKilledPackResumesFromItsCheckpointsAndEndsTheSame() throws Exception {
         ResultsStore whole = new ResultsStore(dir.resolve("whole").toString());
-        Worker.runPack(PACK, whole, Worker.options().build(), o -> {});
+        Worker.run(PACK, whole, Worker.options().build(), LISTENER, o -> {});
 
         ResultsStore broken = new ResultsStore(dir.resolve("broken").toString());
         AtomicInteger polls = new AtomicInteger(); // polled about once a step
-        List<Worker.Outcome> killed = Worker.runPack(PACK, broken,
-                Worker.options().checkpointEvery(40).abandon(() -> polls.incrementAndGet() > 97).build(), o -> {});
+        List<Worker.Outcome> killed = Worker.run(PACK, broken,
+                Worker.options().checkpointEvery(40).abandon(() -> polls.incrementAndGet() > 97).build(), LISTENER, o -> {});
         assertEquals(RunStatus.OK, killed.get(0).record().status(), "the short run ended before the kill");
         assertEquals(null, killed.get(1), "an abandoned run commits nothing");
         assertEquals(null, killed.get(2));
         assertEquals(Set.of(PACK.get(0).runId()), broken.runIds(Tables.RUNS));
 
-        List<Worker.Outcome> resumed = Worker.runPack(PACK.subList(1, 3), broken,
-                Worker.options().checkpointEvery(40).build(), o -> {});
+        List<Worker.Outcome> resumed = Worker.run(PACK.subList(1, 3), broken,
+                Worker.options().checkpointEvery(40).build(), LISTENER, o -> {});
         for (int i = 0; i < 3; i++) {
             String id = PACK.get(i).runId();
             if (i > 0) {
