@@ -84,8 +84,7 @@ public final class TrainCommand implements Callable<Integer> {
         for (String key : TrainConfig.keys()) {
             Class<?> type = TrainConfig.typeOf(key);
             OptionSpec.Builder b = OptionSpec.builder(flag(key))
-                    .type(type == int.class ? Integer.class : type == long.class ? Long.class
-                            : type == double.class ? Double.class : String.class) // booleans too: TrainConfig says what is allowed
+                    .type(type == Boolean.class ? String.class : type) // a flag's "true"/"false": TrainConfig says what is allowed
                     .paramLabel(key.toUpperCase())
                     .description(TrainConfig.DOCS.get(key) + ". Default: " + defaults.get(key));
             spec.addOption(b.build());

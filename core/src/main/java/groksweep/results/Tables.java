@@ -89,8 +89,8 @@ public final class Tables {
                 "first 16 hex digits of SHA-256 over the resolved options (README: run identity)"));
         for (String key : TrainConfig.keys()) {
             Class<?> t = TrainConfig.typeOf(key);
-            Type type = t == int.class ? Type.INT32 : t == long.class ? Type.INT64
-                    : t == double.class ? Type.DOUBLE : t == boolean.class ? Type.BOOLEAN : Type.STRING;
+            Type type = t == Integer.class ? Type.INT32 : t == Long.class ? Type.INT64
+                    : t == Double.class ? Type.DOUBLE : t == Boolean.class ? Type.BOOLEAN : Type.STRING;
             // Options added after 0.1.0 are nullable: runs written before them lack the column.
             cols.add(new Column(key, type, TrainConfig.NEUTRAL.containsKey(key), "",
                     "trainer option --" + key.replace('_', '-')));

@@ -55,6 +55,21 @@ class TrainConfigTest {
         assertEquals(key, e.key());
     }
 
+    /** Each declaration is whole: packing said, documented, its default of its type and allowed, names unique. */
+    @Test
+    void everyOptionIsDeclaredWhole() {
+        for (Option<?> o : TrainConfig.OPTIONS) {
+            org.junit.jupiter.api.Assertions.assertNotNull(o.packing(), o.name + ": shared by a pack or each run's own");
+            org.junit.jupiter.api.Assertions.assertTrue(o.doc.length() > 10, o.name);
+            assertEquals(o.type, TrainConfig.defaults().value(o.name).getClass(), o.name);
+            assertEquals(o.neutralValue() == null ? null : o.defaultValue, o.neutralValue(), o.name + ": neutral is the default");
+        }
+        assertEquals(TrainConfig.OPTIONS.size(), TrainConfig.keys().size(), "names are unique");
+        TrainConfig.defaults().validate();
+        assertEquals(TrainConfig.SHARED.size() + TrainConfig.OPTIONS.stream()
+                .filter(o -> o.packing() == Option.Packing.PER_RUN).count(), TrainConfig.OPTIONS.size());
+    }
+
     @Test
     void wrongKindsAndUnknownKeysAreRejected() {
         assertEquals("steps: '1.5' is not allowed; expected a whole number",

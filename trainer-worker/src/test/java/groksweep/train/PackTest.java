@@ -205,6 +205,63 @@ class PackTest {
                         SMALL.with(Map.of("dtype", "float32", "loss_dtype", "float32", "steps", 20, "seed", 1))), 1e-4));
     }
 
+    /**
+     * Walks every option declared per run ({@link groksweep.config.Option.Packing#PER_RUN}): two runs
+     * that differ only in it (in a context where it has an effect: SGD for momentum, Grokfast for its
+     * α and λ) train in one pack and each equals its run alone, in float64. An option declared per
+     * run whose effect the engine applies to the whole pack fails here.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("perRunOptions")
+    void everyPerRunOptionIsEachRunsOwnInAPack(String option) {
+        TrainConfig base = contextFor(option).with("steps", 20);
+        TrainConfig other = base.with(option, changed(base, option));
+        assertTrue(!base.runId().equals(other.runId()), option + " changes the run");
+        Map<String, Trained> packed = packed(List.of(base, other));
+        for (TrainConfig c : List.of(base, other)) {
+            Trained alone = alone(c);
+            assertSame(alone, packed.get(c.runId()), 1e-9, option + " " + c.runId());
+            for (int i = 0; i < alone.params().size(); i++) {
+                assertArrayEquals(alone.params().get(i), packed.get(c.runId()).params().get(i),
+                        1e-7 * max(alone.params().get(i)), option + ": final " + Model.names(c).get(i));
+            }
+        }
+    }
+
+    static java.util.stream.Stream<String> perRunOptions() {
+        return TrainConfig.OPTIONS.stream().filter(o -> o.packing() == groksweep.config.Option.Packing.PER_RUN)
+                .map(o -> o.name);
+    }
+
+    /** A small float64 config in which {@code option} has an effect. */
+    private static TrainConfig contextFor(String option) {
+        for (TrainConfig c : List.of(SMALL, SMALL.with(Map.of("optimizer", "sgd", "lr", 0.05)), SMALL.with("grokfast", "ema"),
+                SMALL.with("grokfast", "ma"))) {
+            try {
+                c.with(option, changed(c, option)).validate();
+                return c;
+            } catch (groksweep.config.ConfigException e) {
+                // not this context
+            }
+        }
+        throw new IllegalStateException("no context lets " + option + " change");
+    }
+
+    /** Another valid value of {@code option}: numbers halved (or 0.5 from 0), counts one more. */
+    private static Object changed(TrainConfig c, String option) {
+        Object v = c.value(option);
+        if (v instanceof Double d) {
+            return d == 0 ? 0.5 : d / 2;
+        }
+        if (v instanceof Integer i) {
+            return i == -1 ? 5 : i + 1;
+        }
+        if (v instanceof Long l) {
+            return l + 1;
+        }
+        throw new IllegalStateException(option + " is per run but not a number: " + v);
+    }
+
     private static org.junit.jupiter.params.provider.Arguments option(String name, TrainConfig shared,
             Map<String, Object> second, Map<String, Object> third) {
         return org.junit.jupiter.params.provider.Arguments.of(name, List.of(shared, shared.with(second), shared.with(third)),
