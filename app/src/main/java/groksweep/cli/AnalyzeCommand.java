@@ -29,20 +29,23 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RESULTS", description = "a results root (local path or Hadoop URI)")
     String results;
 
-    @Option(names = "--memorise-threshold", defaultValue = "0.99", description = "train accuracy that counts as memorised. Default: ${DEFAULT-VALUE}")
-    double memorise;
+    /** The thresholds' defaults, defined once in {@link Onsets.Thresholds}. */
+    private static final Onsets.Thresholds DEFAULTS = Onsets.Thresholds.defaults();
 
-    @Option(names = "--grok-threshold", defaultValue = "0.99", description = "test accuracy that counts as grokked (held to the end). Default: ${DEFAULT-VALUE}")
-    double grok;
+    @Option(names = "--memorise-threshold", description = "train accuracy that counts as memorised. Default: ${DEFAULT-VALUE}")
+    double memorise = DEFAULTS.memorise();
 
-    @Option(names = "--loss-threshold", defaultValue = "1.0", description = "test loss below which test_loss_below_step is reached. Default: ${DEFAULT-VALUE}")
-    double lossBelow;
+    @Option(names = "--grok-threshold", description = "test accuracy that counts as grokked (held to the end). Default: ${DEFAULT-VALUE}")
+    double grok = DEFAULTS.grok();
 
-    @Option(names = "--phase-accuracy", defaultValue = "0.9", description = "accuracy defining t_train and t_test for phases. Default: ${DEFAULT-VALUE}")
-    double phaseAccuracy;
+    @Option(names = "--loss-threshold", description = "test loss below which test_loss_below_step is reached. Default: ${DEFAULT-VALUE}")
+    double lossBelow = DEFAULTS.lossBelow();
 
-    @Option(names = "--phase-gap", defaultValue = "1000", description = "t_test − t_train at or above which a run is grokking, not comprehension. Default: ${DEFAULT-VALUE}")
-    int phaseGap;
+    @Option(names = "--phase-accuracy", description = "accuracy defining t_train and t_test for phases. Default: ${DEFAULT-VALUE}")
+    double phaseAccuracy = DEFAULTS.phaseAccuracy();
+
+    @Option(names = "--phase-gap", description = "t_test − t_train at or above which a run is grokking, not comprehension. Default: ${DEFAULT-VALUE}")
+    int phaseGap = DEFAULTS.phaseGap();
 
     @Option(names = "--curves", paramLabel = "SQL",
             description = "draw learning curves for the configs whose runs match this condition on the runs view,"

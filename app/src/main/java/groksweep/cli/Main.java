@@ -9,11 +9,11 @@ import picocli.CommandLine.Command;
         footer = "%nbin/groksweep bench runs the benchmarks (module bench).")
 public final class Main {
 
-    /** The version from the build, defined once (groksweep.Runtime). */
+    /** The version from the build, defined once (groksweep.RuntimeSettings). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"groksweep " + groksweep.Runtime.version()};
+            return new String[] {"groksweep " + groksweep.RuntimeSettings.version()};
         }
     }
 

@@ -5,7 +5,7 @@ import groksweep.analysis.Jobs;
 import groksweep.analysis.LiveReport;
 import groksweep.analysis.Report;
 import groksweep.config.ConfigException;
-import groksweep.config.RunMemory;
+import groksweep.worker.RunMemory;
 import groksweep.results.Compaction;
 import groksweep.results.ResultsStore;
 import groksweep.config.TrainConfig;
@@ -167,7 +167,7 @@ public final class SweepCommand implements Callable<Integer> {
                 .config("spark.executorEnv.OMP_NUM_THREADS", sweep.threadsPerRun())
                 .config("spark.executorEnv.DJL_OFFLINE", "true")
                 .config("spark.executorEnv.OPT_OUT_TRACKING", "true");
-        groksweep.Runtime.mallocEnv().forEach((name, value) -> b.config("spark.executorEnv." + name, value));
+        groksweep.RuntimeSettings.mallocEnv().forEach((name, value) -> b.config("spark.executorEnv." + name, value));
         sweep.spark().forEach(b::config);
         return b.getOrCreate();
     }

@@ -1,7 +1,7 @@
 package groksweep.cli;
 
 import groksweep.config.ConfigException;
-import groksweep.config.RunMemory;
+import groksweep.worker.RunMemory;
 import groksweep.config.TrainConfig;
 import groksweep.results.Onsets;
 import groksweep.results.ResultsStore;
@@ -138,12 +138,12 @@ public final class TrainCommand implements Callable<Integer> {
 
                 @Override
                 public void onMemorised(int step) {
-                    Cli.say(bar, "memorised at step " + step + " (train accuracy ≥ 0.99)");
+                    Cli.say(bar, "memorised at step " + step + " (train accuracy ≥ " + Onsets.Thresholds.defaults().memorise() + ")");
                 }
 
                 @Override
                 public void onGrokked(int step) {
-                    Cli.say(bar, "grokked at step " + step + " (test accuracy ≥ 0.99)");
+                    Cli.say(bar, "grokked at step " + step + " (test accuracy ≥ " + Onsets.Thresholds.defaults().grok() + ")");
                 }
             };
             run = Worker.run(c, new ResultsStore(out), Worker.options().threads(n).timeoutSeconds(timeout).init(initBytes)

@@ -26,7 +26,7 @@ import java.util.Map;
  * false.
  */
 public final class StandaloneCluster implements AutoCloseable {
-    static final List<String> OPENS = groksweep.Runtime.jvmOpens();
+    static final List<String> OPENS = groksweep.RuntimeSettings.jvmOpens();
 
     final Path sparkHome;
     final Path work;

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import groksweep.config.TrainConfig;
-import groksweep.train.GradMode;
+import groksweep.model.GradMode;
 import groksweep.train.Trainer;
 import groksweep.worker.Torch;
 

@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import groksweep.config.Operation;
 import groksweep.model.Model;
 import groksweep.results.Row;
-import groksweep.train.GradMode;
+import groksweep.model.GradMode;
 import groksweep.results.Tables;
 
 import java.util.ArrayList;

@@ -2,13 +2,11 @@ package groksweep.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import groksweep.config.TrainConfig;
 
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Map;
 
 /**
  * The MLP of the grokking literature (Liu et al. 2022, "Towards understanding grokking"; Gromov
@@ -42,21 +40,16 @@ public final class Mlp extends Network {
         return new Mlp(config(), params);
     }
 
-    /**
-     * A fresh run, with the transformer's conventions: N(0, 1) scaled by 1/√d_model (W_U by
-     * 1/√d_vocab), the bias zero, all times {@code init_scale}.
-     */
-    public static Mlp initialise(TrainConfig c, NDManager manager) {
-        int v = c.modulus(), d = c.dModel(), m = c.dMlp();
-        int in = c.mlpInput().equals("concat") ? 2 * d : d;
-        SplittableRandom rng = new SplittableRandom(c.initSeed());
-        double alpha = c.initScale();
-        DataType type = Model.dataType(c);
-        return new Mlp(c, new NDList(
-                Model.normal(manager, rng, type, alpha / Math.sqrt(d), d, v), // W_E  [1, D, V]
-                Model.normal(manager, rng, type, alpha / Math.sqrt(d), m, in), // W_in [1, M, I]
-                manager.zeros(new Shape(1, m), type), // b_in [1, M]
-                Model.normal(manager, rng, type, alpha / Math.sqrt(v), m, v))); // W_U [1, M, V]
+    /** The parameters' shapes by name, in {@link #NAMES} order (without the run axis). */
+    static Map<String, long[]> shapes(TrainConfig c) {
+        long v = c.modulus(), d = c.dModel(), m = c.dMlp();
+        long in = c.mlpInput().equals("concat") ? 2 * d : d;
+        Map<String, long[]> out = new LinkedHashMap<>();
+        out.put("W_E", new long[] {d, v}); // [D, V]
+        out.put("W_in", new long[] {m, in}); // [M, I]
+        out.put("b_in", new long[] {m}); // [M]
+        out.put("W_U", new long[] {m, v}); // [M, V]
+        return out;
     }
 
     @Override

@@ -11,6 +11,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import groksweep.config.TrainConfig;
 
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -125,9 +126,33 @@ public interface Model {
         return first.with(stacked);
     }
 
-    /** Fresh parameters for the configured model: one run, R = 1. */
+    /**
+     * A fresh run (R = 1) of the configured model: N(0, 1) scaled by 1/√d_model (W_U by 1/√d_vocab),
+     * biases zero, all times {@code init_scale} (Omnigrok's α; 1 leaves every value as it was),
+     * drawn from the init seed in {@link #names} order (so a deeper transformer's first block is the
+     * one-block model's), in the order torch's randn fills them.
+     */
     static Model initialise(TrainConfig c, NDManager manager) {
-        return c.model().equals("mlp") ? Mlp.initialise(c, manager) : Transformer.initialise(c, manager);
+        SplittableRandom rng = new SplittableRandom(c.initSeed());
+        DataType type = dataType(c);
+        NDList params = new NDList();
+        for (Map.Entry<String, long[]> p : shapes(c).entrySet()) {
+            long[] shape = p.getValue();
+            double sd = c.initScale() / Math.sqrt(p.getKey().equals("W_U") ? shape[shape.length - 1] : c.dModel());
+            params.add(p.getKey().startsWith("b_") ? manager.zeros(new Shape(1).addAll(new Shape(shape)), type)
+                    : normal(manager, rng, type, sd, shape));
+        }
+        return c.model().equals("mlp") ? new Mlp(c, params) : new Transformer(c, params);
+    }
+
+    /** The configured model's parameter shapes by name, in export order, without the run axis: defined once per model. */
+    static Map<String, long[]> shapes(TrainConfig c) {
+        return c.model().equals("mlp") ? Mlp.shapes(c) : Transformer.shapes(c);
+    }
+
+    /** The number of values in one run's parameters. */
+    static long parameters(TrainConfig c) {
+        return shapes(c).values().stream().mapToLong(s -> java.util.Arrays.stream(s).reduce(1, (x, y) -> x * y)).sum();
     }
 
     /** One run's parameters ({@link #names(TrainConfig)} order, without the run axis, e.g. from a file) as a model of R = 1. */
@@ -143,7 +168,7 @@ public interface Model {
 
     /** The parameter names of the configured model. */
     static List<String> names(TrainConfig c) {
-        return c.model().equals("mlp") ? Mlp.NAMES : Transformer.names(c.nLayers());
+        return List.copyOf(shapes(c).keySet());
     }
 
     /** This model over the same values, cut from the training graph: its gradients never reach ours. */

@@ -3,14 +3,13 @@ package groksweep.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import groksweep.config.TrainConfig;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Map;
 
 /**
  * The transformer of Nanda et al. (2023), "Progress measures for grokking via mechanistic
@@ -79,32 +78,28 @@ public final class Transformer extends Network {
         return new Transformer(config(), params);
     }
 
-    /**
-     * A fresh run: N(0, 1) scaled by 1/√d_model (W_U by 1/√d_vocab), biases zero, all times
-     * {@code init_scale} (Omnigrok's α; 1 leaves every value as it was). Drawn in {@link #names}
-     * order, so a one-block model is what it always was.
-     */
-    public static Transformer initialise(TrainConfig c, NDManager manager) {
-        int v = c.modulus() + 1, d = c.dModel(), h = c.nHeads(), k = c.dHead(), m = c.dMlp();
-        SplittableRandom rng = new SplittableRandom(c.initSeed());
-        double alpha = c.initScale();
-        double sd = alpha / Math.sqrt(d);
-        DataType type = Model.dataType(c);
-        NDList params = new NDList(
-                Model.normal(manager, rng, type, sd, d, v), // W_E   [1, D, V]
-                Model.normal(manager, rng, type, sd, POSITIONS, d)); // W_pos [1, P, D]
+    /** The parameters' shapes by name, in {@link #names} order (without the run axis). */
+    static Map<String, long[]> shapes(TrainConfig c) {
+        long v = c.modulus() + 1, d = c.dModel(), h = c.nHeads(), k = c.dHead(), m = c.dMlp();
+        Map<String, long[]> block = Map.of(
+                "W_Q", new long[] {h, k, d}, // [H, K, D]
+                "W_K", new long[] {h, k, d}, // [H, K, D]
+                "W_V", new long[] {h, k, d}, // [H, K, D]
+                "W_O", new long[] {d, h * k}, // [D, H·K]
+                "W_in", new long[] {m, d}, // [M, D]
+                "b_in", new long[] {m}, // [M]
+                "W_out", new long[] {d, m}, // [D, M]
+                "b_out", new long[] {d}); // [D]
+        Map<String, long[]> out = new LinkedHashMap<>();
+        out.put("W_E", new long[] {d, v}); // [D, V]
+        out.put("W_pos", new long[] {POSITIONS, d}); // [P, D]
         for (int l = 0; l < c.nLayers(); l++) {
-            params.add(Model.normal(manager, rng, type, sd, h, k, d)); // W_Q   [1, H, K, D]
-            params.add(Model.normal(manager, rng, type, sd, h, k, d)); // W_K   [1, H, K, D]
-            params.add(Model.normal(manager, rng, type, sd, h, k, d)); // W_V   [1, H, K, D]
-            params.add(Model.normal(manager, rng, type, sd, d, h * k)); // W_O   [1, D, H·K]
-            params.add(Model.normal(manager, rng, type, sd, m, d)); // W_in  [1, M, D]
-            params.add(manager.zeros(new Shape(1, m), type)); // b_in  [1, M]
-            params.add(Model.normal(manager, rng, type, sd, d, m)); // W_out [1, D, M]
-            params.add(manager.zeros(new Shape(1, d), type)); // b_out [1, D]
+            for (String name : BLOCK) {
+                out.put(l == 0 ? name : name + "." + l, block.get(name));
+            }
         }
-        params.add(Model.normal(manager, rng, type, alpha / Math.sqrt(v), d, v)); // W_U [1, D, V]
-        return new Transformer(c, params);
+        out.put("W_U", new long[] {d, v}); // [D, V]
+        return out;
     }
 
     /** W_U·W_out of the last block, as rows per token: [(R,) V, M]. */

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import groksweep.config.TrainConfig;
+import groksweep.model.GradMode;
 import groksweep.model.Runs;
 
 import java.util.ArrayList;

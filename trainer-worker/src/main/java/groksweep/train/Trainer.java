@@ -9,6 +9,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import groksweep.config.TrainConfig;
 import groksweep.measures.ProgressMeasures;
+import groksweep.model.GradMode;
 import groksweep.model.Model;
 import groksweep.model.Runs;
 import groksweep.results.Onsets;

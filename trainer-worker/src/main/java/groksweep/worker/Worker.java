@@ -1,7 +1,6 @@
 package groksweep.worker;
 
 import ai.djl.ndarray.NDManager;
-import groksweep.config.RunMemory;
 import groksweep.config.TrainConfig;
 import groksweep.model.Model;
 import groksweep.results.Onsets;
@@ -289,7 +288,7 @@ public final class Worker {
                 resumedFrom,
                 hostName(),
                 Instant.now().toString(),
-                groksweep.Runtime.version(),
+                groksweep.RuntimeSettings.version(),
                 Torch.djlVersion(),
                 failed ? "unknown" : Torch.libtorchVersion());
     }

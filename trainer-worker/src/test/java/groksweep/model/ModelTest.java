@@ -10,7 +10,6 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import groksweep.config.TrainConfig;
 import groksweep.measures.ProgressMeasures;
-import groksweep.train.GradMode;
 import groksweep.train.Split;
 import groksweep.worker.Torch;
 

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import groksweep.config.TrainConfig;
+import groksweep.model.GradMode;
 import groksweep.worker.Torch;
 
 import org.junit.jupiter.api.Test;

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import groksweep.config.TrainConfig;
+import groksweep.model.GradMode;
 import groksweep.worker.Torch;
 
 import org.junit.jupiter.api.Test;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import groksweep.config.TrainConfig;
+import groksweep.model.GradMode;
 import groksweep.results.RunStatus;
 import groksweep.worker.Torch;
 

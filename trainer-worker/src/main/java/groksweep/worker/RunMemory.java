@@ -1,4 +1,8 @@
-package groksweep.config;
+package groksweep.worker;
+
+import groksweep.config.ConfigException;
+import groksweep.config.TrainConfig;
+import groksweep.model.Model;
 
 import java.lang.management.ManagementFactory;
 
@@ -48,17 +52,9 @@ public final class RunMemory {
     }
 
     /** Weights, gradients, two AdamW moments; one more for a Grokfast EMA, window + 1 more for a Grokfast MA. */
-    private static long parameterCopies(TrainConfig c) {
-        long v = c.modulus() + 1;
-        long d = c.dModel();
-        long m = c.dMlp();
-        long hk = (long) c.nHeads() * c.dHead();
-        long layers = c.nLayers();
-        long params = c.model().equals("mlp")
-                ? v * d + m * d * (c.mlpInput().equals("concat") ? 2 : 1) + m + m * v
-                : 2 * v * d + 3 * d + layers * (4 * hk * d + 2 * m * d + m + d);
+    static long parameterCopies(TrainConfig c) {
         long copies = 4 + (c.grokfast().equals("ema") ? 1 : 0) + (c.grokfast().equals("ma") ? c.grokfastWindow() + 1 : 0);
-        return copies * bytesPerValue(c) * params;
+        return copies * bytesPerValue(c) * Model.parameters(c);
     }
 
     /** Bytes the progress measures hold per pair (see the class comment). */
@@ -71,7 +67,7 @@ public final class RunMemory {
         return bytesPerValue(c) * ((11 * m + 2 * hk) * positions + 9 * v) + 6 * 8 * v;
     }
 
-    private static long bytesPerValue(TrainConfig c) {
+    static long bytesPerValue(TrainConfig c) {
         return c.dtype().equals("float64") ? 8 : 4;
     }
 

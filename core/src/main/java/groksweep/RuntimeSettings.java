@@ -13,8 +13,8 @@ import java.util.Properties;
  * needs on Java 17, and the malloc settings for libtorch. bin/groksweep and the Maven build read
  * the same file, so each is defined once.
  */
-public final class Runtime {
-    private Runtime() {}
+public final class RuntimeSettings {
+    private RuntimeSettings() {}
 
     private static final Properties PROPS = load();
 
@@ -36,7 +36,7 @@ public final class Runtime {
 
     private static Properties load() {
         Properties p = new Properties();
-        try (InputStream in = Runtime.class.getResourceAsStream("/groksweep/runtime.properties")) {
+        try (InputStream in = RuntimeSettings.class.getResourceAsStream("/groksweep/runtime.properties")) {
             p.load(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,4 +1,4 @@
-package groksweep.train;
+package groksweep.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;

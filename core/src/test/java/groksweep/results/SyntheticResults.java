@@ -93,7 +93,7 @@ public final class SyntheticResults {
         store.write(Tables.RUNS, id, List.of(new RunRecord(id, c, RunStatus.OK, StopReason.STEPS, null, STEPS,
                 last.getDouble("train_loss"), last.getDouble("train_acc"), last.getDouble("test_loss"),
                 last.getDouble("test_acc"), 60.0, 30.0, 1, 0, "synthetic", Instant.EPOCH.toString(),
-                groksweep.Runtime.version(), "synthetic", "synthetic").toRow()));
+                groksweep.RuntimeSettings.version(), "synthetic", "synthetic").toRow()));
         return id;
     }
 
