@@ -32,6 +32,9 @@ public final class Option<T> {
     /** A default that follows another option until given itself. */
     record Follow(String source, Function<Map<String, Object>, Object> derive) {}
 
+    /** Every option, in the order declared (static initialisation follows the text). */
+    static final List<Option<?>> DECLARED = new ArrayList<>();
+
     public final String name;
     public final Class<T> type;
     public final T defaultValue;
@@ -46,6 +49,7 @@ public final class Option<T> {
         this.type = type;
         this.defaultValue = defaultValue;
         this.doc = doc;
+        DECLARED.add(this);
     }
 
     static Option<Integer> integer(String name, int defaultValue, String doc) {

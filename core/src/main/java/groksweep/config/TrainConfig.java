@@ -159,11 +159,7 @@ public final class TrainConfig implements java.io.Serializable {
             .onlyWith("model", "mlp").neutral().shared();
 
     /** Every option, in declaration order: the order of flags, spec keys and runs columns. */
-    public static final List<Option<?>> OPTIONS = List.of(MODULUS, TRAIN_FRACTION, WEIGHT_DECAY, SEED, DATA_SEED, INIT_SEED,
-            STEPS, LR, BETA1, BETA2, EPS, WARMUP_STEPS, D_MODEL, N_HEADS, D_HEAD, D_MLP, DTYPE, EVAL_EVERY, ANALYSIS_EVERY,
-            KEY_FREQ_MIN_NEURONS, STOP_AFTER_GROK, OPTIMIZER, MOMENTUM, GROKFAST, GROKFAST_ALPHA, GROKFAST_LAMBDA,
-            GROKFAST_WINDOW, LOSS, LOSS_DTYPE, ORTHOGONAL_GRAD, INIT_SCALE, FIXED_WEIGHT_NORM, OPERATION, ATTN_COEFF, MODEL,
-            N_LAYERS, ACTIVATION, MLP_INPUT);
+    public static final List<Option<?>> OPTIONS = List.copyOf(Option.DECLARED);
 
     private static final Map<String, Option<?>> BY_NAME = OPTIONS.stream()
             .collect(Collectors.toMap(o -> o.name, o -> o, (a, b) -> a, LinkedHashMap::new));
