@@ -1,5 +1,6 @@
 package groksweep.analysis;
 
+import groksweep.results.Layout;
 import groksweep.results.Onsets;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -40,8 +41,8 @@ public final class Analysis {
         var store = opened.store();
         for (String name : jobs.keySet()) {
             spark.table(name).coalesce(1).write().mode("overwrite")
-                    .parquet(new org.apache.hadoop.fs.Path(store.root(), "analysis/" + name).toString());
-            store.writeBytes("analysis/" + name + ".csv",
+                    .parquet(new org.apache.hadoop.fs.Path(store.root(), Layout.analysis(name, false)).toString());
+            store.writeBytes(Layout.analysis(name, true),
                     (TextTable.render(spark.table(name), TextTable.Format.CSV, Integer.MAX_VALUE) + "\n")
                             .getBytes(StandardCharsets.UTF_8));
         }

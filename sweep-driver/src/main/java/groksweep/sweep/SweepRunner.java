@@ -4,6 +4,7 @@ import groksweep.config.ConfigException;
 import groksweep.config.Secrets;
 import groksweep.config.TrainConfig;
 import groksweep.results.Compaction;
+import groksweep.results.Layout;
 import groksweep.results.OutputToken;
 import groksweep.results.ResultsStore;
 import groksweep.results.RunRecord;
@@ -87,7 +88,7 @@ public final class SweepRunner {
         long start = System.nanoTime();
         ResultsStore store = new ResultsStore(spec.output(),
                 SweepSpec.withSettings(spark.sparkContext().hadoopConfiguration(), spec.hadoopSettings()));
-        store.writeBytes("sweeps/" + spec.name() + "-" + spec.hash() + ".yaml",
+        store.writeBytes(Layout.spec(spec.name(), spec.hash()),
                 ("# groksweep sweep spec, resolved; sha256 prefix " + spec.hash() + "\n" + spec.canonical())
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         List<RunReport> trained = new ArrayList<>();
@@ -292,7 +293,7 @@ public final class SweepRunner {
         /** Whether the run is committed and not to be trained again (a failed one is, with --rerun-failed, once). */
         private boolean committed(ResultsStore store, TrainConfig c) {
             try {
-                boolean perRun = store.exists("runs/" + c.runId() + ".parquet");
+                boolean perRun = store.exists(Layout.run(Tables.RUNS, c.runId()));
                 boolean committed = perRun || Compaction.manifest(store).runs().contains(c.runId());
                 return committed && !(rerunFailed && perRun && retryable(store, c.runId()));
             } catch (IOException e) {

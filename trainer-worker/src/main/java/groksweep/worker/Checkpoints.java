@@ -2,6 +2,7 @@ package groksweep.worker;
 
 import ai.djl.ndarray.NDManager;
 import groksweep.config.TrainConfig;
+import groksweep.results.Layout;
 import groksweep.results.ResultsStore;
 import groksweep.results.Row;
 import groksweep.results.Tables;
@@ -37,11 +38,11 @@ final class Checkpoints {
     }
 
     private String npz() {
-        return "checkpoints/" + runId + ".npz";
+        return Layout.checkpoint(runId);
     }
 
     private ResultsStore rows() {
-        return new ResultsStore(store.root() + "/checkpoints", store.conf());
+        return new ResultsStore(store.root() + "/" + Layout.CHECKPOINTS, store.conf());
     }
 
     Saved load(TrainConfig c, NDManager manager) throws IOException {
@@ -107,7 +108,7 @@ final class Checkpoints {
 
     void delete() throws IOException {
         store.delete(npz());
-        rows().delete("metrics/" + runId + ".parquet");
-        rows().delete("spectra/" + runId + ".parquet");
+        rows().delete(Layout.run(Tables.METRICS, runId));
+        rows().delete(Layout.run(Tables.SPECTRA, runId));
     }
 }

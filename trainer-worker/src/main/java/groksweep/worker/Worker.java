@@ -3,6 +3,7 @@ package groksweep.worker;
 import ai.djl.ndarray.NDManager;
 import groksweep.config.TrainConfig;
 import groksweep.model.Model;
+import groksweep.results.Layout;
 import groksweep.results.Onsets;
 import groksweep.results.ResultsStore;
 import groksweep.results.Row;
@@ -234,7 +235,7 @@ public final class Worker {
     private static void writeRun(ResultsStore store, String runId, Trainer.Result result, Checkpoints.Saved saved,
             int resumedFrom, Model model, Split split) throws IOException {
         writeTables(store, runId, result, saved, resumedFrom);
-        store.writeBytes("params/" + runId + ".npz", ParamsFile.encode(model, split));
+        store.writeBytes(Layout.params(runId), ParamsFile.encode(model, split));
     }
 
     /** Commits a run by writing its record, last, and drops its checkpoint. */
