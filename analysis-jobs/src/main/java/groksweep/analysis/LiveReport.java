@@ -8,11 +8,7 @@ import groksweep.results.RunRecord;
 import groksweep.results.Tables;
 
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.jfree.chart.ChartUtils;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -149,8 +145,8 @@ public final class LiveReport {
             configs.computeIfAbsent(parts.isEmpty() ? "all runs" : String.join(", ", parts), k -> new ArrayList<>()).add(r);
         }
         StringBuilder h = new StringBuilder("<!doctype html>\n<html><head><meta charset='utf-8'>"
-                + "<meta http-equiv='refresh' content='30'><title>groksweep " + escape(name) + " (live)</title></head><body>\n");
-        h.append("<h1>").append(escape(name)).append(": ").append(runs.size()).append(" of ").append(total)
+                + "<meta http-equiv='refresh' content='30'><title>groksweep " + Html.escape(name) + " (live)</title></head><body>\n");
+        h.append("<h1>").append(Html.escape(name)).append(": ").append(runs.size()).append(" of ").append(total)
                 .append(" runs committed</h1>\n<p>Live report, refreshed at ")
                 .append(LocalTime.now().truncatedTo(ChronoUnit.SECONDS))
                 .append(" from the committed runs' files. The full report replaces this page when the sweep ends.</p>\n");
@@ -159,7 +155,7 @@ public final class LiveReport {
         configs.forEach((label, rs) -> {
             List<Integer> steps = rs.stream().map(Run::grokked).filter(java.util.Objects::nonNull).sorted().toList();
             long notOk = rs.stream().filter(r -> r.record().status() != groksweep.results.RunStatus.OK).count();
-            h.append("<tr><td>").append(escape(label)).append("</td><td>").append(rs.size()).append("</td><td>")
+            h.append("<tr><td>").append(Html.escape(label)).append("</td><td>").append(rs.size()).append("</td><td>")
                     .append(notOk).append("</td><td>").append(steps.size()).append("</td><td>")
                     .append(steps.isEmpty() ? "" : median(steps)).append("</td></tr>\n");
         });
@@ -216,28 +212,21 @@ public final class LiveReport {
         return h.append("</table>\n").toString();
     }
 
-    /** The config's learning curves, drawn with the full report's chart (as Rows built here, not queried). */
+    /** The config's learning curves, drawn with the full report's chart from the runs read here. */
     private String image(String file, String label, List<Run> rs) throws IOException {
-        List<Row> runRows = new ArrayList<>();
-        Map<String, List<Row>> curves = new HashMap<>();
+        List<Charts.RunOnsets> shown = new ArrayList<>();
+        Map<String, List<Charts.Point>> curves = new HashMap<>();
         for (Run r : rs.subList(0, Math.min(rs.size(), Report.MAX_SEEDS))) {
             String id = r.record().runId();
-            runRows.add(RowFactory.create(null, null, id, r.memorised(), r.grokked()));
-            List<Row> points = new ArrayList<>();
+            shown.add(new Charts.RunOnsets(id, r.memorised(), r.grokked()));
+            List<Charts.Point> points = new ArrayList<>();
             for (double[] m : r.curve()) {
                 if (m[0] > 0) { // a log axis
-                    points.add(RowFactory.create(id, (int) m[0], m[1], m[2], m[3], m[4]));
+                    points.add(new Charts.Point((int) m[0], m[1], m[2], m[3], m[4], Double.NaN)); // no norm plot here
                 }
             }
             curves.put(id, points);
         }
-        ByteArrayOutputStream png = new ByteArrayOutputStream();
-        ChartUtils.writeChartAsPNG(png, Report.learningCurves(label, runRows, curves), Report.WIDTH, Report.HEIGHT);
-        store.writeBytes("report/" + file, png.toByteArray());
-        return "<p><img src='report/" + file + "' alt='" + escape(label) + "' width='" + Report.WIDTH + "'></p>\n";
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;");
+        return Html.img(store, file, label, Charts.learningCurves(label, shown, curves));
     }
 }

@@ -61,7 +61,7 @@ class LiveReportTest {
             pngs = files.filter(p -> p.getFileName().toString().startsWith("live-curves-")).toList();
         }
         assertEquals(Math.min(Report.MAX_CONFIGS, 30), pngs.size(), "one picture per config (seeds overlaid)");
-        assertEquals(Report.WIDTH, ImageIO.read(pngs.get(0).toFile()).getWidth());
+        assertEquals(Charts.WIDTH, ImageIO.read(pngs.get(0).toFile()).getWidth());
     }
 
     /** Σ over the grid's "g/n" cells of g (part 0) or n (part 1). */

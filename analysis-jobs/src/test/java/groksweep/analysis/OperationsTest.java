@@ -75,7 +75,7 @@ class OperationsTest {
         Map<String, List<Object>> cells = new HashMap<>();
         for (Row c : diagrams.get("7")) {
             assertEquals(0.3, (double) c.getAs("train_fraction"));
-            cells.put(c.getAs("operation"), List.of(c.getAs("runs"), c.getAs("majority_phase"), Report.majorityAlgorithm(c)));
+            cells.put(c.getAs("operation"), List.of(c.getAs("runs"), c.getAs("majority_phase"), Charts.majorityAlgorithm(c)));
         }
         assertEquals(Map.of(
                 "add", List.of(4L, "comprehension", "clock/pizza"), // addMlp memorised; addA clock, addB pizza: a tie
@@ -89,7 +89,7 @@ class OperationsTest {
     void pagesPerOperationAndModelWithTheirConfigs() {
         assertEquals(Map.of("operation", List.of("add", "mul"), "model", List.of("mlp", "transformer")), Report.pages(spark));
         Map<String, Integer> seeds = new HashMap<>();
-        Report.configs(spark, "operation = 'add'").forEach((label, runs) -> seeds.put(label, runs.size()));
+        Report.configs(spark, "operation = 'add'").forEach((label, config) -> seeds.put(label, config.runs().size()));
         assertEquals(Map.of(
                 "modulus 7, train_fraction 0.3, weight_decay 0.7, operation add, model transformer", 1,
                 "modulus 7, train_fraction 0.3, weight_decay 1.0, operation add, model mlp", 1,

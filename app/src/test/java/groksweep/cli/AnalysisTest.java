@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import groksweep.analysis.Fixture;
-import groksweep.analysis.Report;
+import groksweep.analysis.Charts;
 import groksweep.analysis.SharedSpark;
 
 import org.apache.spark.sql.SparkSession;
@@ -73,8 +73,8 @@ class AnalysisTest {
                 "a loss-against-norm plot for each config with learning curves");
         for (Path png : pngs) {
             BufferedImage img = ImageIO.read(png.toFile());
-            assertEquals(Report.WIDTH, img.getWidth(), png.toString());
-            assertEquals(Report.HEIGHT, img.getHeight(), png.toString());
+            assertEquals(Charts.WIDTH, img.getWidth(), png.toString());
+            assertEquals(Charts.HEIGHT, img.getHeight(), png.toString());
             assertTrue(variance(img) > 100, "not blank: " + png);
         }
         String html = Files.readString(dir.resolve("report.html"));
@@ -202,7 +202,7 @@ class AnalysisTest {
     /** Log axes tick once per decade, labelled as plain numbers. */
     @Test
     void logAxesTickPerDecadeWithPlainLabels() {
-        var axis = Report.decades("step");
+        var axis = Charts.decades("step");
         assertEquals(1.0, axis.getTickUnit().getSize(), "one decade");
         assertEquals("1,000", axis.getNumberFormatOverride().format(1000));
         assertEquals("0.01", axis.getNumberFormatOverride().format(0.01));
