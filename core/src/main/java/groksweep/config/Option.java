@@ -35,6 +35,8 @@ public final class Option<T> {
     /** Every option, in the order declared (static initialisation follows the text). */
     static final List<Option<?>> DECLARED = new ArrayList<>();
 
+    /** Its place in declaration order: where a config keeps its value. */
+    final int index;
     public final String name;
     public final Class<T> type;
     public final T defaultValue;
@@ -49,6 +51,7 @@ public final class Option<T> {
         this.type = type;
         this.defaultValue = defaultValue;
         this.doc = doc;
+        this.index = DECLARED.size();
         DECLARED.add(this);
     }
 

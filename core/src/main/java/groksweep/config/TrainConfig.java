@@ -200,12 +200,12 @@ public final class TrainConfig implements java.io.Serializable {
 
     /** The value of {@code option}. */
     public <T> T get(Option<T> option) {
-        return option.type.cast(values[OPTIONS.indexOf(option)]);
+        return option.type.cast(values[option.index]);
     }
 
     /** The value of the option named {@code key}. */
     public Object value(String key) {
-        return values[OPTIONS.indexOf(option(key))];
+        return values[option(key).index];
     }
 
     /** The options in declaration order with their current values, keyed by snake_case name. */
