@@ -7,6 +7,8 @@ import groksweep.analysis.TextTable;
 import groksweep.config.ConfigException;
 
 import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 import picocli.CommandLine.Command;
@@ -36,7 +38,8 @@ public final class SqlCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "table", description = "table, csv or json. Default: ${DEFAULT-VALUE}")
     String format;
 
-    @Option(names = "--max-rows", defaultValue = "1000", description = "print at most this many rows. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--max-rows", defaultValue = "1000", description = "print at most this many rows; a result cut"
+            + " short says so on stderr, with the rows left out. Default: ${DEFAULT-VALUE}")
     int maxRows;
 
     @Option(names = "--master", defaultValue = "local[*]", description = "Spark master for embedded mode. Default: ${DEFAULT-VALUE}")
@@ -50,6 +53,9 @@ public final class SqlCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return Cli.fail(spec, "--format: '" + format + "' is not allowed; expected table, csv or json");
         }
+        if (maxRows < 1) {
+            return Cli.fail(spec, "--max-rows: '" + maxRows + "' is not allowed; expected an integer ≥ 1");
+        }
         SparkSession spark = LocalSpark.builder("groksweep sql", master, false).getOrCreate(); // stops at JVM exit
         try {
             Results.open(spark, results);
@@ -58,7 +64,13 @@ public final class SqlCommand implements Callable<Integer> {
             return Cli.fail(spec, e.getMessage());
         }
         try {
-            System.out.println(TextTable.render(spark.sql(query), f, maxRows));
+            Dataset<Row> result = spark.sql(query);
+            System.out.println(TextTable.render(result, f, maxRows));
+            if (result.limit(maxRows + 1).count() > maxRows) {
+                long total = result.count();
+                spec.commandLine().getErr().println("warning: the first " + maxRows + " of " + total + " rows; "
+                        + (total - maxRows) + " left out (--max-rows " + total + " shows all)");
+            }
         } catch (Exception e) { // Spark's Scala code throws AnalysisException undeclared
             if (!(e instanceof AnalysisException)) {
                 throw e;

@@ -145,6 +145,27 @@ class AnalysisTest {
         assertTrue(Files.readString(dir.resolve("views.sql")).contains("CREATE OR REPLACE TEMPORARY VIEW onsets AS"));
     }
 
+    /** A result cut at --max-rows says so on stderr, in every format, with the rows left out and the flag that shows all. */
+    @Test
+    void aResultCutAtMaxRowsSaysSo() throws Exception {
+        for (String format : List.of("table", "csv", "json")) {
+            StringWriter err = new StringWriter();
+            CommandLine cmd = new CommandLine(new SqlCommand());
+            cmd.setErr(new PrintWriter(err, true));
+            String out = capture(() -> assertEquals(0, cmd.execute(dir.toString(), "--format", format, "--max-rows", "1",
+                    "SELECT k FROM freq_stats ORDER BY k")));
+            assertTrue(out.contains("1"), format + ": " + out);
+            assertEquals("warning: the first 1 of 3 rows; 2 left out (--max-rows 3 shows all)", err.toString().strip(), format);
+        }
+        StringWriter err = new StringWriter();
+        CommandLine whole = new CommandLine(new SqlCommand());
+        whole.setErr(new PrintWriter(err, true));
+        capture(() -> assertEquals(0, whole.execute(dir.toString(), "--max-rows", "3", "SELECT k FROM freq_stats")));
+        assertEquals("", err.toString(), "nothing left out, nothing said");
+        capture(() -> assertEquals(2, whole.execute(dir.toString(), "--max-rows", "0", "SELECT 1")));
+        assertEquals("error: --max-rows: '0' is not allowed; expected an integer ≥ 1", err.toString().strip());
+    }
+
     /**
      * After {@code compact}, sql answers exactly as before from one file per table; a run written
      * again afterwards (retrained) is read from its new files, once.
