@@ -30,7 +30,21 @@ final class Html {
 
     /** A heading and the dataset's first {@link #MAX_TABLE_ROWS} rows as a table. */
     static void section(StringBuilder html, String title, Dataset<Row> ds) {
-        html.append("<h2>").append(title).append("</h2><table><tr>");
+        section(html, title, ds, null);
+    }
+
+    /**
+     * As {@link #section(StringBuilder, String, Dataset)}; when the table is cut, a note says so and
+     * links {@code csv} (the whole table, relative to the page), if given.
+     */
+    static void section(StringBuilder html, String title, Dataset<Row> ds, String csv) {
+        long rows = ds.count();
+        html.append("<h2>").append(title).append("</h2>");
+        if (rows > MAX_TABLE_ROWS) {
+            html.append("<p>The first ").append(MAX_TABLE_ROWS).append(" of ").append(rows).append(" rows")
+                    .append(csv == null ? "" : "; all of them: <a href='" + csv + "'>" + csv + "</a>").append(".</p>");
+        }
+        html.append("<table><tr>");
         for (String c : ds.columns()) {
             html.append("<th>").append(c).append("</th>");
         }

@@ -3,6 +3,7 @@ package groksweep.analysis;
 import groksweep.config.ConfigException;
 import groksweep.config.Operation;
 import groksweep.config.TrainConfig;
+import groksweep.results.Layout;
 import groksweep.results.ResultsStore;
 
 import org.apache.spark.sql.Row;
@@ -43,8 +44,9 @@ import java.util.TreeMap;
 
 /**
  * The report: PNG plots under {@code report/} and {@code report.html} beside them, which opens
- * offline. Learning curves per config (seeds overlaid, onsets marked), a phase diagram per
- * modulus with the majority algorithm (clock or pizza) beside it, key-frequency histograms per
+ * offline. It opens on a phase diagram per modulus with the majority algorithm (clock or pizza)
+ * beside it, then the grid summary (cut at {@link Html#MAX_TABLE_ROWS} rows, linking the whole
+ * CSV), learning curves per config (seeds overlaid, onsets marked), key-frequency histograms per
  * operation, and the progress measures of grokked runs; a page per operation and per model
  * when the results hold several. This class chooses what to draw and queries it, reading rows by
  * column name; {@link Charts} draws, {@link Html} lays out the pages.
@@ -83,7 +85,6 @@ public final class Report {
                     .append("-").append(v).append(".html'>").append(column).append(" ").append(v).append("</a>")));
             html.append("</p>\n");
         }
-        Html.section(html, "Grid summary", spark.table("grid_summary"));
         html.append("<h2>Phase diagrams</h2>");
         for (Map.Entry<String, List<Row>> d : diagramCells(spark, axes).entrySet()) {
             String suffix = d.getKey().isEmpty() ? "" : "-p" + d.getKey();
@@ -96,6 +97,7 @@ public final class Report {
             }
             html.append("</div>\n");
         }
+        Html.section(html, "Grid summary", spark.table("grid_summary"), Layout.analysis("grid_summary", true));
         html.append("<h2>Learning curves</h2>");
         Curves drawn = curves(html, spark, store, curves);
         html.append("<h2>Loss against weight norm</h2><p>Omnigrok's picture (Liu et al. 2023): each run's path")

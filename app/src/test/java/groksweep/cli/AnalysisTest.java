@@ -46,6 +46,15 @@ class AnalysisTest {
         assertEquals(0, new CommandLine(new AnalyzeCommand()).execute(dir.toString()));
     }
 
+    /** The report opens on the phase diagrams; the grid summary comes after them. */
+    @Test
+    void theReportOpensOnThePhaseDiagram() throws Exception {
+        String html = Files.readString(dir.resolve("report.html"));
+        int diagram = html.indexOf("<h2>Phase diagrams</h2>");
+        assertTrue(diagram > 0 && diagram < html.indexOf("<h2>Grid summary</h2>")
+                && html.indexOf("<h2>Grid summary</h2>") < html.indexOf("<h2>Learning curves</h2>"), html.substring(0, 600));
+    }
+
     /** --axes picks the diagram's axes; the clock-or-pizza chart is drawn beside it only when some run was measured. */
     @Test
     void diagramsOverTheChosenAxesWithAlgorithmsWhereMeasured() throws Exception {

@@ -132,7 +132,9 @@ class CompactionTest {
                     Map<String, Map<String, Integer>> seen;
                     try {
                         seen = contents(view);
-                    } catch (java.io.FileNotFoundException e) { // slower than the grace: read again, as readers must
+                    } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
+                        // slower than the grace: read again, as readers must (Hadoop's local file
+                        // system reports a vanished file either way, depending on where it notices)
                         retries.incrementAndGet();
                         continue;
                     }
