@@ -23,6 +23,10 @@ final class Summary {
         int skipped = o.plan().runs().size() - o.plan().pending().size();
         s.append(String.format("%nsweep done in %s: %d runs trained %s, %d already committed; results in %s",
                 Progress.duration(o.seconds()), o.trained().size(), byStatus, skipped, output));
+        if (o.plan().estimate() != null && o.plan().estimate().wallSeconds() > 0) {
+            s.append(String.format("%nestimated %s%s: it took %.2f of that", Progress.duration(o.plan().estimate().wallSeconds()),
+                    o.plan().estimate().upperBound() ? " at most" : "", o.seconds() / o.plan().estimate().wallSeconds()));
+        }
         return s.toString();
     }
 }

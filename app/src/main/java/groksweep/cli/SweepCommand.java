@@ -9,6 +9,7 @@ import groksweep.worker.RunMemory;
 import groksweep.results.Compaction;
 import groksweep.results.ResultsStore;
 import groksweep.config.TrainConfig;
+import groksweep.sweep.Estimate;
 import groksweep.sweep.Grid;
 import groksweep.sweep.SweepRunner;
 import groksweep.sweep.SweepSpec;
@@ -37,7 +38,8 @@ import java.util.concurrent.Callable;
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train every run of a sweep spec on Spark; committed runs are skipped, so a rerun resumes.",
         footer = {"%nWithout spark-submit this starts embedded Spark (local[*], driver on 127.0.0.1, UI off).",
-            "Exit codes: 0 sweep finished (runs may have failed; see the summary), 2 bad spec or output."})
+            "Exit codes: 0 sweep finished (runs may have failed; see the summary), 1 stopped by a failure (disk full,"
+                    + " output deleted, ...: one line on stderr, the trace in the log file), 2 bad spec or output."})
 public final class SweepCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
@@ -49,7 +51,8 @@ public final class SweepCommand implements Callable<Integer> {
             + " e.g. hdfs://namenode:8020/groksweep/nanda2023 or s3a://bucket/groksweep/nanda2023 on a cluster")
     String output;
 
-    @Option(names = "--dry-run", description = "print the plan (runs, first rows, relative cost, spec hash) and stop")
+    @Option(names = "--dry-run", description = "print the plan (runs, first rows, relative cost, spec hash) and the"
+            + " estimated core-hours and wall time, and stop")
     boolean dryRun;
 
     @Option(names = "--rerun-failed", description = "train again the runs recorded as failed or timeout")
@@ -102,9 +105,32 @@ public final class SweepCommand implements Callable<Integer> {
             return Cli.fail(spec, where + e.getMessage());
         }
         System.out.println(describe(sweep, plan));
+        if (!plan.pending().isEmpty()) {
+            int slots = slots(sweep, master);
+            int here = Math.max(1, Runtime.getRuntime().availableProcessors() / sweep.threadsPerRun());
+            int concurrent = Math.max(1, Math.min(here, embedded(sweep) ? slots : executorSlots(sweep)));
+            try {
+                plan = plan.with(Estimate.of(sweep, plan.pending(), slots, concurrent, CALIBRATION));
+                System.out.println(plan.estimate().line());
+            } catch (RuntimeException e) { // the sweep itself may still run, e.g. on executors unlike this machine
+                System.out.println("estimate: not available (" + e.getMessage() + ")");
+            }
+        }
         if (dryRun) {
             return 0;
         }
+        try {
+            return train(sweep, plan);
+        } catch (ConfigException e) {
+            throw e;
+        } catch (Exception | OutOfMemoryError e) {
+            spec.commandLine().getErr().println("error: " + Failures.line("sweep", e, sweep.output(), kept(sweep, plan)));
+            return 1;
+        }
+    }
+
+    /** Trains the plan's pending runs, then compacts and analyses as asked. */
+    private int train(SweepSpec sweep, SweepRunner.Plan plan) throws Exception {
         SparkSession spark = session(sweep, master, ui); // stops at JVM exit
         if (ui && spark.sparkContext().uiWebUrl().isDefined()) {
             System.out.println("Spark UI: " + spark.sparkContext().uiWebUrl().get());
@@ -135,6 +161,55 @@ public final class SweepCommand implements Callable<Integer> {
         System.out.println();
         return AnalyzeCommand.analyze(spark, sweep.output(), Onsets.Thresholds.defaults(), true, null,
                 Report.axes(Report.DEFAULT_AXES), spec);
+    }
+
+    /** What a stopped sweep keeps: its committed runs, counted again now. */
+    private static String kept(SweepSpec sweep, SweepRunner.Plan plan) {
+        try {
+            SweepRunner.Plan now = SweepRunner.plan(sweep, false);
+            return (now.runs().size() - now.pending().size()) + " of " + plan.runs().size()
+                    + " runs are committed and will be kept";
+        } catch (IOException | RuntimeException e) {
+            return "the runs committed before it are kept";
+        }
+    }
+
+    /** How long the estimate times the sweep's run shapes, in all. */
+    static final java.time.Duration CALIBRATION = java.time.Duration.ofSeconds(2);
+
+    /**
+     * The task slots the sweep will get: embedded, the master's cores ({@code local[*]}: this
+     * machine's); on a cluster, executors × cores or {@code spark.cores.max}, when the configuration
+     * says; each divided by the threads per run (spark.task.cpus). 0 when not known.
+     */
+    static int slots(SweepSpec sweep, String master) {
+        int cores;
+        if (embedded(sweep)) {
+            String m = sweep.spark().getOrDefault("spark.master", System.getProperty("spark.master", master));
+            java.util.regex.Matcher n = java.util.regex.Pattern.compile("local\\[(\\d+|\\*)(,\\d+)?]").matcher(m);
+            cores = !n.matches() ? 1
+                    : n.group(1).equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(n.group(1));
+        } else {
+            int executors = sparkInt(sweep, "spark.executor.instances");
+            int each = sparkInt(sweep, "spark.executor.cores");
+            cores = executors > 0 && each > 0 ? executors * each : sparkInt(sweep, "spark.cores.max");
+        }
+        return Math.max(0, cores / sweep.threadsPerRun());
+    }
+
+    /** Task slots per executor on a cluster, when the configuration says; else 1. */
+    private static int executorSlots(SweepSpec sweep) {
+        return Math.max(1, sparkInt(sweep, "spark.executor.cores") / sweep.threadsPerRun());
+    }
+
+    /** A whole-number Spark setting from the spec or spark-submit's configuration; 0 when absent. */
+    private static int sparkInt(SweepSpec sweep, String key) {
+        String v = sweep.spark().getOrDefault(key, System.getProperty(key));
+        try {
+            return v == null ? 0 : Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** Reads a spec: UTF-8 text, strictly (a stray byte is an error, not a replacement character). */

@@ -64,7 +64,9 @@ class SweepCommandTest {
         String plan = out.toString();
         assertTrue(plan.startsWith("sweep s (spec sha256 "), plan);
         assertTrue(plan.contains(": 6 runs, 6 to train (100% of the cost)"), plan);
-        assertEquals(1 + 1 + 6, plan.strip().lines().count(), "summary, header, one row per run");
+        assertEquals(1 + 1 + 6 + 1, plan.strip().lines().count(), "summary, header, one row per run, estimate");
+        assertTrue(plan.strip().lines().reduce((a, b) -> b).orElseThrow().matches("estimate: \\d+\\.\\d\\d core-hours, about"
+                + " \\S+ on \\d+ task slots? \\(6 tasks\\); [12] of 2 run shapes timed on this machine in \\d+\\.\\d s"), plan);
         assertTrue(plan.lines().skip(2).limit(3).allMatch(l -> l.contains("0.6")), "longest runs (fraction 0.6) first");
         assertFalse(Files.exists(dir.resolve("out")));
 
@@ -80,5 +82,36 @@ class SweepCommandTest {
         assertEquals("error: --output: '" + dir.resolve("a/../b") + "' is not allowed; expected a path without '..'",
                 err.toString().strip());
         assertFalse(Files.exists(dir.resolve("elsewhere")), "a dry run writes nothing");
+    }
+
+    /**
+     * The output deleted while the sweep runs: the sweep stops within a poll, with one line that
+     * says so and what to do, exit 1, no trace on stderr.
+     */
+    @Test
+    void anOutputDeletedMidSweepEndsInOneLine() throws Exception {
+        Path out = dir.resolve("out");
+        Path spec = Files.writeString(dir.resolve("s.yaml"), "name: s\noutput: " + out + "\ngrid:\n  seed: [0, 1, 2, 3, 4, 5]\n"
+                + "trainer:\n  modulus: 23\n  steps: 1500\n  eval_every: 50\n  analysis_every: 0\n");
+        StringWriter err = new StringWriter();
+        int[] code = new int[1];
+        Thread sweep = new Thread(() -> code[0] = sweep(err, "sweep", spec.toString(), "--master", "local[2]",
+                "--no-analysis", "--live-report", "0"));
+        sweep.start();
+        Path runs = out.resolve("runs");
+        long deadline = System.nanoTime() + 300_000_000_000L;
+        while (sweep.isAlive() && System.nanoTime() < deadline && !(Files.isDirectory(runs)
+                && Files.list(runs).anyMatch(f -> f.toString().endsWith(".parquet")))) {
+            Thread.sleep(100);
+        }
+        new ProcessBuilder("rm", "-rf", out.toString()).inheritIO().start().waitFor(); // a first run is committed: the output goes
+        sweep.join();
+        assertEquals(1, code[0], err.toString());
+        String line = err.toString().strip();
+        assertTrue(line.startsWith("error: the output " + out + " was deleted or moved while the sweep ran (the file"
+                + " _output-token-"), line);
+        assertTrue(line.matches("(?s).*is gone\\): rerun the same command to train again what was lost with it; \\d of 6"
+                + " runs are committed and will be kept \\(full trace: .*\\)"), line);
+        assertEquals(1, line.lines().count(), line);
     }
 }

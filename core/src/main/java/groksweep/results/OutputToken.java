@@ -65,6 +65,29 @@ public record OutputToken(String name, String content) implements Serializable {
         return java.util.Optional.ofNullable(problem).map(p -> new Refusal(executorId, host, p));
     }
 
+    /**
+     * Whether the token is gone from where the driver wrote it: the output was deleted or moved
+     * while the sweep ran. False when it is there, or when it cannot be read for another reason.
+     */
+    public boolean gone(ResultsStore store) {
+        try {
+            store.readBytes(name);
+            return false;
+        } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The output was deleted or moved while a sweep ran: the driver's token is gone. */
+    public static final class Gone extends IOException {
+        public Gone(String root, String token) {
+            super("the output " + root + " was deleted or moved while the sweep ran (the file " + token
+                    + " that the driver wrote there is gone)");
+        }
+    }
+
     /** Removes the token; a token already gone is fine. */
     public void remove(ResultsStore store) throws IOException {
         store.delete(name);

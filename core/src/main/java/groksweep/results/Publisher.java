@@ -2,6 +2,7 @@ package groksweep.results;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
@@ -46,19 +47,37 @@ final class Publisher {
     /** Makes {@code target} appear whole, with what {@code content} writes, or not at all. */
     void publish(Path target, Content content) throws IOException {
         if (objectStore) {
-            content.writeTo(target);
+            write(target, content);
             return;
         }
         Path tmp = new Path(target.getParent(), TMP_PREFIX + target.getName() + "-" + UUID.randomUUID());
         boolean committed = false;
         try {
-            content.writeTo(tmp);
+            write(tmp, content);
             rename(tmp, target);
             committed = true;
         } finally {
             if (!committed) {
                 fs.delete(tmp, false);
             }
+        }
+    }
+
+    /**
+     * Writes {@code path}. A failed write (a full disk) is an IOException, however it comes: Hadoop's
+     * local file system throws an {@link FSError} (an Error), and Parquet wraps a failed close in a
+     * RuntimeException. So a full disk fails the task and is never taken for a failure of the run.
+     */
+    private static void write(Path path, Content content) throws IOException {
+        try {
+            content.writeTo(path);
+        } catch (FSError | RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof IOException io) {
+                    throw io;
+                }
+            }
+            throw e;
         }
     }
 

@@ -2,19 +2,24 @@ package groksweep.sweep;
 
 import java.util.Optional;
 
-/** The sweep's status line, at most every few seconds: done / running / failed of total, rate, ETA. */
+/**
+ * The sweep's status line, at most every few seconds: done / running / failed of total, rate, ETA.
+ * Until a run is done the ETA counts down from the estimate, when there is one ({@code ~}).
+ */
 public final class Progress {
     private static final long EVERY_NANOS = 10_000_000_000L;
 
     private final String name;
     private final int total;
+    private final double estimatedSeconds; // NaN: none
     private final long start = System.nanoTime();
     private long lastPrinted;
     private String lastLine = "";
 
-    Progress(String name, int total) {
+    Progress(String name, int total, double estimatedSeconds) {
         this.name = name;
         this.total = total;
+        this.estimatedSeconds = estimatedSeconds;
     }
 
     Optional<String> update(long done, long failed, long running) {
@@ -32,7 +37,8 @@ public final class Progress {
 
     String line(long done, long failed, long running, double seconds) {
         double perHour = done == 0 ? 0 : done / seconds * 3600;
-        String eta = done == 0 ? "?" : duration((total - done) * seconds / done);
+        String eta = done > 0 ? duration((total - done) * seconds / done)
+                : estimatedSeconds > seconds ? "~" + duration(estimatedSeconds - seconds) : "?";
         return String.format("[sweep %s] %d/%d done, %d running, %d not ok | %.0f runs/h, elapsed %s, ETA %s",
                 name, done, total, running, failed, perHour, duration(seconds), eta);
     }

@@ -59,8 +59,13 @@ public final class SweepRunner {
         }
     }
 
-    /** The plan: every run of the grid, and those still to train. */
-    public record Plan(List<TrainConfig> runs, List<TrainConfig> pending) {}
+    /** The plan: every run of the grid, those still to train, and what they will cost (null: not estimated). */
+    public record Plan(List<TrainConfig> runs, List<TrainConfig> pending, Estimate estimate) {
+        /** This plan with its cost estimated: the status line's ETA starts from it. */
+        public Plan with(Estimate e) {
+            return new Plan(runs, pending, e);
+        }
+    }
 
     /** What a finished sweep did. */
     public record Outcome(Plan plan, List<RunReport> trained, double seconds) {}
@@ -79,7 +84,7 @@ public final class SweepRunner {
                 pending.add(c);
             }
         }
-        return new Plan(runs, pending);
+        return new Plan(runs, pending, null);
     }
 
     /** Trains the plan's pending runs; {@code progress} gets a status line now and then. */
@@ -124,15 +129,18 @@ public final class SweepRunner {
         JavaFutureAction<List<RunReport>> job = sc.parallelize(packs, packs.size())
                 .mapPartitions(task::train)
                 .collectAsync();
-        Progress line = new Progress(spec.name(), plan.pending().size());
+        Progress line = new Progress(spec.name(), plan.pending().size(),
+                plan.estimate() == null ? Double.NaN : plan.estimate().wallSeconds());
         List<RunReport> trained = List.of();
+        boolean gone = false;
         try {
             while (true) {
                 try {
                     trained = job.get(2, TimeUnit.SECONDS);
                     break;
                 } catch (TimeoutException e) {
-                    if (!refusals.isZero()) {
+                    gone = token.gone(store);
+                    if (gone || !refusals.isZero()) {
                         job.cancel(true);
                         break;
                     }
@@ -141,15 +149,22 @@ public final class SweepRunner {
                     line.update(done.value(), failed.value(), running).ifPresent(progress);
                 }
             }
+            gone = gone || !refusals.isZero() && token.gone(store); // a task refused: the token may be gone for all
         } catch (InterruptedException e) {
             job.cancel(true);
             Thread.currentThread().interrupt();
             throw new IllegalStateException("sweep interrupted; rerun the same command to resume");
         } catch (ExecutionException e) {
+            if (token.gone(store)) {
+                throw new OutputToken.Gone(spec.output(), token.name());
+            }
             throw new IllegalStateException("sweep " + spec.name() + " failed: " + e.getCause().getMessage(), e.getCause());
         } finally {
             sc.clearJobGroup();
             token.remove(store);
+        }
+        if (gone) {
+            throw new OutputToken.Gone(spec.output(), token.name());
         }
         if (!refusals.isZero()) {
             throw new ConfigException(refusals.value().get(0).message("output", spec.output()) + "; " + (done.value() == 0 ? "no run was trained"
