@@ -218,7 +218,7 @@ public final class Charts {
     static JFreeChart algorithmDiagram(List<Row> cells, List<String> axes, String title) {
         return grid(cells, axes, Charts::majorityAlgorithm, ALGORITHM_COLOURS,
                 c -> c.getAs("n_clock") + "/" + c.getAs("n_pizza") + "/" + c.getAs("n_neither"),
-                title, "majority algorithm over the measured runs (Zhong et al. 2023; thresholds: README);"
+                title, "majority algorithm over the measured runs (Zhong et al. 2023; thresholds: docs/REFERENCE.md);"
                         + " numbers: clock/pizza/neither runs");
     }
 

@@ -89,6 +89,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
         System.out.println(TextTable.render(spark.table("grid_summary"), TextTable.Format.TABLE, 200));
         done.results().skipped().forEach(s -> System.out.println("warning: " + s));
+        int loose = groksweep.results.Compaction.uncompactedRuns(done.results().store());
+        if (loose > groksweep.results.Compaction.WORTH_IT_RUNS) {
+            System.out.printf("note: %,d runs are in files of their own; 'groksweep compact %s' first makes analyze"
+                    + " read them as a few files, about ten times faster at this size%n", loose, results);
+        }
         System.out.println("analysis: " + done.results().store().root() + "/analysis/ (Parquet and CSV), views.sql"
                 + (done.report() == null ? "" : ", report: " + done.report()));
         return 0;

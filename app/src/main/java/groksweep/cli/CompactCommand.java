@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 @Command(name = "compact", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Merge the committed runs' per-run files into one Parquet file per table, sorted by run and step.",
             "Readers (sql, analyze, a resumed sweep) see every run exactly once throughout; a killed compaction",
-            "changes nothing visible and the next one finishes it. A sweep may write meanwhile. README: Compaction."},
+            "changes nothing visible and the next one finishes it. A sweep may write meanwhile. docs/DESIGN.md: Compaction."},
         footer = "%nExit codes: 0 done, 2 results missing or not a results root.")
 public final class CompactCommand implements Callable<Integer> {
 

@@ -70,8 +70,12 @@ public final class SweepCommand implements Callable<Integer> {
     int liveReport;
 
     @Option(names = "--compact", description = "after the sweep, merge the committed runs' files into one per table "
-            + "(as 'groksweep compact', with a 10 s grace for readers)")
+            + "(as 'groksweep compact', with a 10 s grace for readers); done without asking when more than "
+            + Compaction.WORTH_IT_RUNS + " runs are in files of their own")
     boolean compact;
+
+    @Option(names = "--no-compact", description = "never compact after the sweep")
+    boolean noCompact;
 
     @Option(names = "--master", paramLabel = "URL", description = "Spark master for embedded mode. Default: ${DEFAULT-VALUE}",
             defaultValue = "local[*]")
@@ -79,6 +83,9 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (compact && noCompact) {
+            return Cli.fail(spec, "--compact, --no-compact: give one or neither");
+        }
         if (liveReport < 0) {
             return Cli.fail(spec, "--live-report: '" + liveReport + "' is not allowed; expected an integer ≥ 0 (0: off)");
         }
@@ -149,8 +156,8 @@ public final class SweepCommand implements Callable<Integer> {
             }
         }
         System.out.println(Summary.table(outcome, sweep.output()));
-        if (compact) {
-            ResultsStore store = new ResultsStore(sweep.output(), sweep.hadoopConfiguration());
+        ResultsStore store = new ResultsStore(sweep.output(), sweep.hadoopConfiguration());
+        if (compact || !noCompact && Compaction.uncompactedRuns(store) > Compaction.WORTH_IT_RUNS) {
             Compaction.Report r = Compaction.compact(store, java.time.Duration.ofSeconds(10), Compaction.NO_STAGES);
             System.out.printf("compacted %d runs into %d files%s%n", r.runs(), r.partsWritten(),
                     r.skipped() == null ? "" : " (skipped: " + r.skipped() + ")");

@@ -114,4 +114,26 @@ class SweepCommandTest {
                 + " runs are committed and will be kept \\(full trace: .*\\)"), line);
         assertEquals(1, line.lines().count(), line);
     }
+
+    /**
+     * A sweep that leaves more than {@link groksweep.results.Compaction#WORTH_IT_RUNS} runs in files
+     * of their own compacts them at its end; with --no-compact it leaves them.
+     */
+    @Test
+    void aSweepLeavingManyRunsCompactsThem() throws Exception {
+        Path out = dir.resolve("out");
+        groksweep.results.ResultsStore store = new groksweep.results.ResultsStore(out.toString());
+        groksweep.results.SyntheticResults.write(store, groksweep.results.Compaction.WORTH_IT_RUNS, 1);
+        String spec = "name: s\noutput: " + out + "\ngrid:\n  seed: SEEDS\ntrainer:\n  modulus: 7\n  steps: 5\n";
+        Path one = Files.writeString(dir.resolve("one.yaml"), spec.replace("SEEDS", "[0]"));
+        Path two = Files.writeString(dir.resolve("two.yaml"), spec.replace("SEEDS", "[0, 1]"));
+        StringWriter err = new StringWriter();
+        assertEquals(0, sweep(err, "sweep", one.toString(), "--no-analysis", "--live-report", "0", "--no-compact"), err.toString());
+        assertEquals(301, groksweep.results.Compaction.uncompactedRuns(store));
+        assertEquals(0, sweep(err, "sweep", two.toString(), "--no-analysis", "--live-report", "0"), err.toString());
+        assertEquals(0, groksweep.results.Compaction.uncompactedRuns(store), "302 runs in files of their own: compacted");
+        assertEquals(302, store.runIds(groksweep.results.Tables.RUNS).size());
+        assertEquals(2, sweep(err, "sweep", two.toString(), "--compact", "--no-compact"));
+        assertTrue(err.toString().strip().endsWith("error: --compact, --no-compact: give one or neither"), err.toString());
+    }
 }

@@ -12,7 +12,7 @@ import java.util.function.Predicate;
  * default, neutral value, documentation, what values it allows, which other option it needs, and
  * whether runs that differ in it can share a pack. Everything else is derived from the
  * declarations: the defaults, run identity, validation, the CLI flags, the spec keys, the
- * {@code runs} columns, the README's option table and the pack key.
+ * {@code runs} columns, the option table in docs/REFERENCE.md and the pack key.
  *
  * @param <T> Integer, Long, Double, Boolean or String
  */

@@ -2,7 +2,7 @@ package groksweep.config;
 
 import java.util.Map;
 
-/** The trainer options as a Markdown table, for the README (a test keeps the two in step). */
+/** The trainer options as a Markdown table, for docs/REFERENCE.md (a test keeps the two in step). */
 public final class OptionsDoc {
     private OptionsDoc() {}
 

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
  * Everything that decides what one run computes: a value for each trainer option. Each option is
  * declared once, below, as an {@link Option} with its default, documentation, allowed values,
  * neutral value and packing; the CLI flags ({@code --train-fraction}), the sweep spec keys
- * ({@code train_fraction}), the columns of the {@code runs} table, the README's option table,
+ * ({@code train_fraction}), the columns of the {@code runs} table, the option table in docs/REFERENCE.md,
  * validation, run identity and the pack key are all derived from these declarations, in their
  * order. CONTRIBUTING.md says how to add one.
  *
@@ -137,7 +137,7 @@ public final class TrainConfig implements java.io.Serializable {
             .check(f -> f >= 0 && Double.isFinite(f), "a number ≥ 0 (0: off)").neutral().perRun();
     public static final Option<String> OPERATION = Option.choice("operation", "add", Operation.keys(),
             "one of " + String.join(", ", Operation.keys()),
-            "what a ∘ b mod p the model learns: " + String.join(", ", Operation.keys()) + " (README: Operations)")
+            "what a ∘ b mod p the model learns: " + String.join(", ", Operation.keys()) + " (docs/MODELS.md: Operations)")
             .neutral().shared();
     public static final Option<Double> ATTN_COEFF = Option.number("attn_coeff", 1.0,
                     "attention rate α (Zhong et al. 2023): attention = α·softmax(scores) + (1 − α) on every visible "
@@ -173,7 +173,7 @@ public final class TrainConfig implements java.io.Serializable {
     public static final Map<String, Object> NEUTRAL = OPTIONS.stream().filter(o -> o.neutralValue() != null)
             .collect(Collectors.toMap(o -> o.name, Option::neutralValue, (a, b) -> a, LinkedHashMap::new));
 
-    /** What each option means, for --help, the sweep spec reference and the README. */
+    /** What each option means, for --help, the sweep spec reference and docs/REFERENCE.md. */
     public static final Map<String, String> DOCS = OPTIONS.stream()
             .collect(Collectors.toMap(o -> o.name, o -> o.doc, (a, b) -> a, LinkedHashMap::new));
 

@@ -287,6 +287,18 @@ public final class Compaction {
         return deleted;
     }
 
+    /**
+     * Runs in files of their own beyond which compacting pays: analysing 1,000 runs in per-run
+     * files took as long as 10,000 compacted ones (48 s each, docs/PERFORMANCE.md), since listing
+     * and opening files, not rows, is then the work.
+     */
+    public static final int WORTH_IT_RUNS = 300;
+
+    /** How many committed runs have their {@code runs} row in a file of their own (not yet compacted). */
+    public static int uncompactedRuns(ResultsStore store) throws IOException {
+        return (int) list(store, Tables.RUNS).stream().filter(f -> runOf(f.getPath()) != null).count();
+    }
+
     /** The visible Parquet files of a table's directory: per-run files and parts. */
     static List<FileStatus> list(ResultsStore store, Table t) throws IOException {
         Path dir = new Path(store.root(), t.name());

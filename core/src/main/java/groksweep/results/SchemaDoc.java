@@ -1,6 +1,6 @@
 package groksweep.results;
 
-/** The results schema as Markdown, for the README (a test keeps the two in step). */
+/** The results schema as Markdown, for docs/REFERENCE.md (a test keeps the two in step). */
 public final class SchemaDoc {
     private SchemaDoc() {}
 

@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * The results schema: the contract between the trainer (writer), the sweep driver and the
  * analysis jobs (readers). Every column is defined here once, with its unit and meaning; the
- * README's schema section is generated from these definitions.
+ * schema section of docs/REFERENCE.md is generated from these definitions.
  */
 public final class Tables {
     private Tables() {}
@@ -86,7 +86,7 @@ public final class Tables {
     private static List<Column> runColumns() {
         List<Column> cols = new ArrayList<>();
         cols.add(required("run_id", Type.STRING, "",
-                "first 16 hex digits of SHA-256 over the resolved options (README: run identity)"));
+                "first 16 hex digits of SHA-256 over the resolved options (docs/DESIGN.md: run identity)"));
         for (String key : TrainConfig.keys()) {
             Class<?> t = TrainConfig.typeOf(key);
             Type type = t == Integer.class ? Type.INT32 : t == Long.class ? Type.INT64

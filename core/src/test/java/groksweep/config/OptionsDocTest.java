@@ -2,7 +2,7 @@ package groksweep.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import groksweep.Readme;
+import groksweep.ReferenceDoc;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,9 +15,9 @@ class OptionsDocTest {
         TrainConfig.DOCS.forEach((key, doc) -> assertEquals(true, doc.length() > 10, key + ": " + doc));
     }
 
-    /** The README's option table lists exactly the options, defaults and meanings of the code. */
+    /** The option table of docs/REFERENCE.md lists exactly the options, defaults and meanings of the code. */
     @Test
     void readmeOptionTableMatchesTheCode() throws Exception {
-        assertEquals(OptionsDoc.markdown(), Readme.section("options"), "regenerate the README section from OptionsDoc.markdown()");
+        assertEquals(OptionsDoc.markdown(), ReferenceDoc.section("options"), "regenerate the docs/REFERENCE.md section from OptionsDoc.markdown()");
     }
 }

@@ -2,15 +2,15 @@ package groksweep.results;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import groksweep.Readme;
+import groksweep.ReferenceDoc;
 
 import org.junit.jupiter.api.Test;
 
 class SchemaDocTest {
 
-    /** The README documents exactly the columns the code writes. */
+    /** docs/REFERENCE.md documents exactly the columns the code writes. */
     @Test
     void readmeSchemaSectionMatchesTheTables() throws Exception {
-        assertEquals(SchemaDoc.markdown(), Readme.section("schema"), "regenerate the README section from SchemaDoc.markdown()");
+        assertEquals(SchemaDoc.markdown(), ReferenceDoc.section("schema"), "regenerate the docs/REFERENCE.md section from SchemaDoc.markdown()");
     }
 }

@@ -18,7 +18,7 @@ import java.lang.management.ManagementFactory;
  * per example, for fewer examples. Add the data (int64 indices of every pair), four copies of
  * the parameters (weights, gradients, two AdamW moments; one more for a Grokfast EMA, window + 1
  * more for a Grokfast MA) and libtorch's own {@link #BASE_BYTES}.
- * Fitted to peak resident memory measured at p = 113, 257 and 400 (README: Limits): the estimate
+ * Fitted to peak resident memory measured at p = 113, 257 and 400 (docs/REFERENCE.md: Limits): the estimate
  * was 1.0–1.4× the measurement.
  */
 public final class RunMemory {

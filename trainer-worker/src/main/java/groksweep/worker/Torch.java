@@ -34,7 +34,7 @@ public final class Torch {
                 if (gpus == 0) {
                     throw new groksweep.config.ConfigException("device", name, "cpu: the loaded libtorch "
                             + engine().getVersion() + " sees no CUDA GPU (a CPU build, or no driver); for gpu put"
-                            + " CUDA natives on the classpath (README: GPUs)");
+                            + " CUDA natives on the classpath (docs/CLUSTER.md: GPUs)");
                 }
                 return ai.djl.Device.gpu();
             default:
