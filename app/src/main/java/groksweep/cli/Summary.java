@@ -3,22 +3,35 @@ package groksweep.cli;
 import groksweep.sweep.Progress;
 import groksweep.sweep.SweepRunner;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The table printed when a sweep ends. */
-final class Summary {
+/**
+ * The table printed when a sweep ends: the runs not ok first, then the others, at most
+ * {@link #MAX_ROWS} of them whatever the sweep's size (the runs table has every one).
+ */
+public final class Summary {
     private Summary() {}
 
-    static String table(SweepRunner.Outcome o, String output) {
+    static final int MAX_ROWS = 40;
+
+    public static String table(SweepRunner.Outcome o, String output) {
         Map<String, Integer> byStatus = new TreeMap<>();
         o.trained().forEach(r -> byStatus.merge(r.label(), 1, Integer::sum));
         StringBuilder s = new StringBuilder();
         s.append(String.format("%n%-16s %-9s %6s %8s %9s %8s%n", "run_id", "status", "step", "grokked", "test acc", "seconds"));
-        for (SweepRunner.RunReport r : o.trained()) {
+        List<SweepRunner.RunReport> shown = o.trained().stream()
+                .sorted(java.util.Comparator.comparing((SweepRunner.RunReport r) -> r.label().equals("ok")))
+                .limit(MAX_ROWS).toList();
+        for (SweepRunner.RunReport r : shown) {
             s.append(String.format("%-16s %-9s %6d %8s %9s %8.1f%n", r.runId(), r.label(), r.finalStep(),
                     r.grokkedStep() == null ? "-" : r.grokkedStep(),
                     r.finalTestAcc() == null ? "-" : String.format("%.4f", r.finalTestAcc()), r.seconds()));
+        }
+        if (o.trained().size() > shown.size()) {
+            s.append(String.format("... %,d more; every run: groksweep sql %s \"SELECT * FROM runs\"%n",
+                    o.trained().size() - shown.size(), output));
         }
         int skipped = o.plan().runs().size() - o.plan().pending().size();
         s.append(String.format("%nsweep done in %s: %d runs trained %s, %d already committed; results in %s",

@@ -254,7 +254,8 @@ public final class SweepCommand implements Callable<Integer> {
         return b.getOrCreate();
     }
 
-    static String describe(SweepSpec sweep, SweepRunner.Plan plan) {
+    /** The plan as printed before a sweep: its counts, then its first runs (longest first). */
+    public static String describe(SweepSpec sweep, SweepRunner.Plan plan) {
         StringBuilder s = new StringBuilder();
         long cost = plan.runs().stream().mapToLong(Grid::cost).sum();
         long pendingCost = plan.pending().stream().mapToLong(Grid::cost).sum();

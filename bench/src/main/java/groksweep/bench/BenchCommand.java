@@ -11,6 +11,7 @@ import groksweep.results.Compaction;
 import groksweep.results.ResultsStore;
 import groksweep.results.RunStatus;
 import groksweep.results.SyntheticResults;
+import groksweep.sweep.Grid;
 import groksweep.sweep.SweepRunner;
 import groksweep.sweep.SweepSpec;
 import groksweep.worker.Torch;
@@ -100,6 +101,11 @@ public final class BenchCommand implements Callable<Integer> {
             + " the final evaluation and measures, and committing each run's files")
     boolean fixedCost;
 
+    @Option(names = "--plan", paramLabel = "N", defaultValue = "0", description = "only time planning a sweep of N runs"
+            + " (N/10 seeds × 10 weight decays, as --dry-run does, phase by phase), and the first status line of a"
+            + " sweep of 1,000 one-step runs at p = 7 on local[2]")
+    int plan;
+
     @Option(names = "--scale-out", description = "only time the same 8 runs (p = 59, fraction 0.5, --scale-out-steps"
             + " steps) submitted with spark-submit to a standalone cluster on this machine with 1 worker, then 2, each"
             + " pinned to a CPU of its own (needs mvn package), and print runs/hour and the ratio")
@@ -133,6 +139,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (fixedCost) {
             return fixedCost();
+        }
+        if (plan > 0) {
+            return planning();
         }
         if (scaleOut) {
             return scaleOut();
@@ -278,6 +287,62 @@ public final class BenchCommand implements Callable<Integer> {
         }
         System.out.printf("%-44s %10.3f%n", "wall seconds per extra run",
                 (median(seconds[1]) - median(seconds[0])) / (sizes[1] - sizes[0]));
+        return 0;
+    }
+
+    /**
+     * Planning at scale, phase by phase as {@code sweep --dry-run} goes, cold (the first time in this
+     * JVM, as a user's command runs) and warm; then the first status line of 1,000 one-step runs.
+     */
+    private int planning() throws Exception {
+        Path dir = Files.createTempDirectory("groksweep-bench-plan");
+        String yaml = "name: plan\noutput: " + dir.resolve("out") + "\ngrid:\n  seed: "
+                + java.util.stream.IntStream.range(0, plan / 10).boxed().toList()
+                + "\n  weight_decay: [0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0]\ntrainer:\n  modulus: 7\n  steps: 1\n";
+        System.out.printf("machine: %d cores, %s; a plan of %,d runs%n", Runtime.getRuntime().availableProcessors(), cpu(),
+                plan / 10 * 10);
+        System.out.printf("%-44s %10s %10s%n", "phase", "cold ms", "warm ms");
+        double[][] ms = new double[2][5];
+        for (int round = 0; round < 2; round++) {
+            long t = System.nanoTime();
+            SweepSpec s = SweepSpec.parse(yaml);
+            ms[round][0] = seconds(t) * 1000;
+            t = System.nanoTime();
+            List<TrainConfig> runs = Grid.expand(s);
+            ms[round][1] = seconds(t) * 1000;
+            t = System.nanoTime();
+            SweepRunner.Plan p = SweepRunner.plan(s, false);
+            ms[round][2] = seconds(t) * 1000;
+            t = System.nanoTime();
+            String described = groksweep.cli.SweepCommand.describe(s, p);
+            ms[round][3] = seconds(t) * 1000;
+            t = System.nanoTime();
+            groksweep.sweep.Estimate e = groksweep.sweep.Estimate.of(s, p.pending(), 2, 2, java.time.Duration.ofSeconds(2));
+            ms[round][4] = seconds(t) * 1000 - e.calibrationSeconds() * 1000;
+            if (runs.size() != plan / 10 * 10 || described.isEmpty()) {
+                throw new IllegalStateException("a plan of " + runs.size() + " runs");
+            }
+        }
+        String[] phases = {"parse the spec", "expand the grid", "plan: expand, run ids, committed runs",
+            "describe the plan", "estimate, beside its timing of the shapes"};
+        for (int i = 0; i < phases.length; i++) {
+            System.out.printf("%-44s %10.0f %10.0f%n", phases[i], ms[0][i], ms[1][i]);
+        }
+        SparkSession spark = LocalSpark.builder("bench", "local[2]", false).getOrCreate();
+        SweepSpec s = SweepSpec.parse("name: first-line\noutput: " + dir.resolve("first") + "\ngrid:\n  seed: "
+                + java.util.stream.IntStream.range(0, 1000).boxed().toList() + "\ntrainer:\n  modulus: 7\n  steps: 1\n");
+        long t0 = System.nanoTime();
+        double[] first = {Double.NaN};
+        SweepRunner.Outcome out = SweepRunner.run(spark, s, SweepRunner.plan(s, false), false, line -> {
+            if (Double.isNaN(first[0])) {
+                first[0] = seconds(t0);
+            }
+        });
+        System.out.printf("%-44s %10.1f%n", "1,000 one-step runs: first status line, s", first[0]);
+        System.out.printf("%-44s %10.1f%n", "1,000 one-step runs: the sweep, s", out.seconds());
+        String table = groksweep.cli.Summary.table(out, s.output());
+        System.out.printf("%-44s %10d%n", "lines of the end-of-sweep table", table.lines().count());
+        spark.stop();
         return 0;
     }
 

@@ -36,7 +36,8 @@ public record Estimate(double coreHours, double wallSeconds, int slots, int task
      * The estimate for {@code pending} under {@code spec} on {@code slots} task slots (0: not
      * known), timing shapes with {@code concurrent} copies at once, for about {@code budget} in all.
      * Shapes are timed in order of their share of the work, each family's (shapes that differ only
-     * in train fraction) largest first, until the budget is spent.
+     * in train fraction) largest first, each for its share of the budget (at least
+     * {@link #MIN_PER_SHAPE}), until the budget is spent.
      */
     public static Estimate of(SweepSpec spec, List<TrainConfig> pending, int slots, int concurrent, Duration budget) {
         groksweep.worker.Torch.engine(); // loaded once per JVM, not part of the budget
@@ -55,7 +56,7 @@ public record Estimate(double coreHours, double wallSeconds, int slots, int task
         List<String> firsts = order.stream().filter(k -> seenFamilies.add(family(shapes.get(k).get(0)))).toList();
         order.removeAll(firsts);
         order.addAll(0, firsts);
-        Duration each = budget.dividedBy(firsts.size());
+        Duration each = budget.dividedBy(shapes.size());
         each = each.compareTo(MIN_PER_SHAPE) < 0 ? MIN_PER_SHAPE : each;
         Map<String, StepCost> timed = new LinkedHashMap<>();
         for (String key : order) {
