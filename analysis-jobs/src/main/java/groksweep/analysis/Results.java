@@ -183,7 +183,7 @@ public final class Results {
         } catch (IOException | RuntimeException e) {
             String name = f.getName();
             return "skipping unreadable " + f + " (run " + name.substring(0, name.length() - ".parquet".length())
-                    + "): " + e.getMessage();
+                    + "): " + e.getMessage() + " ('groksweep verify' lists damaged runs; 'sweep SPEC --repair' retrains them)";
         }
     }
 

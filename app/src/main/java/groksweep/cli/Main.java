@@ -3,7 +3,7 @@ package groksweep.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code groksweep}: the one entry point. Subcommands: train, sweep, analyze, sql, compact (bench: see bin/groksweep). */
+/** {@code groksweep}: the one entry point. Subcommands: train, sweep, analyze, sql, compact, verify (bench: see bin/groksweep). */
 @Command(name = "groksweep", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Distributed hyperparameter sweeps for grokking experiments.",
         footer = "%nbin/groksweep bench runs the benchmarks (module bench).")
@@ -29,6 +29,7 @@ public final class Main {
         cmd.addSubcommand(Cli.oneLineErrors(new CommandLine(new AnalyzeCommand())));
         cmd.addSubcommand(Cli.oneLineErrors(new CommandLine(new SqlCommand())));
         cmd.addSubcommand(Cli.oneLineErrors(new CommandLine(new CompactCommand())));
+        cmd.addSubcommand(Cli.oneLineErrors(new CommandLine(new VerifyCommand())));
         return Cli.oneLineErrors(cmd);
     }
 

@@ -58,6 +58,10 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--rerun-failed", description = "train again the runs recorded as failed or timeout")
     boolean rerunFailed;
 
+    @Option(names = "--repair", description = "first read every committed run's files (as 'groksweep verify') and train"
+            + " again this spec's damaged runs, which come out as they were")
+    boolean repair;
+
     @Option(names = "--ui", description = "serve the Spark UI on 127.0.0.1 (embedded mode)")
     boolean ui;
 
@@ -103,6 +107,9 @@ public final class SweepCommand implements Callable<Integer> {
         SweepRunner.Plan plan;
         try {
             ResultsStore.checkWritable(output != null ? "--output" : "output", sweep.output(), sweep.hadoopConfiguration());
+            if (repair && !dryRun) {
+                System.out.println(repair(sweep));
+            }
             plan = SweepRunner.plan(sweep, rerunFailed);
             if (embedded(sweep)) { // on a cluster, each executor checks its runs against its own memory
                 long available = RunMemory.available();
@@ -168,6 +175,36 @@ public final class SweepCommand implements Callable<Integer> {
         System.out.println();
         return AnalyzeCommand.analyze(spark, sweep.output(), Onsets.Thresholds.defaults(), true, null,
                 Report.axes(Report.DEFAULT_AXES), spec);
+    }
+
+    /**
+     * Uncommits this spec's damaged runs (their record removed first), so that the plan trains them
+     * again; damage outside the spec, or in a compacted part, is reported and left.
+     */
+    private static String repair(SweepSpec sweep) throws IOException {
+        ResultsStore store = new ResultsStore(sweep.output(), sweep.hadoopConfiguration());
+        if (!store.exists("runs")) {
+            return "repair: nothing committed yet";
+        }
+        groksweep.results.Verify.Report r = groksweep.results.Verify.check(store);
+        java.util.Set<String> ours = new java.util.HashSet<>();
+        Grid.expand(sweep).forEach(c -> ours.add(c.runId()));
+        StringBuilder s = new StringBuilder();
+        java.util.Set<String> retrained = new java.util.TreeSet<>();
+        for (groksweep.results.Verify.Damage d : r.damage()) {
+            if (d.runId() != null && ours.contains(d.runId())) {
+                if (retrained.add(d.runId())) {
+                    store.delete(groksweep.results.Layout.run(groksweep.results.Tables.RUNS, d.runId()));
+                }
+                s.append("repair: ").append(d.line()).append(": trained again\n");
+            } else {
+                s.append("repair: ").append(d.line()).append(d.runId() == null
+                        ? ": left (a compacted part; its runs cannot be retrained one by one yet)\n"
+                        : ": left (not a run of this spec)\n");
+            }
+        }
+        return s.append("repair: ").append(r.runs()).append(" committed runs read, ").append(retrained.size())
+                .append(" of this spec damaged").toString();
     }
 
     /** What a stopped sweep keeps: its committed runs, counted again now. */

@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 class SweepCommandTest {
     @TempDir Path dir;
@@ -135,5 +136,41 @@ class SweepCommandTest {
         assertEquals(302, store.runIds(groksweep.results.Tables.RUNS).size());
         assertEquals(2, sweep(err, "sweep", two.toString(), "--compact", "--no-compact"));
         assertTrue(err.toString().strip().endsWith("error: --compact, --no-compact: give one or neither"), err.toString());
+    }
+
+    /**
+     * A committed run's metrics file truncated (a disk or copy fault): verify lists it (exit 1),
+     * sweep --repair trains it again, and its rows come back exactly as they were.
+     */
+    @Test
+    void aDamagedRunIsListedAndRepairedExactly() throws Exception {
+        Path out = dir.resolve("out");
+        Path spec = Files.writeString(dir.resolve("s.yaml"), "name: s\noutput: " + out + "\ngrid:\n  seed: [0, 1, 2]\n"
+                + "trainer:\n  modulus: 11\n  steps: 60\n  eval_every: 10\n  analysis_every: 30\n");
+        StringWriter err = new StringWriter();
+        assertEquals(0, sweep(err, "sweep", spec.toString(), "--no-analysis", "--live-report", "0"), err.toString());
+        groksweep.results.ResultsStore store = new groksweep.results.ResultsStore(out.toString());
+        String victim = store.runIds(groksweep.results.Tables.RUNS).stream().sorted().findFirst().orElseThrow();
+        Path file = out.resolve(groksweep.results.Layout.run(groksweep.results.Tables.METRICS, victim));
+        List<groksweep.results.Row> before = store.read(groksweep.results.Tables.METRICS, victim);
+        byte[] whole = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(whole, whole.length / 2));
+
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.out;
+        System.setOut(new java.io.PrintStream(printed, true));
+        try {
+            assertEquals(1, sweep(err, "verify", out.toString()));
+        } finally {
+            System.setOut(old);
+        }
+        List<String> lines = printed.toString().strip().lines().toList();
+        assertTrue(lines.get(0).startsWith("damaged: run " + victim + ": file:" + file + ": cannot be read ("), lines.get(0));
+        assertEquals("3 committed runs read, 1 damaged; 'groksweep sweep SPEC --repair' retrains them", lines.get(1));
+        assertEquals(2, lines.size(), printed.toString());
+
+        assertEquals(0, sweep(err, "sweep", spec.toString(), "--no-analysis", "--live-report", "0", "--repair"), err.toString());
+        assertEquals(before, store.read(groksweep.results.Tables.METRICS, victim), "the same rows, trained again");
+        assertEquals(0, sweep(err, "verify", out.toString()));
     }
 }
