@@ -180,6 +180,42 @@ class ClusterIT {
         assertSameMetrics(reference, metrics(out));
     }
 
+    /**
+     * One run halts its executor's JVM every time it trains (the test-only fault hook, as a native
+     * crash or the kernel's OOM killer would): its pack is retried, then trained one run at a time,
+     * and the run is recorded as failed with why, while its packmates and the other pack commit ok,
+     * each once.
+     */
+    @Test
+    @Order(7)
+    void aRunThatKillsItsExecutorFailsAloneAndTheSweepGoesOn() throws Exception {
+        Path out = dir.resolve("poisoned");
+        Path spec = spec("poisoned");
+        String victim = groksweep.sweep.Grid.expand(groksweep.sweep.SweepSpec.parse(Files.readString(spec))).get(1).runId();
+        Process driver = cluster.submitWith(List.of("spark.executorEnv.GROKSWEEP_FAULT_HALT=" + victim + "@100"),
+                "poisoned", "sweep", spec.toString(), "--no-analysis");
+        assertEquals(0, run("poisoned", driver));
+        ResultsStore store = new ResultsStore(out.toString());
+        Set<String> runs = store.runIds(Tables.RUNS);
+        assertEquals(6, runs.size());
+        for (String id : runs) {
+            List<Row> record = store.read(Tables.RUNS, id);
+            assertEquals(1, record.size());
+            if (id.equals(victim)) {
+                assertEquals("failed", record.get(0).getString("status"));
+                assertTrue(record.get(0).getString("message").matches("lost its executor on [2-9] attempts: possibly out of"
+                        + " memory or a native crash; last seen at step \\d+"), record.get(0).getString("message"));
+            } else {
+                assertEquals("ok", record.get(0).getString("status"), id);
+                int steps = record.get(0).getInt("steps");
+                assertEquals(steps / 20 + 1, store.read(Tables.METRICS, id).size(), "each step once for " + id);
+            }
+        }
+        assertFalse(Files.exists(out.resolve("_attempts")), "no attempt marker left");
+        assertTrue(Files.readString(cluster.log("poisoned")).matches("(?s).*sweep done in \\S+: \\d runs trained \\{failed=1,.*"),
+                "the summary counts it; see " + cluster.log("poisoned"));
+    }
+
     /** The lines of a driver's log that start with "error: ", as a user sees them on the terminal. */
     static List<String> errors(String name) throws Exception {
         return Files.readAllLines(cluster.log(name)).stream().filter(l -> l.startsWith("error: ")).toList();

@@ -119,12 +119,24 @@ public final class StandaloneCluster implements AutoCloseable {
         return submitJar(master, name, System.getProperty("groksweep.sparkJar"), "groksweep.cli.Main", args);
     }
 
+    /** Starts {@code spark-submit} of the groksweep jar to this cluster with extra settings ({@code key=value}). */
+    public Process submitWith(List<String> settings, String name, String... args) throws IOException {
+        return submitJar(masterUrl, name, System.getProperty("groksweep.sparkJar"), "groksweep.cli.Main", settings, args);
+    }
+
     /** Starts {@code spark-submit} of {@code jar} with main class {@code mainClass} to {@code master}. */
     Process submitJar(String master, String name, String jar, String mainClass, String... args) throws IOException {
+        return submitJar(master, name, jar, mainClass, List.of(), args);
+    }
+
+    private Process submitJar(String master, String name, String jar, String mainClass, List<String> settings,
+            String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master", master,
                 "--class", mainClass, "--conf", "spark.driver.host=127.0.0.1",
                 "--conf", "spark.driver.bindAddress=127.0.0.1", "--conf", "spark.ui.enabled=false",
-                "--conf", "spark.executor.memory=2g", "--conf", "spark.task.maxFailures=4", jar));
+                "--conf", "spark.executor.memory=2g", "--conf", "spark.task.maxFailures=4"));
+        settings.forEach(s -> cmd.addAll(List.of("--conf", s)));
+        cmd.add(jar);
         cmd.addAll(List.of(args));
         return start(name, cmd.toArray(String[]::new));
     }

@@ -3,6 +3,7 @@ package groksweep.sweep;
 import groksweep.config.ConfigException;
 import groksweep.config.Secrets;
 import groksweep.config.TrainConfig;
+import groksweep.results.Attempts;
 import groksweep.results.Compaction;
 import groksweep.results.Layout;
 import groksweep.results.OutputToken;
@@ -100,6 +101,7 @@ public final class SweepRunner {
         if (!plan.pending().isEmpty()) {
             trained = train(spark, spec, plan, rerunFailed, store, progress);
         }
+        Attempts.tidy(store);
         int removed = store.sweepTemporaries();
         if (removed > 0) {
             LOG.info("removed {} leftover temporary files under {}", removed, store.root());
@@ -245,6 +247,9 @@ public final class SweepRunner {
         return out;
     }
 
+    /** How often an attempt notes the step it reached in its markers. */
+    static final long SEEN_EVERY_NANOS = 2_000_000_000L;
+
     /** The executor side, shipped to each task: trains its partition's runs. */
     record Task(String root, Map<String, String> hadoop, OutputToken token, int threads, long timeoutSeconds,
             int checkpointEvery, String device, boolean rerunFailed, LongAccumulator done, LongAccumulator failed,
@@ -273,22 +278,50 @@ public final class SweepRunner {
         }
 
         private void trainPack(ResultsStore store, List<TrainConfig> pack, List<RunReport> out) {
+            String app = SparkEnv.get().conf().getAppId();
             List<TrainConfig> todo = new ArrayList<>();
+            boolean split = false; // a pack that lost its executor: its runs one at a time, so one poisoned run fails alone
             for (TrainConfig c : pack) {
+                Attempts.Lost lost = lost(store, app, c);
                 if (committed(store, c)) { // a retried or speculative task: never train a run twice
                     out.add(new RunReport(c.runId(), null, 0, null, null, 0));
+                } else if (lost.poisoned()) {
+                    Worker.Outcome o = Worker.recordFailed(c, store, threads, lost.message());
+                    clear(store, List.of(c));
+                    done.add(1);
+                    failed.add(1);
+                    out.add(new RunReport(c.runId(), o.record().status(), 0, null, null, 0));
                 } else {
+                    split |= lost.attempts() >= Attempts.LOST_LIMIT;
                     todo.add(c);
                 }
             }
-            if (todo.isEmpty()) {
-                return;
+            if (split && todo.size() > 1) {
+                for (TrainConfig c : todo) {
+                    if (!committed(store, c)) {
+                        train(store, List.of(c), app, out);
+                    }
+                }
+            } else if (!todo.isEmpty()) {
+                train(store, todo, app, out);
+            }
+        }
+
+        /** Trains {@code todo} as one pack, its attempt marked for each run until it commits. */
+        private void train(ResultsStore store, List<TrainConfig> todo, String app, List<RunReport> out) {
+            List<Attempts.Marker> markers = new ArrayList<>();
+            try {
+                for (TrainConfig c : todo) {
+                    markers.add(Attempts.mark(store, app, c.runId(), todo.size() == 1));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             TaskContext ctx = TaskContext.get();
             Worker.Options options = Worker.options().threads(threads).timeoutSeconds(timeoutSeconds)
                     .checkpointEvery(checkpointEvery).device(device).abandon(() -> ctx != null && ctx.isInterrupted())
                     .build();
-            List<Worker.Outcome> outcomes = Worker.run(todo, store, options, new groksweep.train.Trainer.Listener() {}, outcome -> {
+            List<Worker.Outcome> outcomes = Worker.run(todo, store, options, seen(store, markers, todo), outcome -> {
                 done.add(1); // as each run commits, so the status line moves while its packmates train
                 if (outcome.record().status() != RunStatus.OK) {
                     failed.add(1);
@@ -302,6 +335,56 @@ public final class SweepRunner {
                 RunRecord r = outcome.record();
                 out.add(new RunReport(r.runId(), r.status(), r.finalStep(),
                         outcome.onsets() == null ? null : outcome.onsets().grokked(), r.finalTestAcc(), r.wallSeconds()));
+            }
+            clear(store, todo);
+        }
+
+        private static void clear(ResultsStore store, List<TrainConfig> runs) {
+            try {
+                Attempts.clear(store, runs.stream().map(TrainConfig::runId).toList());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /**
+         * Notes the step reached in the attempt's markers, at most every {@link #SEEN_EVERY_NANOS}; and
+         * the test-only fault hook: with {@code GROKSWEEP_FAULT_HALT=<run_id>@<step>} in the executor's
+         * environment (unset: off), an attempt training that run halts its JVM at that step, as a
+         * native crash or the kernel's OOM killer would.
+         */
+        private static groksweep.train.Trainer.Listener seen(ResultsStore store, List<Attempts.Marker> markers,
+                List<TrainConfig> todo) {
+            String fault = System.getenv("GROKSWEEP_FAULT_HALT");
+            int haltAt = fault != null && todo.stream().anyMatch(c -> fault.startsWith(c.runId() + "@"))
+                    ? Integer.parseInt(fault.substring(fault.indexOf('@') + 1)) : -1;
+            return new groksweep.train.Trainer.Listener() {
+                private long last = System.nanoTime();
+
+                @Override
+                public void onMetrics(groksweep.train.MetricRow row) {
+                    if (haltAt >= 0 && row.step() >= haltAt) {
+                        Runtime.getRuntime().halt(137);
+                    }
+                    if (System.nanoTime() - last > SEEN_EVERY_NANOS) {
+                        last = System.nanoTime();
+                        try {
+                            for (Attempts.Marker m : markers) {
+                                Attempts.seen(store, m, row.step());
+                            }
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                }
+            };
+        }
+
+        private static Attempts.Lost lost(ResultsStore store, String app, TrainConfig c) {
+            try {
+                return Attempts.lost(store, app, c.runId());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
 

@@ -238,6 +238,14 @@ public final class Worker {
         store.writeBytes(Layout.params(runId), ParamsFile.encode(model, split));
     }
 
+    /**
+     * Commits {@code c} as failed without training it, e.g. a run that lost its executor on every
+     * attempt (groksweep.results.Attempts): its record says why.
+     */
+    public static Outcome recordFailed(TrainConfig c, ResultsStore store, int threads, String message) {
+        return commit(c, store, threads, null, message, 0, 0);
+    }
+
     /** Commits a run by writing its record, last, and drops its checkpoint. */
     private static Outcome commit(TrainConfig c, ResultsStore store, int threads, Trainer.Result result, String failure,
             double seconds, int resumedFrom) {
