@@ -48,11 +48,14 @@ final class Failures {
     static String line(String command, Throwable e, String output, String kept) {
         TRACE.error(command + " stopped", e);
         String where = " (full trace: " + logFile() + ")";
-        for (Cause c : CAUSES) {
-            if (chain(e, c.matches)) {
-                String what = c.what == null ? e.getMessage() : c.what + " (" + output + ")";
-                return what + ": " + c.todo + "; " + kept + where;
-            }
+        Cause cause = cause(e);
+        if (cause == null) { // e.g. Hadoop's "Mkdirs failed to create": ask the output itself why
+            Throwable probe = probe(output);
+            cause = probe == null ? null : cause(probe);
+        }
+        if (cause != null) {
+            String what = cause.what == null ? e.getMessage() : cause.what + " (" + output + ")";
+            return what + ": " + cause.todo + "; " + kept + where;
         }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
@@ -60,6 +63,31 @@ final class Failures {
         }
         String message = String.valueOf(root.getMessage()).lines().findFirst().orElse("");
         return command + " stopped: " + root.getClass().getSimpleName() + ": " + message + "; " + kept + where;
+    }
+
+    private static Cause cause(Throwable e) {
+        return CAUSES.stream().filter(c -> chain(e, c.matches)).findFirst().orElse(null);
+    }
+
+    /**
+     * What writing a file in a local output now fails with (a full disk, a read-only file system,
+     * permission), or null when it succeeds, the output is gone, or is not on a local disk.
+     */
+    static Throwable probe(String output) {
+        java.net.URI uri = java.net.URI.create(output.replace(" ", "%20"));
+        if (uri.getScheme() != null && !uri.getScheme().equals("file")) {
+            return null;
+        }
+        java.nio.file.Path dir = uri.getScheme() == null ? java.nio.file.Path.of(output) : java.nio.file.Path.of(uri);
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return null;
+        }
+        try {
+            java.nio.file.Files.delete(java.nio.file.Files.createTempFile(dir, "_probe-", ".tmp"));
+            return null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return e;
+        }
     }
 
     /** The log file that has the full traces (conf/log4j2.xml's default when none is set). */
