@@ -51,7 +51,10 @@ final class Failures {
         Cause cause = cause(e);
         if (cause == null) { // e.g. Hadoop's "Mkdirs failed to create": ask the output itself why
             Throwable probe = probe(output);
-            cause = probe == null ? null : cause(probe);
+            if (probe != null) {
+                TRACE.error("writing in the output " + output + " now fails", probe);
+                cause = cause(probe);
+            }
         }
         if (cause != null) {
             String what = cause.what == null ? e.getMessage() : cause.what + " (" + output + ")";
