@@ -9,6 +9,12 @@ to replay runs exported with `groksweep train --export-init FILE.npz` (same para
 split) and by `bin/groksweep bench --compare`, which reads "ms_per_step" from the JSON line
 printed at the end.
 
+`--pack R` trains R runs (seeds seed .. seed+R-1, each its own init and split) as one batched
+model, as groksweep packs runs of one shape: every parameter gains a leading run axis, the
+forward pass is vmapped over it, and the loss is the sum of the runs' losses, so each run gets
+exactly its own gradient and AdamW's element-wise update. `--device cuda` trains on a GPU
+(bench/gpu-check.sh).
+
 Needs torch (1.13 or newer): `apt-get install python3-torch` or `pip install torch`.
 
 Example:
@@ -16,12 +22,18 @@ Example:
       --threads 1 --init /tmp/replay/init.npz --trace /tmp/replay/ref.txt
 """
 import argparse
+import itertools
 import json
 import math
 import time
 
 import numpy as np
 import torch
+
+try:
+    from torch.func import vmap  # torch 2
+except ImportError:
+    from functorch import vmap  # torch 1.13
 
 
 BLOCK = ("W_Q", "W_K", "W_V", "W_O", "W_in", "b_in", "W_out", "b_out")
@@ -62,7 +74,7 @@ def forward(W, tokens, attn_coeff=1.0, activation="relu"):
     P = tokens.shape[1]
     act = ACTIVATIONS[activation]
     resid = W["W_E"].T[tokens] + W["W_pos"]  # [B, P, D]
-    future = torch.triu(torch.ones(P, P, dtype=torch.bool), diagonal=1)  # key position > query position
+    future = torch.triu(torch.ones(P, P, dtype=torch.bool, device=tokens.device), diagonal=1)  # key > query position
     layers = sum(1 for name in W if name.startswith("W_Q"))
     for l in range(layers):
         B = {name: W[name if l == 0 else f"{name}.{l}"] for name in BLOCK}
@@ -99,6 +111,25 @@ def labels_of(operation, a, b, p):
         "x2_xy_y2_x": lambda: a * a + a * b + b * b + a, "x3_xy": lambda: a ** 3 + a * b,
         "x3_xy2_y": lambda: a ** 3 + a * b * b + b,
     }[operation]() % p
+
+
+def group_table(name):
+    """groksweep's composition table of group `name`, element for element (core's FiniteGroup):
+    C<n> x + y mod n; D<n> r^k = k, s·r^k = n + k; S<n>, A<n> permutations in lexicographic order,
+    (x·y)(i) = x(y(i))."""
+    kind, n = name[0], int(name[1:])
+    if kind == "C":
+        return [[(x + y) % n for y in range(n)] for x in range(n)]
+    if kind == "D":
+        def dihedral(x, y):
+            a, b, sx, sy = x % n, y % n, x >= n, y >= n
+            return (n if sx != sy else 0) + ((b - a) % n if sy else (a + b) % n)
+        return [[dihedral(x, y) for y in range(2 * n)] for x in range(2 * n)]
+    perms = list(itertools.permutations(range(n)))  # lexicographic
+    if kind == "A":
+        perms = [q for q in perms if sum(q[i] > q[j] for i in range(n) for j in range(i + 1, n)) % 2 == 0]
+    index = {q: i for i, q in enumerate(perms)}
+    return [[index[tuple(x[y[i]] for i in range(n))] for y in perms] for x in perms]
 
 
 def loss_fn(logits, labels, loss="softmax", loss_dtype=torch.float64):
@@ -145,6 +176,32 @@ def total_norm(params):
     return torch.sqrt(sum((w.detach() ** 2).sum() for w in params))
 
 
+def orthogonal_packed(params):
+    """⊥Grad for packed tensors [R, ...]: each run's tensor on its own."""
+    for w in params:
+        wf, g = w.detach().flatten(1), w.grad.flatten(1)  # [R, n]
+        along = (wf * g).sum(1, keepdim=True) / ((wf * wf).sum(1, keepdim=True) + 1e-30)  # [R, 1]
+        g_orth = g - along * wf
+        w.grad = (g_orth * (g.norm(dim=1, keepdim=True) / (g_orth.norm(dim=1, keepdim=True) + 1e-30))).view_as(w.grad)
+
+
+def total_norm_packed(params):
+    """Each run's total parameter norm: [R]."""
+    return torch.sqrt(sum((w.detach() ** 2).flatten(1).sum(1) for w in params))
+
+
+def per_run(x, w):
+    """x [R] shaped to broadcast over a packed tensor w [R, ...]."""
+    return x.view(-1, *[1] * (w.dim() - 1))
+
+
+def split_of(pairs, frac, seed):
+    """The data seed's permutation of the pairs: the first int(frac * n) train, the rest test."""
+    perm = pairs[torch.randperm(len(pairs), generator=torch.Generator().manual_seed(seed))]
+    n_train = int(frac * len(pairs))
+    return perm[:n_train], perm[n_train:]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--p", type=int, default=113)
@@ -165,6 +222,7 @@ def main():
     ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     ap.add_argument("--operation", default="add", choices=["add", "sub", "mul", "div", "x2_plus_y2", "x2_xy_y2",
                                                             "x2_xy_y2_x", "x3_xy", "x3_xy2_y"])
+    ap.add_argument("--group", default="none", help="learn x·y in C<n>, D<n>, S<n> or A<n> (then --p is |G|)")
     ap.add_argument("--attn-coeff", type=float, default=1.0, help="attention rate (Zhong et al. 2023)")
     ap.add_argument("--model", choices=["transformer", "mlp"], default="transformer")
     ap.add_argument("--n-layers", type=int, default=1, help="transformer blocks")
@@ -183,14 +241,27 @@ def main():
     ap.add_argument("--fixed-weight-norm", type=float, default=0.0,
                     help="after each update rescale all parameters to this x their initial total norm (0: off)")
     ap.add_argument("--init", metavar="FILE.npz", help="parameters (and train_idx/test_idx) to start from")
-    ap.add_argument("--trace", metavar="FILE", help="write 'step train_loss test_loss train_acc test_acc' per evaluated step")
+    ap.add_argument("--trace", metavar="FILE", help="write 'step train_loss test_loss train_acc test_acc' per evaluated"
+                    " step; with --pack, each line starts with the run's index in the pack")
     ap.add_argument("--eval-every", type=int, default=0,
                     help="evaluate every N steps; 0: every step with --trace, else only the last")
+    ap.add_argument("--pack", type=int, default=1, help="train this many runs (seeds seed, seed+1, ...) as one batched model")
+    ap.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
+    ap.add_argument("--time-from", type=int, default=5, help="time steps from this one on (earlier ones warm up)")
     args = ap.parse_args()
+    if args.pack < 1:
+        ap.error(f"--pack: {args.pack} is not allowed; expected 1 or more runs")
+    if args.pack > 1 and args.init:
+        ap.error("--pack: a replay (--init) is one run; expected --pack 1 with --init")
 
     torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    R = args.pack
+    cuda = device.type == "cuda"
     dtype = getattr(torch, args.dtype)
-    p, D, H, K, M = args.p, args.d_model, args.n_heads, args.d_head, args.d_mlp
+    table = group_table(args.group) if args.group != "none" else None
+    p = len(table) if table else args.p
+    D, H, K, M = args.d_model, args.n_heads, args.d_head, args.d_mlp
 
     # Data: all p^2 pairs, index i = a*p + b, label a o b mod p (div leaves out b = 0).
     a, b = torch.arange(p).repeat_interleave(p), torch.arange(p).repeat(p)
@@ -201,7 +272,7 @@ def main():
         model = lambda W, x: forward_mlp(W, x, args.activation)
     else:
         model = lambda W, x: forward(W, x, args.attn_coeff, args.activation)
-    labels = labels_of(args.operation, a, b, p)  # [p*p]
+    labels = torch.tensor(table)[a, b] if table else labels_of(args.operation, a, b, p)  # [p*p]
 
     if args.init:
         f = np.load(args.init)
@@ -210,20 +281,38 @@ def main():
             if tuple(f[name].shape) != shape:
                 raise SystemExit(f"--init: {name} has shape {tuple(f[name].shape)}, expected {shape}")
             W[name] = torch.tensor(f[name], dtype=dtype)
-    else:
+    elif R == 1:
         W = init_params(p, D, H, K, M, args.seed, dtype, **arch)
         W = {name: w * args.init_scale for name, w in W.items()}
+    else:  # one init per run, stacked on a leading run axis: [R, ...]
+        inits = [init_params(p, D, H, K, M, args.seed + r, dtype, **arch) for r in range(R)]
+        W = {name: torch.stack([w[name] for w in inits]) * args.init_scale for name in inits[0]}
+    pairs = torch.arange(p * p)[b != 0] if args.operation == "div" else torch.arange(p * p)
     if args.init and "train_idx" in f.files:
         train_idx = torch.tensor(f["train_idx"], dtype=torch.int64)
         test_idx = (torch.tensor(f["test_idx"], dtype=torch.int64) if "test_idx" in f.files
                     else torch.tensor(np.setdiff1d(np.arange(p * p), f["train_idx"]), dtype=torch.int64))
+    elif R == 1:
+        train_idx, test_idx = split_of(pairs, args.frac, args.seed)
     else:
-        pairs = torch.arange(p * p)[b != 0] if args.operation == "div" else torch.arange(p * p)
-        perm = pairs[torch.randperm(len(pairs), generator=torch.Generator().manual_seed(args.seed))]
-        n_train = int(args.frac * len(pairs))
-        train_idx, test_idx = perm[:n_train], perm[n_train:]
-    x_train, y_train = tokens[train_idx], labels[train_idx]  # [N, P], [N]
-    x_test, y_test = tokens[test_idx], labels[test_idx]
+        splits = [split_of(pairs, args.frac, args.seed + r) for r in range(R)]
+        train_idx, test_idx = torch.stack([s[0] for s in splits]), torch.stack([s[1] for s in splits])  # [R, N]
+    x_train, y_train = tokens[train_idx].to(device), labels[train_idx].to(device)  # [N, P], [N] (packed: [R, ...])
+    x_test, y_test = tokens[test_idx].to(device), labels[test_idx].to(device)
+    W = {name: w.to(device) for name, w in W.items()}
+    loss_kw = {"loss": args.loss, "loss_dtype": getattr(torch, args.loss_dtype)}
+    if R > 1:  # the same functions, mapped over the run axis
+        one_model, one_loss = model, lambda logits, y: loss_fn(logits, y, **loss_kw)
+        model, run_losses = vmap(one_model), vmap(one_loss)
+        train_loss_of = lambda logits, y: run_losses(logits, y).sum()  # each run's gradient is its own
+
+        def evaluate_runs(W, x, y):  # [R] losses and accuracies
+            with torch.no_grad():
+                logits = model(W, x)  # [R, B, P, V]
+                acc = (logits[:, :, -1, :].argmax(dim=-1) == y).double().mean(dim=1)
+                return run_losses(logits, y), acc
+    else:
+        train_loss_of = lambda logits, y: loss_fn(logits, y, **loss_kw)
 
     for t in W.values():
         t.requires_grad_(True)
@@ -233,9 +322,9 @@ def main():
     else:
         kind = torch.optim.AdamW if args.optimizer == "adamw" else torch.optim.Adam
         opt = kind(params, lr=args.lr, betas=(args.beta1, args.beta2), eps=args.eps, weight_decay=args.weight_decay)
-    loss_kw = {"loss": args.loss, "loss_dtype": getattr(torch, args.loss_dtype)}
     filter_state = [None] * len(params) if args.grokfast == "ema" else [[] for _ in params]
-    target_norm = args.fixed_weight_norm * total_norm(params)
+    norm_of = total_norm if R == 1 else total_norm_packed
+    target_norm = args.fixed_weight_norm * norm_of(params)
     warmup = args.warmup
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(s / warmup, 1.0) if warmup > 0 else 1.0)
 
@@ -245,20 +334,38 @@ def main():
 
     def record(step):
         nonlocal final
-        train_loss, train_acc = evaluate(model, W, x_train, y_train, **loss_kw)
-        test_loss, test_acc = evaluate(model, W, x_test, y_test, **loss_kw)
-        final = (train_loss, test_loss, train_acc, test_acc)
+        if R == 1:
+            train_loss, train_acc = evaluate(model, W, x_train, y_train, **loss_kw)
+            test_loss, test_acc = evaluate(model, W, x_test, y_test, **loss_kw)
+            final = (train_loss, test_loss, train_acc, test_acc)
+            if trace:
+                trace.write("%d %.17g %.17g %.17g %.17g\n" % (step, *final))
+            return
+        train = evaluate_runs(W, x_train, y_train)
+        test = evaluate_runs(W, x_test, y_test)
+        final = tuple(t.tolist() for t in (train[0], test[0], train[1], test[1]))  # one value per run each
         if trace:
-            trace.write("%d %.17g %.17g %.17g %.17g\n" % (step, *final))
+            for r in range(R):
+                trace.write("%d %d %.17g %.17g %.17g %.17g\n" % (r, step, *(column[r] for column in final)))
 
-    times = []
+    def sync():
+        if cuda:
+            torch.cuda.synchronize(device)
+
+    if cuda:
+        torch.cuda.reset_peak_memory_stats(device)
+    times, eval_times = [], []
     for step in range(args.steps + 1):
         if step == args.steps or (eval_every and step % eval_every == 0):
-            record(step)  # metrics after `step` updates; not timed
+            sync()
+            t0 = time.perf_counter()
+            record(step)  # metrics after `step` updates; timed apart from the steps
+            eval_times.append(time.perf_counter() - t0)
         if step == args.steps:
             break
+        sync()
         t0 = time.perf_counter()
-        loss = loss_fn(model(W, x_train), y_train, **loss_kw)
+        loss = train_loss_of(model(W, x_train), y_train)
         opt.zero_grad()
         loss.backward()
         if args.grokfast == "ema":
@@ -266,22 +373,27 @@ def main():
         elif args.grokfast == "ma":
             grokfast_ma(params, filter_state, args.grokfast_window, args.grokfast_lambda)
         if args.orthogonal_grad:
-            orthogonal(params)
+            (orthogonal if R == 1 else orthogonal_packed)(params)
         opt.step()
         sched.step()
         if args.fixed_weight_norm > 0:
             with torch.no_grad():
-                scale = target_norm / total_norm(params)
+                scale = target_norm / norm_of(params)
                 for w in params:
-                    w.mul_(scale)
+                    w.mul_(scale if R == 1 else per_run(scale, w))
+        sync()
         times.append(time.perf_counter() - t0)
     if trace:
         trace.close()
 
-    timed = times[5:] if len(times) > 10 else times
+    timed = times[args.time_from:] if len(times) > 2 * args.time_from else times
+    evals = eval_times[1:-1] or eval_times  # the first warms up; the last follows the final step
     print(json.dumps({
         "p": p, "frac": args.frac, "steps": args.steps, "threads": args.threads, "dtype": args.dtype,
+        "pack": R, "device": str(device),
         "ms_per_step": 1000 * sum(timed) / len(timed) if timed else 0.0,
+        "ms_per_eval": 1000 * sum(evals) / len(evals) if evals else 0.0,
+        "peak_gpu_mib": torch.cuda.max_memory_allocated(device) / 2 ** 20 if cuda else None,
         "final_train_loss": final[0], "final_test_loss": final[1],
         "final_train_acc": final[2], "final_test_acc": final[3]}))
 

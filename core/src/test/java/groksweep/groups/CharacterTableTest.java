@@ -1,0 +1,99 @@
+package groksweep.groups;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+
+class CharacterTableTest {
+    static final double EPS = 1e-9;
+
+    /** Σ d² = |G| over the complex irreps, as many irreps as classes, and the characters orthonormal. */
+    @ParameterizedTest
+    @ValueSource(strings = {"C7", "C12", "D5", "D6", "D59", "S3", "S4", "S5", "S6", "A4", "A5", "A6"})
+    void theTableIsComplete(String name) {
+        CharacterTable t = CharacterTable.of(FiniteGroup.of(name));
+        int n = t.group().order();
+        assertEquals(n, t.irreps().stream().mapToInt(r -> r.multiplicity() * r.dimension() * r.dimension()).sum());
+        assertEquals(t.classes().size(), t.irreps().stream().mapToInt(CharacterTable.Irrep::multiplicity).sum());
+        for (CharacterTable.Irrep a : t.irreps()) {
+            assertEquals(a.multiplicity() * a.dimension(), t.character(a, 0), EPS, a.name() + " at e");
+            for (CharacterTable.Irrep b : t.irreps()) {
+                double inner = 0;
+                for (int g = 0; g < n; g++) {
+                    inner += t.character(a, g) * t.character(b, g) / n;
+                }
+                assertEquals(a == b ? a.multiplicity() : 0, inner, EPS, a.name() + "·" + b.name());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"S3,1 1 2", "S4,1 1 2 3 3", "S5,1 1 4 4 5 5 6", "S6,1 1 5 5 5 5 9 9 10 10 16", "A4,1 1 3", "A5,1 3 3 4 5",
+            "D5,1 1 2 2", "D6,1 1 1 1 2 2"})
+    void dimensionsAreTheKnownOnes(String name, String dims) {
+        CharacterTable t = CharacterTable.of(FiniteGroup.of(name));
+        assertEquals(dims, String.join(" ", t.irreps().stream().map(r -> String.valueOf(r.dimension())).toList()));
+        assertEquals(name.equals("A4") ? List.of("1b") : List.of(),
+                t.irreps().stream().filter(CharacterTable.Irrep::pair).map(CharacterTable.Irrep::name).toList(),
+                "only A4's ω-characters are complex");
+    }
+
+    /** A5's two 3-dimensional irreps take the golden ratio (1 ± √5)/2 on the 5-cycles. */
+    @Test
+    void a5sCharactersAreTheGoldenRatio() {
+        CharacterTable t = CharacterTable.of(FiniteGroup.of("A5"));
+        int fiveCycle = -1;
+        for (int[] c : t.classes()) {
+            if (c.length == 12 && fiveCycle < 0) {
+                fiveCycle = c[0];
+            }
+        }
+        double phi = (1 + Math.sqrt(5)) / 2;
+        double a = t.character(t.irreps().get(1), fiveCycle);
+        double b = t.character(t.irreps().get(2), fiveCycle);
+        assertEquals(phi, Math.max(a, b), EPS);
+        assertEquals(1 - phi, Math.min(a, b), EPS);
+    }
+
+    /** The numerical method agrees with the closed form on cyclic groups: today's Fourier frequencies. */
+    @ParameterizedTest
+    @ValueSource(ints = {7, 12, 23})
+    void onCyclicGroupsTheIrrepsAreTheFourierFrequencies(int n) {
+        FiniteGroup g = FiniteGroup.of("C" + n);
+        CharacterTable closed = CharacterTable.of(g);
+        assertEquals(n / 2 + 1, closed.irreps().size());
+        for (int k = 0; k <= n / 2; k++) {
+            CharacterTable.Irrep rho = closed.irreps().get(k);
+            assertEquals("k" + k, rho.name());
+            for (int x = 0; x < n; x++) {
+                double expected = (k == 0 || 2 * k == n ? 1 : 2) * Math.cos(2 * Math.PI * k * x / n);
+                assertEquals(expected, closed.character(rho, x), EPS);
+            }
+        }
+        List<int[]> classes = g.classes();
+        int[] classOf = new int[n];
+        for (int c = 0; c < n; c++) {
+            classOf[classes.get(c)[0]] = c;
+        }
+        List<CharacterTable.Irrep> numeric = CharacterTable.numeric(g, classes, classOf);
+        assertEquals(closed.irreps().size(), numeric.size());
+        for (CharacterTable.Irrep rho : closed.irreps()) {
+            assertTrue(numeric.stream().anyMatch(o -> o.pair() == rho.pair() && maxDiff(o.character(), rho.character()) < EPS),
+                    rho.name() + " found numerically");
+        }
+    }
+
+    private static double maxDiff(double[] a, double[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+}
