@@ -40,6 +40,8 @@ CASES = {
     "mlp concat relu, add": {"model": "mlp"},
     "mlp sum quadratic, div": {"model": "mlp", "mlp_input": "sum", "activation": "quadratic", "operation": "div"},
     "mlp concat gelu, x3_xy": {"model": "mlp", "activation": "gelu", "operation": "x3_xy"},
+    "group S4, transformer": {"group": "S4"},
+    "group D7, mlp": {"group": "D7", "model": "mlp"},
 }
 BASE = {"modulus": 23, "train_fraction": 0.5, "dtype": "float64", "eval_every": 10, "analysis_every": 0}
 
@@ -55,7 +57,8 @@ def ours(name, options, steps, out):
     args = [os.path.join(ROOT, "bin", "groksweep"), "train", "--steps", str(steps), "--threads", "1", "--quiet",
             "--export-init", os.path.join(run_dir, "init.npz"), "--out", os.path.join(run_dir, "out")]
     for key, value in {**BASE, **options}.items():
-        args += [flag(key), str(value)]
+        if not (key == "modulus" and "group" in options):  # a group's order is its modulus
+            args += [flag(key), str(value)]
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
     table = subprocess.run([os.path.join(ROOT, "bin", "groksweep"), "sql", os.path.join(run_dir, "out"), "--format",
                             "csv", "SELECT step, train_loss, test_loss FROM metrics ORDER BY step"],

@@ -165,9 +165,9 @@ public final class Jobs {
      * "comprehension/grokking", rather than one at random.
      */
     public static String gridSummary(List<String> config) {
-        String cols = String.join(", ", config.stream().map(c -> "r." + c).toList());
-        String bare = String.join(", ", config);
-        String same = String.join(" AND ", config.stream().map(c -> "r." + c + " <=> m." + c).toList());
+        String cols = String.join(", ", config.stream().map(c -> "r." + quoted(c)).toList());
+        String bare = String.join(", ", config.stream().map(Jobs::quoted).toList());
+        String same = String.join(" AND ", config.stream().map(c -> "r." + quoted(c) + " <=> m." + quoted(c)).toList());
         return """
                 WITH counted AS (
                   SELECT %1$s, p.phase, count(*) AS n
@@ -254,9 +254,9 @@ public final class Jobs {
      * whose key frequencies had all appeared before the grokking step.
      */
     public static String seedAgreement(List<String> config) {
-        String cols = String.join(", ", config);
-        String on = String.join(" AND ", config.stream().map(c -> "a." + c + " = b." + c).toList());
-        String aCols = String.join(", ", config.stream().map(c -> "a." + c).toList());
+        String cols = String.join(", ", config.stream().map(Jobs::quoted).toList());
+        String on = String.join(" AND ", config.stream().map(c -> "a." + quoted(c) + " = b." + quoted(c)).toList());
+        String aCols = String.join(", ", config.stream().map(c -> "a." + quoted(c)).toList());
         return """
                 WITH final AS (
                   SELECT r.*, coalesce(f.key_freqs, array()) AS keys
@@ -291,7 +291,7 @@ public final class Jobs {
         List<String> cols = new ArrayList<>(List.of("modulus", "train_fraction", "weight_decay"));
         List<String> others = TrainConfig.keys().stream()
                 .filter(k -> !cols.contains(k) && !SEEDS.contains(k)).toList();
-        String counts = String.join(", ", others.stream().map(k -> "count(DISTINCT " + k + ") AS " + k).toList());
+        String counts = String.join(", ", others.stream().map(k -> "count(DISTINCT " + quoted(k) + ") AS " + quoted(k)).toList());
         Row r = spark.sql("SELECT " + counts + " FROM runs").first();
         for (String k : others) {
             if (r.getLong(r.fieldIndex(k)) > 1) {
@@ -299,5 +299,10 @@ public final class Jobs {
             }
         }
         return cols;
+    }
+
+    /** A runs column as an SQL identifier: quoted, since an option may be a keyword (group). */
+    public static String quoted(String column) {
+        return "`" + column + "`";
     }
 }

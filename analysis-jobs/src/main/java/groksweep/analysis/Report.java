@@ -206,7 +206,7 @@ public final class Report {
     static Map<String, Config> configs(SparkSession spark, String where) {
         List<String> cols = Jobs.configColumns(spark);
         String label = "concat_ws(', ', " + String.join(", ",
-                cols.stream().map(c -> "concat('" + c + " ', " + c + ")").toList()) + ")";
+                cols.stream().map(c -> "concat('" + c + " ', " + Jobs.quoted(c) + ")").toList()) + ")";
         Map<String, Config> all = new LinkedHashMap<>();
         checkCondition(spark, where);
         for (Row r : spark.sql("""

@@ -71,6 +71,11 @@ public final class Option<T> {
         return new Option<>(name, Boolean.class, defaultValue, doc);
     }
 
+    /** A free-form text option; its checks say what it allows. */
+    static Option<String> text(String name, String defaultValue, String doc) {
+        return new Option<>(name, String.class, defaultValue, doc);
+    }
+
     /** An option naming one of {@code choices}, allowed as {@code allowed} says (e.g. "adamw, adam or sgd"). */
     static Option<String> choice(String name, String defaultValue, List<String> choices, String allowed, String doc) {
         return new Option<>(name, String.class, defaultValue, doc).check(choices::contains, allowed);

@@ -1,5 +1,7 @@
 package groksweep.config;
 
+import groksweep.groups.FiniteGroup;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -34,8 +36,12 @@ public final class TrainConfig implements java.io.Serializable {
     public static final Option<Integer> MODULUS = Option.integer("modulus", 113, "p: the model learns a + b mod p")
             .check(p -> p >= 3 && p <= MAX_MODULUS,
                     "an integer from 3 to " + MAX_MODULUS + " (p² pairs are indexed by a 32-bit integer)")
-            .check((p, c) -> !c.op().needsPrime() || java.math.BigInteger.valueOf(p).isProbablePrime(30),
+            .check((p, c) -> !c.op().needsPrime() || !c.group().equals("none") || java.math.BigInteger.valueOf(p).isProbablePrime(30),
                     c -> "a prime with operation " + c.operation() + " (b⁻¹ mod p and the group Z_p* exist only for prime p)")
+            .follows("group", v -> FiniteGroup.valid((String) v.get("group")) ? FiniteGroup.of((String) v.get("group")).order()
+                    : (int) v.get("modulus")) // none, or a name the group option's own check refuses
+            .check((p, c) -> c.group().equals("none") || p == c.finiteGroup().order(),
+                    c -> c.finiteGroup().order() + ", the order of group " + c.group() + ": with a group, leave modulus out")
             .shared();
     public static final Option<Double> TRAIN_FRACTION = Option.number("train_fraction", 0.3,
                     "share of the p² pairs used for training")
@@ -138,7 +144,7 @@ public final class TrainConfig implements java.io.Serializable {
     public static final Option<String> OPERATION = Option.choice("operation", "add", Operation.keys(),
             "one of " + String.join(", ", Operation.keys()),
             "what a ∘ b mod p the model learns: " + String.join(", ", Operation.keys()) + " (docs/MODELS.md: Operations)")
-            .neutral().shared();
+            .onlyWith("group", "none").neutral().shared();
     public static final Option<Double> ATTN_COEFF = Option.number("attn_coeff", 1.0,
                     "attention rate α (Zhong et al. 2023): attention = α·softmax(scores) + (1 − α) on every visible "
                             + "position; 1: the standard model, 0: constant attention")
@@ -157,6 +163,11 @@ public final class TrainConfig implements java.io.Serializable {
             "concat or sum", "how the mlp model combines the embeddings of a and b: concat [E_a, E_b] or sum E_a + E_b "
                     + "(mlp only)")
             .onlyWith("model", "mlp").neutral().shared();
+    public static final Option<String> GROUP = Option.text("group", "none", // none: a ∘ b mod p, as every run before groups
+                    "learn x·y in a finite group instead of a ∘ b mod p: C<n>, D<n> (dihedral, order 2n), S<n> or A<n> "
+                            + "(n ≤ 6); tokens are its elements (docs/MODELS.md: Groups); none: the modular operation")
+            .check(g -> g.equals("none") || FiniteGroup.valid(g), "none, or " + FiniteGroup.ALLOWED)
+            .neutral().shared();
 
     /** Every option, in declaration order: the order of flags, spec keys and runs columns. */
     public static final List<Option<?>> OPTIONS = List.copyOf(Option.DECLARED);
@@ -375,4 +386,24 @@ public final class TrainConfig implements java.io.Serializable {
     public int nLayers() { return get(N_LAYERS); }
     public String activation() { return get(ACTIVATION); }
     public String mlpInput() { return get(MLP_INPUT); }
+    public String group() { return get(GROUP); }
+
+    /** The group named by {@code group}, or null when the run learns a ∘ b mod p. */
+    public FiniteGroup finiteGroup() {
+        return group().equals("none") ? null : FiniteGroup.of(group());
+    }
+
+    /**
+     * Whether the Fourier progress measures apply: a ∘ b mod p, or a cyclic group (C<n> is a + b
+     * mod n, token for token); other groups' irreps are not measured through Z_p's basis.
+     */
+    public boolean modular() {
+        return group().equals("none") || group().startsWith("C");
+    }
+
+    /** The label of pair (a, b): a·b in the group, or a ∘ b mod p (0 outside the operation, which no loss reads). */
+    public int label(int a, int b) {
+        FiniteGroup g = finiteGroup();
+        return g != null ? g.multiply(a, b) : op().includes(a, b) ? op().apply(a, b, modulus()) : 0;
+    }
 }

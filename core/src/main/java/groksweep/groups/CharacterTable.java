@@ -48,6 +48,55 @@ public record CharacterTable(FiniteGroup group, List<int[]> classes, int[] class
         return rho.character()[classOf[g]];
     }
 
+    /**
+     * The orthogonal projector onto ρ's isotypic component of the functions on G: P[x][y] =
+     * (d_ρ/|G|)·ψ_ρ(x·y⁻¹). It is central, so left and right translations commute with it; the
+     * projectors of all irreps sum to the identity, and for C_n that of k projects onto
+     * cos/sin(2πk·x/n).
+     */
+    public double[][] projector(Irrep rho) {
+        int n = group.order();
+        int[] inverse = group.inverses();
+        double[][] p = new double[n][n];
+        for (int x = 0; x < n; x++) {
+            for (int y = 0; y < n; y++) {
+                p[x][y] = rho.dimension() * character(rho, group.multiply(x, inverse[y])) / n;
+            }
+        }
+        return p;
+    }
+
+    /**
+     * The share of {@code f}'s energy in each irrep's isotypic component, in {@link #irreps} order
+     * (summing to 1): f has a row per group element (an embedding [|G|, D], say) and is projected
+     * along that index. Chughtai et al.'s per-irrep measure of how much of a layer a representation
+     * explains.
+     */
+    public double[] isotypicShares(double[][] f) {
+        double total = 0;
+        for (double[] row : f) {
+            for (double v : row) {
+                total += v * v;
+            }
+        }
+        double[] shares = new double[irreps.size()];
+        for (int i = 0; i < irreps.size(); i++) {
+            double[][] p = projector(irreps.get(i));
+            double energy = 0;
+            for (int x = 0; x < f.length; x++) {
+                for (int c = 0; c < f[x].length; c++) {
+                    double projected = 0;
+                    for (int y = 0; y < f.length; y++) {
+                        projected += p[x][y] * f[y][c];
+                    }
+                    energy += projected * projected;
+                }
+            }
+            shares[i] = total == 0 ? 0 : energy / total;
+        }
+        return shares;
+    }
+
     public static CharacterTable of(FiniteGroup g) {
         List<int[]> classes = g.classes();
         int[] classOf = new int[g.order()];

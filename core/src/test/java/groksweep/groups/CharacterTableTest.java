@@ -89,6 +89,70 @@ class CharacterTableTest {
         }
     }
 
+    /** Each projector is symmetric and idempotent, of trace d² (2d² for a pair); they are orthogonal and sum to the identity. */
+    @ParameterizedTest
+    @ValueSource(strings = {"C9", "D5", "S4", "A4"})
+    void projectorsSplitTheFunctionsOnG(String name) {
+        CharacterTable t = CharacterTable.of(FiniteGroup.of(name));
+        int n = t.group().order();
+        double[][] sum = new double[n][n];
+        for (CharacterTable.Irrep a : t.irreps()) {
+            double[][] p = t.projector(a);
+            double trace = 0;
+            for (int x = 0; x < n; x++) {
+                trace += p[x][x];
+                for (int y = 0; y < n; y++) {
+                    sum[x][y] += p[x][y];
+                    assertEquals(p[x][y], p[y][x], EPS, "symmetric");
+                }
+            }
+            assertEquals(a.isotypicDimension(), trace, EPS, a.name());
+            for (CharacterTable.Irrep b : t.irreps()) {
+                double[][] q = t.projector(b);
+                double[][] pq = times(p, q);
+                for (int x = 0; x < n; x++) {
+                    for (int y = 0; y < n; y++) {
+                        assertEquals(a == b ? p[x][y] : 0, pq[x][y], EPS, a.name() + "·" + b.name());
+                    }
+                }
+            }
+        }
+        for (int x = 0; x < n; x++) {
+            for (int y = 0; y < n; y++) {
+                assertEquals(x == y ? 1 : 0, sum[x][y], EPS);
+            }
+        }
+    }
+
+    /** On C_n, an embedding cos(2πk·x/n + φ) lies wholly in irrep k: the shares are today's frequencies. */
+    @Test
+    void isotypicSharesOfAFourierEmbeddingAreItsFrequencies() {
+        int n = 11;
+        CharacterTable t = CharacterTable.of(FiniteGroup.of("C" + n));
+        double[][] e = new double[n][2];
+        for (int x = 0; x < n; x++) {
+            e[x][0] = Math.cos(2 * Math.PI * 3 * x / n + 0.4); // frequency 3, energy n/2
+            e[x][1] = 2 * Math.sin(2 * Math.PI * 5 * x / n); // frequency 5, energy 4n/2
+        }
+        double[] shares = t.isotypicShares(e);
+        assertEquals(0.2, shares[3], EPS);
+        assertEquals(0.8, shares[5], EPS);
+        assertEquals(1.0, java.util.Arrays.stream(shares).sum(), EPS);
+    }
+
+    private static double[][] times(double[][] a, double[][] b) {
+        int n = a.length;
+        double[][] out = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < n; k++) {
+                for (int j = 0; j < n; j++) {
+                    out[i][j] += a[i][k] * b[k][j];
+                }
+            }
+        }
+        return out;
+    }
+
     private static double maxDiff(double[] a, double[] b) {
         double m = 0;
         for (int i = 0; i < a.length; i++) {

@@ -27,8 +27,8 @@ import java.util.stream.IntStream;
 public record ProgressMeasures(
         Double restrictedLoss,
         Double excludedLoss,
-        double giniEmbed,
-        double giniWl,
+        Double giniEmbed,
+        Double giniWl,
         int[] keyFreqs,
         int[] keyFreqsEmbed,
         double[] embedNorms,
@@ -85,6 +85,15 @@ public record ProgressMeasures(
                 ? distanceIrrelevance(logits.gather(y.expandDims(1), 1).toDoubleArray(), p) : null;
         return new ProgressMeasures(restricted, excluded, gini(embedNorms), gini(wlNorms), keys,
                 halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, irrelevance, symmetricity);
+    }
+
+    /**
+     * A group without a Fourier basis here (not cyclic): only what reads no basis, the gradient
+     * symmetricity; its representation-theory measures are a table of their own.
+     */
+    public static ProgressMeasures withoutFourier(Model model, NDManager manager) {
+        return new ProgressMeasures(null, null, null, null, null, null, new double[0], new double[0], new int[0], null,
+                gradientSymmetricity(model, manager, SYMMETRICITY_TRIPLES, SYMMETRICITY_SEED));
     }
 
     /** Triples for the gradient symmetricity: ten times Zhong et al.'s 100, for a standard error near 0.003. */

@@ -8,7 +8,8 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * The data: the operation's pairs (a, b), index a·p + b (all p², or those with b ≠ 0 for div),
+ * The data: the operation's pairs (a, b), index a·p + b (all p², or those with b ≠ 0 for div; for
+ * a group all |G|² pairs of its elements, p = |G|),
  * shuffled with the data seed; the first ⌊frac·pairs⌋ are the train set, the rest the test set.
  * Full batch: one step is one epoch.
  */
@@ -37,8 +38,9 @@ public record Split(int p, int[] train, int[] test) {
         return Arrays.stream(pairs).mapToLong(i -> i % p).toArray();
     }
 
-    /** a ∘ b mod p of each pair; 0 for a pair outside the operation (b = 0 for div), which no loss reads. */
-    public static long[] labels(Operation op, int p, int[] pairs) {
-        return Arrays.stream(pairs).mapToLong(i -> op.includes(i / p, i % p) ? op.apply(i / p, i % p, p) : 0).toArray();
+    /** The label of each pair: a·b in the run's group, or a ∘ b mod p (0 outside the operation, which no loss reads). */
+    public static long[] labels(TrainConfig c, int[] pairs) {
+        int p = c.modulus();
+        return Arrays.stream(pairs).mapToLong(i -> c.label(i / p, i % p)).toArray();
     }
 }

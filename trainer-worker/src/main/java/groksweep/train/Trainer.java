@@ -158,7 +158,7 @@ public final class Trainer {
         int p = shape.modulus();
         int[] grid = IntStream.range(0, p * p).toArray();
         this.all = new NDList(manager.create(Split.firstOperands(p, grid)), manager.create(Split.secondOperands(p, grid)),
-                manager.create(Split.labels(shape.op(), p, grid)));
+                manager.create(Split.labels(shape, grid)));
         data();
     }
 
@@ -302,8 +302,10 @@ public final class Trainer {
                     ProgressMeasures measures;
                     try (NDManager one = scope.newSubManager()) {
                         one.tempAttachAll(all);
-                        measures = ProgressMeasures.compute(model.run(r, one), c.op(), all.get(0), all.get(1), all.get(2),
-                                lane.member.split().train(), c.keyFreqMinNeurons());
+                        measures = c.modular()
+                                ? ProgressMeasures.compute(model.run(r, one), c.op(), all.get(0), all.get(1), all.get(2),
+                                        lane.member.split().train(), c.keyFreqMinNeurons())
+                                : ProgressMeasures.withoutFourier(model.run(r, one), one);
                     }
                     row = new MetricRow(row.step(), row.trainLoss(), row.trainAcc(), row.testLoss(), row.testAcc(), row.lr(),
                             row.weightSqSum(), row.updateNorm(), row.gradWeightCos(), row.softmaxCollapse(), measures);
@@ -392,7 +394,7 @@ public final class Trainer {
         for (int r = 0; r < pairs.size(); r++) {
             System.arraycopy(Split.firstOperands(p, pairs.get(r)), 0, a, r * size, size);
             System.arraycopy(Split.secondOperands(p, pairs.get(r)), 0, b, r * size, size);
-            System.arraycopy(Split.labels(shape.op(), p, pairs.get(r)), 0, labels, r * size, size);
+            System.arraycopy(Split.labels(shape, pairs.get(r)), 0, labels, r * size, size);
         }
         Shape s = new Shape(pairs.size(), size);
         return new Batch(manager.create(a, s), manager.create(b, s), manager.create(labels, s), size);

@@ -53,7 +53,7 @@ class ModelTest {
             Split split = Split.of(c);
             NDArray a = m.create(Split.firstOperands(p, split.train())).expandDims(0); // [1, B]: one run
             NDArray b = m.create(Split.secondOperands(p, split.train())).expandDims(0);
-            NDArray y = m.create(Split.labels(groksweep.config.Operation.ADD, p, split.train()));
+            NDArray y = m.create(Split.labels(c, split.train()));
 
             double[] fastLogits = logitsOf(model.forward(a, b));
             double[][] fastGrads = gradients(model, () -> model.forward(a, b).logits(), y);

@@ -114,7 +114,7 @@ class TrainerTest {
             try (GradMode g = GradMode.enabled()) {
                 NDArray logits = t.model().forward(m.create(Split.firstOperands(23, split.train())).expandDims(0),
                         m.create(Split.secondOperands(23, split.train())).expandDims(0)).logits().get(0);
-                GradMode.backward(Loss.of(SMALL, logits, m.create(Split.labels(SMALL.op(), 23, split.train()))));
+                GradMode.backward(Loss.of(SMALL, logits, m.create(Split.labels(SMALL, split.train()))));
             }
             double dot = 0, gg = 0, ww = 0;
             for (NDArray w : t.model().params()) {

@@ -1,0 +1,80 @@
+package groksweep.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import groksweep.config.ConfigException;
+import groksweep.config.TrainConfig;
+import groksweep.groups.FiniteGroup;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+/** Runs on a finite group's composition table: the cyclic case is the modular one, token for token. */
+class GroupTrainingTest {
+    static final Map<String, Object> SMALL = Map.of("train_fraction", 0.5, "steps", 120, "eval_every", 20,
+            "analysis_every", 60, "dtype", "float64");
+
+    @Test
+    void cyclicGroupTrainsExactlyWhatAdditionModNTrains() {
+        TrainConfig add = TrainConfig.defaults().with(SMALL).with(Map.of("modulus", 23, "operation", "add")).validate();
+        TrainConfig cyclic = TrainConfig.defaults().with(SMALL).with("group", "C23").validate();
+        assertEquals(23, cyclic.modulus(), "the group's order, with modulus left out");
+        assertNotEquals(add.runId(), cyclic.runId(), "another option, another run");
+        assertArrayEquals(Split.of(add).train(), Split.of(cyclic).train(), "the same split");
+        Trainer.Result a = TrainerTest.train(add);
+        Trainer.Result c = TrainerTest.train(cyclic);
+        assertEquals(a.metrics().size(), c.metrics().size());
+        for (int i = 0; i < a.metrics().size(); i++) {
+            MetricRow x = a.metrics().get(i);
+            MetricRow y = c.metrics().get(i);
+            assertEquals(x.trainLoss(), y.trainLoss(), 0.0, "step " + x.step());
+            assertEquals(x.testLoss(), y.testLoss(), 0.0, "step " + x.step());
+            assertEquals(x.testAcc(), y.testAcc(), 0.0, "step " + x.step());
+            if (x.measures() != null) {
+                assertEquals(x.measures().restrictedLoss(), y.measures().restrictedLoss(), 0.0);
+                assertArrayEquals(x.measures().keyFreqs(), y.measures().keyFreqs());
+                assertArrayEquals(x.measures().embedNorms(), y.measures().embedNorms(), 0.0);
+            }
+        }
+    }
+
+    @Test
+    void aNonAbelianGroupTrainsOnItsTable() {
+        TrainConfig s4 = TrainConfig.defaults().with(SMALL).with(Map.of("group", "S4", "steps", 200, "model", "mlp")).validate();
+        assertEquals(24, s4.modulus());
+        FiniteGroup g = FiniteGroup.of("S4");
+        Split split = Split.of(s4);
+        assertEquals(288, split.train().length, "half of the 576 pairs");
+        long[] labels = Split.labels(s4, split.train());
+        for (int i = 0; i < labels.length; i++) {
+            int pair = split.train()[i];
+            assertEquals(g.multiply(pair / 24, pair % 24), labels[i]);
+        }
+        Trainer.Result r = TrainerTest.train(s4);
+        MetricRow first = r.metrics().get(0);
+        assertTrue(r.last().trainLoss() < first.trainLoss() / 4, "it learns: " + first.trainLoss() + " → " + r.last().trainLoss());
+        assertTrue(r.last().trainAcc() > 0.9, "memorises: " + r.last().trainAcc());
+        assertNull(r.last().measures().keyFreqs(), "no Z_p Fourier measures on S4");
+        assertNull(r.last().measures().giniEmbed());
+        assertTrue(Math.abs(r.last().measures().gradientSymmetricity()) <= 1);
+    }
+
+    @Test
+    void aGroupTakesNoModulusOrOperation() {
+        TrainConfig base = TrainConfig.defaults();
+        assertEquals("modulus: '59' is not allowed; expected 120, the order of group S5: with a group, leave modulus out",
+                assertThrows(ConfigException.class, () -> base.with(Map.of("group", "S5", "modulus", 59)).validate()).getMessage());
+        assertEquals("operation: 'mul' is not allowed; expected its default add unless group: none (it has no effect otherwise)",
+                assertThrows(ConfigException.class, () -> base.with(Map.of("group", "S5", "operation", "mul")).validate()).getMessage());
+        assertEquals("group: 'S9' is not allowed; expected none, or " + FiniteGroup.ALLOWED,
+                assertThrows(ConfigException.class, () -> base.with("group", "S9").validate()).getMessage());
+        assertEquals(120, base.with("group", "S5").with("group", "S5").modulus());
+        assertEquals(113, base.with("group", "none").modulus(), "none leaves the modulus as it was");
+    }
+}
