@@ -97,7 +97,14 @@ public record CharacterTable(FiniteGroup group, List<int[]> classes, int[] class
         return shares;
     }
 
+    private static final java.util.Map<String, CharacterTable> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The group's table, computed once per JVM. */
     public static CharacterTable of(FiniteGroup g) {
+        return BUILT.computeIfAbsent(g.name(), name -> build(g));
+    }
+
+    private static CharacterTable build(FiniteGroup g) {
         List<int[]> classes = g.classes();
         int[] classOf = new int[g.order()];
         for (int c = 0; c < classes.size(); c++) {

@@ -67,10 +67,13 @@ public final class Tables {
             List.of(
                     required("run_id", Type.STRING, "", "the run"),
                     required("step", Type.INT32, "updates", "as in metrics"),
-                    required("source", Type.STRING, "", "embed (W_E), wl (W_U·W_out) or neurons (cluster sizes)"),
+                    required("source", Type.STRING, "", "embed (W_E), wl (W_U·W_out) or neurons (cluster sizes); for a group "
+                            + "other than C<n>, irrep_embed and irrep_wl"),
                     required("k", Type.INT32, "1..n/2",
-                            "frequency: cos/sin(2πk·x/n) over the operation's group, n = p (Z_p) or p − 1 (Z_p*, x = log_g)"),
-                    required("value", Type.DOUBLE, "", "norm on {cos_k, sin_k} for embed and wl; clean neurons for neurons")));
+                            "frequency: cos/sin(2πk·x/n) over the operation's group, n = p (Z_p) or p − 1 (Z_p*, x = log_g);"
+                                    + " for irrep_ sources the irrep's place in the group's character table (docs/MODELS.md: Groups)"),
+                    required("value", Type.DOUBLE, "", "norm on {cos_k, sin_k} for embed and wl; clean neurons for neurons; "
+                            + "for irrep_ sources the share of W_E's (W_L's) element rows in irrep k's isotypic component")));
 
     public static final List<Table> ALL = List.of(RUNS, METRICS, SPECTRA);
 

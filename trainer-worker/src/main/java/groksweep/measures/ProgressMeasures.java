@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import groksweep.config.Operation;
+import groksweep.groups.CharacterTable;
 import groksweep.model.Model;
 import groksweep.results.Row;
 import groksweep.model.GradMode;
@@ -35,7 +36,9 @@ public record ProgressMeasures(
         double[] wlNorms,
         int[] clusterSizes,
         Double distanceIrrelevance,
-        Double gradientSymmetricity) {
+        Double gradientSymmetricity,
+        double[] irrepEmbed,
+        double[] irrepWl) {
 
     /** A neuron is clean when one frequency's block holds more than this share of its energy. */
     public static final double CLEAN_SHARE = 0.85;
@@ -65,7 +68,7 @@ public record ProgressMeasures(
         double symmetricity = gradientSymmetricity(model, manager, SYMMETRICITY_TRIPLES, SYMMETRICITY_SEED);
         if (op.group == Operation.Group.NONE) {
             return new ProgressMeasures(null, null, gini(embedNorms), gini(wlNorms), null,
-                    halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, null, symmetricity);
+                    halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, null, symmetricity, null, null);
         }
         int[] keys = keyFrequencies(clusterSizes, keyFreqMinNeurons);
         int[] coordinate = new int[p * p]; // pair index → its row in the grid, or −1 outside it
@@ -84,16 +87,33 @@ public record ProgressMeasures(
         Double irrelevance = op == Operation.ADD
                 ? distanceIrrelevance(logits.gather(y.expandDims(1), 1).toDoubleArray(), p) : null;
         return new ProgressMeasures(restricted, excluded, gini(embedNorms), gini(wlNorms), keys,
-                halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, irrelevance, symmetricity);
+                halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, irrelevance, symmetricity, null, null);
     }
 
     /**
-     * A group without a Fourier basis here (not cyclic): only what reads no basis, the gradient
-     * symmetricity; its representation-theory measures are a table of their own.
+     * A group without a Fourier basis here (not cyclic): the share of the embedding W_E and of W_L
+     * (element rows, as the Fourier spectra take them) in each irrep's isotypic component, in
+     * {@code table}'s order, and the gradient symmetricity; the Fourier measures are null.
      */
-    public static ProgressMeasures withoutFourier(Model model, NDManager manager) {
+    public static ProgressMeasures ofGroup(Model model, NDManager manager, CharacterTable table) {
+        int n = table.group().order();
+        NDArray tokens = manager.arange(0, n, 1, DataType.INT64); // [n]
+        double[] embed = table.isotypicShares(rows(model.param("W_E").get(0).transpose().get(tokens))); // [n, D]
+        double[] wl = table.isotypicShares(rows(model.neuronLogits().get(0).get(tokens))); // [n, M]
         return new ProgressMeasures(null, null, null, null, null, null, new double[0], new double[0], new int[0], null,
-                gradientSymmetricity(model, manager, SYMMETRICITY_TRIPLES, SYMMETRICITY_SEED));
+                gradientSymmetricity(model, manager, SYMMETRICITY_TRIPLES, SYMMETRICITY_SEED), embed, wl);
+    }
+
+    /** A [rows, columns] array as Java rows, in float64. */
+    private static double[][] rows(NDArray m) {
+        int r = (int) m.getShape().get(0);
+        int c = (int) m.getShape().get(1);
+        double[] flat = m.toType(DataType.FLOAT64, false).toDoubleArray();
+        double[][] out = new double[r][];
+        for (int i = 0; i < r; i++) {
+            out[i] = Arrays.copyOfRange(flat, i * c, (i + 1) * c);
+        }
+        return out;
     }
 
     /** Triples for the gradient symmetricity: ten times Zhong et al.'s 100, for a standard error near 0.003. */
@@ -280,6 +300,10 @@ public record ProgressMeasures(
             rows.add(spectrum(runId, step, "embed", k, embedNorms[k - 1]));
             rows.add(spectrum(runId, step, "wl", k, wlNorms[k - 1]));
             rows.add(spectrum(runId, step, "neurons", k, (double) clusterSizes[k - 1]));
+        }
+        for (int k = 1; irrepEmbed != null && k <= irrepEmbed.length; k++) {
+            rows.add(spectrum(runId, step, "irrep_embed", k, irrepEmbed[k - 1]));
+            rows.add(spectrum(runId, step, "irrep_wl", k, irrepWl[k - 1]));
         }
         return rows;
     }

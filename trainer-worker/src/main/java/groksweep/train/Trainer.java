@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import groksweep.config.TrainConfig;
+import groksweep.groups.CharacterTable;
 import groksweep.measures.ProgressMeasures;
 import groksweep.model.GradMode;
 import groksweep.model.Model;
@@ -305,7 +306,7 @@ public final class Trainer {
                         measures = c.modular()
                                 ? ProgressMeasures.compute(model.run(r, one), c.op(), all.get(0), all.get(1), all.get(2),
                                         lane.member.split().train(), c.keyFreqMinNeurons())
-                                : ProgressMeasures.withoutFourier(model.run(r, one), one);
+                                : ProgressMeasures.ofGroup(model.run(r, one), one, CharacterTable.of(c.finiteGroup()));
                     }
                     row = new MetricRow(row.step(), row.trainLoss(), row.trainAcc(), row.testLoss(), row.testAcc(), row.lr(),
                             row.weightSqSum(), row.updateNorm(), row.gradWeightCos(), row.softmaxCollapse(), measures);

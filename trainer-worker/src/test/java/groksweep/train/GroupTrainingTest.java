@@ -65,6 +65,26 @@ class GroupTrainingTest {
         assertTrue(Math.abs(r.last().measures().gradientSymmetricity()) <= 1);
     }
 
+    /**
+     * At initialisation a Gaussian embedding spreads its energy over the irreps as their isotypic
+     * dimensions do: S4's irreps 1, 1, 2, 3, 3 hold 1, 1, 4, 9 and 9 of its 24 dimensions.
+     */
+    @Test
+    void irrepSharesOfARandomEmbeddingFollowTheIsotypicDimensions() {
+        TrainConfig s4 = TrainConfig.defaults().with(SMALL).with(Map.of("group", "S4", "steps", 1, "model", "mlp")).validate();
+        Trainer.Result r = TrainerTest.train(s4);
+        MetricRow first = r.last(); // one update from the initial parameters
+        double[] expected = {1 / 24.0, 1 / 24.0, 4 / 24.0, 9 / 24.0, 9 / 24.0};
+        for (double[] shares : new double[][] {first.measures().irrepEmbed(), first.measures().irrepWl()}) {
+            assertEquals(5, shares.length);
+            assertEquals(1.0, java.util.Arrays.stream(shares).sum(), 1e-9);
+            for (int i = 0; i < 5; i++) {
+                assertEquals(expected[i], shares[i], expected[i] / 2, "irrep " + i + " of " + java.util.Arrays.toString(shares));
+            }
+        }
+        assertEquals(10, first.measures().spectraRows("x", 0).size(), "irrep_embed and irrep_wl for each of 5 irreps");
+    }
+
     @Test
     void aGroupTakesNoModulusOrOperation() {
         TrainConfig base = TrainConfig.defaults();
