@@ -400,10 +400,4 @@ public final class TrainConfig implements java.io.Serializable {
     public boolean modular() {
         return group().equals("none") || group().startsWith("C");
     }
-
-    /** The label of pair (a, b): a·b in the group, or a ∘ b mod p (0 outside the operation, which no loss reads). */
-    public int label(int a, int b) {
-        FiniteGroup g = finiteGroup();
-        return g != null ? g.multiply(a, b) : op().includes(a, b) ? op().apply(a, b, modulus()) : 0;
-    }
 }

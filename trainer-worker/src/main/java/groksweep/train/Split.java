@@ -2,6 +2,7 @@ package groksweep.train;
 
 import groksweep.config.Operation;
 import groksweep.config.TrainConfig;
+import groksweep.groups.FiniteGroup;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -41,6 +42,9 @@ public record Split(int p, int[] train, int[] test) {
     /** The label of each pair: a·b in the run's group, or a ∘ b mod p (0 outside the operation, which no loss reads). */
     public static long[] labels(TrainConfig c, int[] pairs) {
         int p = c.modulus();
-        return Arrays.stream(pairs).mapToLong(i -> c.label(i / p, i % p)).toArray();
+        FiniteGroup g = c.finiteGroup(); // resolved once, not per pair
+        Operation op = c.op();
+        return Arrays.stream(pairs).mapToLong(i -> g != null ? g.multiply(i / p, i % p)
+                : op.includes(i / p, i % p) ? op.apply(i / p, i % p, p) : 0).toArray();
     }
 }
