@@ -70,29 +70,34 @@ public record CharacterTable(FiniteGroup group, List<int[]> classes, int[] class
      * The share of {@code f}'s energy in each irrep's isotypic component, in {@link #irreps} order
      * (summing to 1): f has a row per group element (an embedding [|G|, D], say) and is projected
      * along that index. Chughtai et al.'s per-irrep measure of how much of a layer a representation
-     * explains.
+     * explains. Since P_ρ is a symmetric idempotent, ‖P_ρ f‖² = ⟨f, P_ρ f⟩ = (d_ρ/|G|)·Σ_C ψ_ρ(C)·S_C
+     * with S_C the sum of ⟨f(x), f(y)⟩ over x·y⁻¹ ∈ C: one Gram matrix for all irreps, O(|G|²·D).
      */
     public double[] isotypicShares(double[][] f) {
+        int n = f.length;
+        int[] inverse = group.inverses();
+        double[] byClass = new double[classes.size()]; // S_C
         double total = 0;
-        for (double[] row : f) {
-            for (double v : row) {
-                total += v * v;
+        for (int x = 0; x < n; x++) {
+            for (int y = 0; y < n; y++) {
+                double dot = 0;
+                for (int c = 0; c < f[x].length; c++) {
+                    dot += f[x][c] * f[y][c];
+                }
+                byClass[classOf[group.multiply(x, inverse[y])]] += dot;
+                if (x == y) {
+                    total += dot;
+                }
             }
         }
         double[] shares = new double[irreps.size()];
         for (int i = 0; i < irreps.size(); i++) {
-            double[][] p = projector(irreps.get(i));
+            Irrep rho = irreps.get(i);
             double energy = 0;
-            for (int x = 0; x < f.length; x++) {
-                for (int c = 0; c < f[x].length; c++) {
-                    double projected = 0;
-                    for (int y = 0; y < f.length; y++) {
-                        projected += p[x][y] * f[y][c];
-                    }
-                    energy += projected * projected;
-                }
+            for (int c = 0; c < byClass.length; c++) {
+                energy += rho.character()[c] * byClass[c];
             }
-            shares[i] = total == 0 ? 0 : energy / total;
+            shares[i] = total == 0 ? 0 : rho.dimension() * energy / n / total;
         }
         return shares;
     }

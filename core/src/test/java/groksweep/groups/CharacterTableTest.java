@@ -140,6 +140,38 @@ class CharacterTableTest {
         assertEquals(1.0, java.util.Arrays.stream(shares).sum(), EPS);
     }
 
+    /** The shares from class sums equal ‖P_ρ f‖² / ‖f‖² computed with the projectors themselves. */
+    @ParameterizedTest
+    @ValueSource(strings = {"S4", "D6", "A5"})
+    void isotypicSharesAreTheProjectorsEnergies(String name) {
+        CharacterTable t = CharacterTable.of(FiniteGroup.of(name));
+        int n = t.group().order();
+        java.util.Random random = new java.util.Random(7);
+        double[][] f = new double[n][3];
+        double total = 0;
+        for (double[] row : f) {
+            for (int c = 0; c < 3; c++) {
+                row[c] = random.nextGaussian();
+                total += row[c] * row[c];
+            }
+        }
+        double[] shares = t.isotypicShares(f);
+        for (int i = 0; i < t.irreps().size(); i++) {
+            double[][] p = t.projector(t.irreps().get(i));
+            double energy = 0;
+            for (int x = 0; x < n; x++) {
+                for (int c = 0; c < 3; c++) {
+                    double projected = 0;
+                    for (int y = 0; y < n; y++) {
+                        projected += p[x][y] * f[y][c];
+                    }
+                    energy += projected * projected;
+                }
+            }
+            assertEquals(energy / total, shares[i], EPS, t.irreps().get(i).name());
+        }
+    }
+
     private static double[][] times(double[][] a, double[][] b) {
         int n = a.length;
         double[][] out = new double[n][n];
