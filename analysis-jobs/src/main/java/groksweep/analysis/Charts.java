@@ -270,6 +270,26 @@ public final class Charts {
                 .toList();
     }
 
+    /** Bars of column {@code yColumn}, one per row in order, each named by column {@code labelColumn}. */
+    static JFreeChart labelledBars(List<Row> rows, String labelColumn, String yColumn, String title, String x, String y) {
+        XYSeries s = new XYSeries(y);
+        String[] labels = new String[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            labels[i] = String.valueOf(rows.get(i).<Object>getAs(labelColumn));
+            s.add(i, ((Number) rows.get(i).getAs(yColumn)).doubleValue());
+        }
+        XYBarRenderer bars = new XYBarRenderer(0.15);
+        bars.setShadowVisible(false);
+        bars.setSeriesPaint(0, new Color(0x1f77b4));
+        NumberAxis yAxis = new NumberAxis(y);
+        yAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        XYPlot plot = new XYPlot(new org.jfree.data.xy.XYBarDataset(new XYSeriesCollection(s), 0.8),
+                new SymbolAxis(x, labels), yAxis, bars);
+        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
     /** Bars of column {@code y} over column {@code x}; the x axis spans 1..maxX when maxX > 0. */
     static JFreeChart histogram(List<Row> rows, String xColumn, String yColumn, String title, String x, String y, int maxX) {
         XYSeries s = new XYSeries(y);

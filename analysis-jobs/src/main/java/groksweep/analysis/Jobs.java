@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The analysis jobs: Spark SQL over the views {@code runs}, {@code metrics} and {@code spectra}.
+ * The analysis jobs: Spark SQL over the views {@code runs}, {@code metrics}, {@code spectra} and
+ * {@code irreps}.
  * Each job is one query over views that exist before it; {@link #all} runs them in order and
  * registers each result as a view of its own name, so later jobs and users can query it.
  */
@@ -35,6 +36,8 @@ public final class Jobs {
         run(spark, sql, "freq_stats", freqStats("true"));
         run(spark, sql, "n_key_freqs", nKeyFreqs("true"));
         run(spark, sql, "seed_agreement", seedAgreement(config));
+        run(spark, sql, "key_irreps", keyIrreps());
+        run(spark, sql, "irrep_stats", irrepStats(config));
         return sql;
     }
 
@@ -281,6 +284,80 @@ public final class Jobs {
                   USING (%1$s)
                 LEFT JOIN early e USING (%1$s)
                 ORDER BY %1$s""".formatted(cols, on, aCols);
+    }
+
+    /**
+     * Per run on a group: its key irreps at its last analysis step (the analogue of key_freqs), with
+     * their dimension, their number, their shares of the embedding and their logit similarity, and
+     * the step each first became key, also relative to the grokking step.
+     */
+    public static String keyIrreps() {
+        return """
+                WITH last AS (SELECT run_id, max(step) AS step FROM irreps GROUP BY run_id),
+                final AS (SELECT i.* FROM irreps i JOIN last l ON i.run_id = l.run_id AND i.step = l.step WHERE i.key),
+                counted AS (SELECT run_id, count(*) AS n_key_irreps FROM final GROUP BY run_id),
+                first_key AS (SELECT run_id, irrep, min(step) AS first_key_step FROM irreps WHERE key GROUP BY run_id, irrep)
+                SELECT f.run_id, r.`group`, f.irrep, f.name, f.dim, f.faithful, c.n_key_irreps, f.embed, f.logit_similarity,
+                       fk.first_key_step, fk.first_key_step - o.grokked_step AS first_key_vs_grok
+                FROM final f
+                JOIN runs r ON r.run_id = f.run_id
+                JOIN counted c ON c.run_id = f.run_id
+                JOIN first_key fk ON fk.run_id = f.run_id AND fk.irrep = f.irrep
+                LEFT JOIN onsets o ON o.run_id = f.run_id
+                ORDER BY f.run_id, f.irrep""";
+    }
+
+    /**
+     * Chughtai et al.'s universality statistics, per config on a group (its config columns, the
+     * group always among them) and irrep: of the config's ok runs with irrep measures, how many end
+     * with the irrep key (runs_with_key, share_key); and per config, the share of those runs whose
+     * key irreps include one of the lowest dimension among the faithful irreps (share_lowest_dim_key,
+     * lowest_dim). Faithful, since an irrep with a kernel cannot carry the composition alone: taken
+     * literally, S_n's lowest non-trivial irrep would be its sign, which no run can rely on.
+     */
+    public static String irrepStats(List<String> config) {
+        List<String> withGroup = new ArrayList<>(config);
+        if (!withGroup.contains("group")) {
+            withGroup.add(0, "group");
+        }
+        String cols = String.join(", ", withGroup.stream().map(c -> "r." + quoted(c)).toList());
+        return """
+                WITH last AS (SELECT run_id, max(step) AS step FROM irreps GROUP BY run_id),
+                final AS (SELECT i.* FROM irreps i JOIN last l ON i.run_id = l.run_id AND i.step = l.step),
+                lowest AS (SELECT run_id, min(dim) AS lowest_dim FROM final WHERE faithful GROUP BY run_id),
+                per_run AS (
+                  SELECT f.run_id, max(CASE WHEN f.key AND f.faithful AND f.dim = l.lowest_dim THEN 1D ELSE 0D END) AS lowest_key,
+                         max(l.lowest_dim) AS lowest_dim
+                  FROM final f JOIN lowest l ON l.run_id = f.run_id GROUP BY f.run_id),
+                chosen AS (SELECT r.* FROM runs r JOIN per_run p ON p.run_id = r.run_id WHERE r.status = 'ok'),
+                by_config AS (
+                  SELECT %1$s, avg(p.lowest_key) AS share_lowest_dim_key, max(p.lowest_dim) AS lowest_dim
+                  FROM chosen r JOIN per_run p ON p.run_id = r.run_id GROUP BY %1$s)
+                SELECT %1$s, f.irrep, max(f.name) AS name, max(f.dim) AS dim, bool_or(f.faithful) AS faithful, count(*) AS runs,
+                       count_if(f.key) AS runs_with_key, avg(CASE WHEN f.key THEN 1D ELSE 0D END) AS share_key,
+                       avg(f.embed) AS mean_embed, max(c.lowest_dim) AS lowest_dim,
+                       max(c.share_lowest_dim_key) AS share_lowest_dim_key
+                FROM chosen r JOIN final f ON f.run_id = r.run_id
+                JOIN by_config c ON %2$s
+                GROUP BY %1$s, f.irrep ORDER BY %1$s, f.irrep""".formatted(cols,
+                String.join(" AND ", withGroup.stream().map(c -> "r." + quoted(c) + " <=> c." + quoted(c)).toList()));
+    }
+
+    /**
+     * Per group and irrep (non-trivial), over the ok runs matching {@code where} that have irrep
+     * measures: how many end with it key; label names it with its dimension, * when faithful.
+     */
+    public static String keyIrrepCounts(String where) {
+        return """
+                WITH last AS (SELECT run_id, max(step) AS step FROM irreps GROUP BY run_id),
+                final AS (SELECT i.* FROM irreps i JOIN last l ON i.run_id = l.run_id AND i.step = l.step),
+                chosen AS (SELECT * FROM runs WHERE (%s) AND status = 'ok')
+                SELECT r.`group`, f.irrep,
+                       concat(max(f.name), ' (', max(f.dim), CASE WHEN bool_or(f.faithful) THEN '*' ELSE '' END, ')') AS label,
+                       count_if(f.key) AS runs_with_key, count(*) AS runs
+                FROM chosen r JOIN final f ON f.run_id = r.run_id
+                WHERE f.irrep > 0
+                GROUP BY r.`group`, f.irrep ORDER BY r.`group`, f.irrep""".formatted(where);
     }
 
     /**

@@ -110,6 +110,7 @@ public final class Report {
         html.append("<h2>Key frequencies</h2>");
         keyFrequencies(html, spark, store, "true", "");
         Html.section(html, "Key-frequency agreement between seeds", spark.table("seed_agreement"));
+        keyIrreps(html, spark, store, "true", "");
         html.append("<h2>Progress measures</h2>");
         List<Charts.RunOnsets> measured = spark.sql("""
                 SELECT o.run_id, o.memorised_step, o.grokked_step FROM onsets o JOIN runs r USING (run_id)
@@ -171,6 +172,7 @@ public final class Report {
         curves(html, spark, store, curves == null ? where : "(" + curves + ") AND " + where);
         html.append("<h2>Key frequencies</h2>");
         keyFrequencies(html, spark, store, where, name + "-");
+        keyIrreps(html, spark, store, where, name + "-");
         html.append("</body></html>\n");
         store.writeBytes("report-" + name + ".html", html.toString().getBytes(StandardCharsets.UTF_8));
     }
@@ -320,6 +322,30 @@ public final class Report {
                     "runs with k key", (op.group == Operation.Group.ADDITIVE ? p : p - 1) / 2)));
             html.append(Html.img(store, "n-key-freqs-" + name, "n-key-freqs-" + name, Charts.histogram(e.getValue(), "n_key_freqs", "runs",
                     "Number of key frequencies per run, " + op.key + ", p = " + p, "key frequencies", "runs", 0)));
+        }
+    }
+
+    /**
+     * Per group, over the ok runs matching {@code where}: how many end with each irrep key, named
+     * with its dimension (Chughtai et al.'s universality question: do seeds pick the same ones?).
+     * Nothing where no run has a group; images named key-irreps-{@code prefix}group.png.
+     */
+    static void keyIrreps(StringBuilder html, SparkSession spark, ResultsStore store, String where, String prefix)
+            throws IOException {
+        Map<String, List<Row>> byGroup = new LinkedHashMap<>();
+        spark.sql(Jobs.keyIrrepCounts(where)).collectAsList()
+                .forEach(r -> byGroup.computeIfAbsent(r.getAs("group"), g -> new ArrayList<>()).add(r));
+        if (byGroup.isEmpty()) {
+            return;
+        }
+        html.append("<h2>Key irreps</h2><p>Per group, how many runs end with each irrep key (name, its dimension,")
+                .append(" * where faithful); the irrep_stats view has them per config.</p>");
+        for (Map.Entry<String, List<Row>> e : byGroup.entrySet()) {
+            String name = "key-irreps-" + prefix + e.getKey() + ".png";
+            long runs = e.getValue().get(0).<Long>getAs("runs");
+            html.append(Html.img(store, name, name, Charts.labelledBars(e.getValue(), "label", "runs_with_key",
+                    "Key irreps at the end of training, " + e.getKey() + ", " + runs + " runs", "irrep of " + e.getKey(),
+                    "runs with it key")));
         }
     }
 

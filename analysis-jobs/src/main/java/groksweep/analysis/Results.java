@@ -28,8 +28,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A results root opened for Spark SQL: the views {@code runs}, {@code metrics} and
- * {@code spectra}. Files that cannot be read (truncated, not Parquet) are skipped with a warning
+ * A results root opened for Spark SQL: the views {@code runs}, {@code metrics}, {@code spectra}
+ * and {@code irreps}. Files that cannot be read (truncated, not Parquet) are skipped with a warning
  * naming the file and its run; metrics and spectra of runs that were never committed are left out.
  */
 public final class Results {
@@ -43,7 +43,7 @@ public final class Results {
         public String viewsSql(Map<String, String> derived) {
             StringBuilder s = new StringBuilder("-- groksweep views over " + store.root()
                     + "\n-- The views are temporary: open them in the shell you query from, spark-sql -i views.sql"
-                    + "\n-- (with -f they would vanish as the file ends), then query runs, metrics, spectra and the analysis views.\n");
+                    + "\n-- (with -f they would vanish as the file ends), then query runs, metrics, spectra, irreps and the analysis views.\n");
             for (Table t : Tables.ALL) {
                 s.append("CREATE OR REPLACE TEMPORARY VIEW ").append(t.name()).append("_files ");
                 if (files.get(t.name()).isEmpty()) { // no files yet: an empty view of the right schema
@@ -55,7 +55,7 @@ public final class Results {
                 }
             }
             s.append("CREATE OR REPLACE TEMPORARY VIEW runs AS ").append(runsView()).append(";\n");
-            for (String t : List.of("metrics", "spectra")) {
+            for (String t : perRun()) {
                 s.append("CREATE OR REPLACE TEMPORARY VIEW ").append(t).append(" AS SELECT * FROM ").append(t)
                         .append("_files WHERE run_id IN (SELECT run_id FROM runs);\n");
             }
@@ -107,10 +107,15 @@ public final class Results {
             ds.createOrReplaceTempView(t.name() + "_files");
         }
         spark.sql(runsView()).createOrReplaceTempView("runs");
-        for (String t : List.of("metrics", "spectra")) {
+        for (String t : perRun()) {
             spark.sql("SELECT * FROM " + t + "_files WHERE run_id IN (SELECT run_id FROM runs)").createOrReplaceTempView(t);
         }
         return new Opened(store, files, skipped);
+    }
+
+    /** The tables with rows per step of a run, whose views keep only committed runs: all but runs. */
+    private static List<String> perRun() {
+        return Tables.ALL.stream().filter(t -> t != Tables.RUNS).map(Table::name).toList();
     }
 
     /**

@@ -3,10 +3,13 @@ package groksweep.analysis;
 import groksweep.config.TrainConfig;
 import groksweep.results.ResultsStore;
 import groksweep.results.Row;
+import groksweep.groups.CharacterTable;
+import groksweep.groups.FiniteGroup;
 import groksweep.results.Tables;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -50,6 +53,28 @@ public final class Fixture {
             metrics.add(m);
         }
         store.write(Tables.METRICS, id, metrics);
+    }
+
+    /**
+     * Irreps rows of a run on {@code group} at each of {@code steps}, the irreps {@code keys} key
+     * from the last step on (index in the group's character table), embedding shares spread evenly.
+     */
+    public void irreps(String id, String group, int[] steps, int... keys) throws IOException {
+        CharacterTable t = CharacterTable.of(FiniteGroup.of(group));
+        List<Row> rows = new ArrayList<>();
+        for (int step : steps) {
+            for (int r = 0; r < t.irreps().size(); r++) {
+                CharacterTable.Irrep rho = t.irreps().get(r);
+                int irrep = r;
+                boolean key = step == steps[steps.length - 1] && Arrays.stream(keys).anyMatch(k -> k == irrep);
+                rows.add(Tables.IRREPS.row().set("run_id", id).set("step", step).set("irrep", r).set("name", rho.name())
+                        .set("dim", rho.dimension() * rho.multiplicity()).set("faithful", t.faithful(rho))
+                        .set("embed", 1.0 / t.irreps().size()).set("unembed", 0.1).set("hidden_left", 0.1)
+                        .set("hidden_right", 0.1).set("hidden_product", 0.1).set("logit_similarity", key ? 0.5 : 0.0)
+                        .set("neurons", key ? 10 : 0).set("key", key));
+            }
+        }
+        store.write(Tables.IRREPS, id, rows);
     }
 
     public static Point at(int step, double trainAcc, double testAcc, double testLoss) {

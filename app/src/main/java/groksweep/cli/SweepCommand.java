@@ -299,7 +299,7 @@ public final class SweepCommand implements Callable<Integer> {
         s.append(String.format("sweep %s (spec sha256 %s): %d runs, %d to train (%.0f%% of the cost), output %s%n",
                 sweep.name(), sweep.hash(), plan.runs().size(), plan.pending().size(),
                 cost == 0 ? 0.0 : 100.0 * pendingCost / cost, sweep.output()));
-        List<String> axes = TrainConfig.keys().stream().filter(sweep.grid()::containsKey).toList();
+        List<String> axes = sweep.axes();
         s.append(String.format("  %-16s %s %10s%n", "run_id", String.join(" ", axes.stream().map(a -> String.format("%14s", a)).toList()), "rel. cost"));
         long max = plan.runs().stream().mapToLong(Grid::cost).max().orElse(1);
         for (TrainConfig c : plan.runs().subList(0, Math.min(10, plan.runs().size()))) {

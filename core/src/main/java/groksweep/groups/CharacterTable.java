@@ -49,6 +49,20 @@ public record CharacterTable(FiniteGroup group, List<int[]> classes, int[] class
     }
 
     /**
+     * Whether ρ is faithful: only the identity acts as the identity, i.e. ψ_ρ(g) = ψ_ρ(e) for g = e
+     * alone (for a pair, Re χ(g) = d only where χ(g) = d). Only a faithful irrep can carry the whole
+     * composition by itself; S_n's sign, say, cannot.
+     */
+    public boolean faithful(Irrep rho) {
+        double atIdentity = character(rho, 0); // element 0 is the identity
+        int fixed = 0;
+        for (int g = 0; g < group.order(); g++) {
+            fixed += Math.abs(character(rho, g) - atIdentity) < 1e-9 ? 1 : 0;
+        }
+        return fixed == 1;
+    }
+
+    /**
      * The orthogonal projector onto ρ's isotypic component of the functions on G: P[x][y] =
      * (d_ρ/|G|)·ψ_ρ(x·y⁻¹). It is central, so left and right translations commute with it; the
      * projectors of all irreps sum to the identity, and for C_n that of k projects onto
@@ -100,6 +114,63 @@ public record CharacterTable(FiniteGroup group, List<int[]> classes, int[] class
             shares[i] = total == 0 ? 0 : rho.dimension() * energy / n / total;
         }
         return shares;
+    }
+
+    /**
+     * An orthonormal basis of the functions on G adapted to the irreps: {@code rows} [|G|][|G|],
+     * irrep r's isotypicDimension() rows together, in {@link #irreps} order; {@code irrepOf} names
+     * each row's irrep. For C_n its rows span what Fourier's cos_k and sin_k span, frequency k
+     * being irrep k.
+     */
+    public record Basis(double[][] rows, int[] irrepOf) {}
+
+    private static final java.util.Map<String, Basis> BASES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The group's adapted basis, found once per JVM: Gram–Schmidt, twice over for float64
+     * orthogonality, on the columns P_ρ·e_g of each isotypic projector in element order, keeping a
+     * column while its residue is not negligible, until the component's dimension is reached.
+     */
+    public Basis basis() {
+        return BASES.computeIfAbsent(group.name(), name -> {
+            int n = group.order();
+            double[][] rows = new double[n][];
+            int[] irrepOf = new int[n];
+            int filled = 0;
+            for (int r = 0; r < irreps.size(); r++) {
+                Irrep rho = irreps.get(r);
+                double[][] p = projector(rho);
+                int start = filled;
+                double scale = Math.sqrt((double) rho.isotypicDimension() / n); // ‖P_ρ e_g‖ for every g
+                for (int g = 0; g < n && filled - start < rho.isotypicDimension(); g++) {
+                    double[] v = p[g].clone(); // P_ρ e_g (P is symmetric)
+                    for (int pass = 0; pass < 2; pass++) {
+                        for (int b = start; b < filled; b++) {
+                            double dot = 0;
+                            for (int x = 0; x < n; x++) {
+                                dot += rows[b][x] * v[x];
+                            }
+                            for (int x = 0; x < n; x++) {
+                                v[x] -= dot * rows[b][x];
+                            }
+                        }
+                    }
+                    double norm = Math.sqrt(Arrays.stream(v).map(x -> x * x).sum());
+                    if (norm > 1e-6 * scale) {
+                        for (int x = 0; x < n; x++) {
+                            v[x] /= norm;
+                        }
+                        irrepOf[filled] = r;
+                        rows[filled++] = v;
+                    }
+                }
+                if (filled - start != rho.isotypicDimension()) {
+                    throw new IllegalStateException("basis of " + group.name() + ", irrep " + rho.name() + ": "
+                            + (filled - start) + " of " + rho.isotypicDimension() + " rows");
+                }
+            }
+            return new Basis(rows, irrepOf);
+        });
     }
 
     private static final java.util.Map<String, CharacterTable> BUILT = new java.util.concurrent.ConcurrentHashMap<>();

@@ -44,7 +44,8 @@ public final class Tables {
                                     + "but the top one rounds away, and a float32 softmax loss has zero gradient there"),
                     optional("restricted_loss", Type.DOUBLE, "nats",
                             "loss on all pairs of the logits projected onto the key frequencies' cos/sin(w_k(a+b)) plus their mean"
-                                    + " (a−b for sub; discrete logs for mul, div; null for the polynomials)"),
+                                    + " (a−b for sub; discrete logs for mul, div; null for the polynomials); on a group,"
+                                    + " onto the functions f(a·b) with f in the key irreps"),
                     optional("excluded_loss", Type.DOUBLE, "nats",
                             "train loss of the logits with that key-frequency projection removed (null for the polynomials)"),
                     optional("gini_embed", Type.DOUBLE, "[0, 1]", "Gini coefficient of W_E's per-frequency norms"),
@@ -67,15 +68,41 @@ public final class Tables {
             List.of(
                     required("run_id", Type.STRING, "", "the run"),
                     required("step", Type.INT32, "updates", "as in metrics"),
-                    required("source", Type.STRING, "", "embed (W_E), wl (W_U·W_out) or neurons (cluster sizes); for a group "
-                            + "other than C<n>, irrep_embed and irrep_wl"),
+                    required("source", Type.STRING, "", "embed (W_E), wl (W_U·W_out) or neurons (cluster sizes)"),
                     required("k", Type.INT32, "1..n/2",
-                            "frequency: cos/sin(2πk·x/n) over the operation's group, n = p (Z_p) or p − 1 (Z_p*, x = log_g);"
-                                    + " for irrep_ sources the irrep's place in the group's character table (docs/MODELS.md: Groups)"),
-                    required("value", Type.DOUBLE, "", "norm on {cos_k, sin_k} for embed and wl; clean neurons for neurons; "
-                            + "for irrep_ sources the share of W_E's (W_L's) element rows in irrep k's isotypic component")));
+                            "frequency: cos/sin(2πk·x/n) over the operation's group, n = p (Z_p) or p − 1 (Z_p*, x = log_g)"),
+                    required("value", Type.DOUBLE, "", "norm on {cos_k, sin_k} for embed and wl; clean neurons for neurons")));
 
-    public static final List<Table> ALL = List.of(RUNS, METRICS, SPECTRA);
+    /** Chughtai et al.'s (2023) per-irrep measures of runs on a group, at analysis steps. */
+    public static final Table IRREPS = new Table("irreps",
+            "Runs with a group (C<n> included): one row per (step, irrep) at analysis steps, the irreps of the "
+                    + "group's real character table (docs/MODELS.md: Groups). Energy shares are of squared norms.",
+            List.of(
+                    required("run_id", Type.STRING, "", "the run"),
+                    required("step", Type.INT32, "updates", "as in metrics"),
+                    required("irrep", Type.INT32, "0..",
+                            "its place in the character table, 0 the trivial irrep; on C<n>, irrep k is frequency k"),
+                    required("name", Type.STRING, "", "e.g. k3 (C<n>), 2a (D<n>), 4a (S<n>)"),
+                    required("dim", Type.INT32, "", "dimension of the real representation: d, or 2d for a complex pair"),
+                    required("faithful", Type.BOOLEAN, "",
+                            "only the identity acts trivially: the irrep alone can carry the composition (S<n>'s sign cannot)"),
+                    required("embed", Type.DOUBLE, "fraction", "share of W_E's element rows in the irrep's isotypic component"),
+                    required("unembed", Type.DOUBLE, "fraction", "share of W_L's element rows (W_U·W_out, or W_U for mlp) in it"),
+                    required("hidden_left", Type.DOUBLE, "fraction",
+                            "share of the hidden layer's energy over all pairs (uncentred) that is f(x), f in the irrep"),
+                    required("hidden_right", Type.DOUBLE, "fraction", "idem, f(y)"),
+                    required("hidden_product", Type.DOUBLE, "fraction", "idem, f(x·y)"),
+                    required("logit_similarity", Type.DOUBLE, "[-1, 1]",
+                            "mean over pairs of the cosine between the logits over z, centred, and the character ψ(x·y·z⁻¹)"),
+                    required("neurons", Type.INT32, "count",
+                            "clean neurons: (trivial ⊕ irrep)² holds over 85% of the centred activations' energy"),
+                    required("key", Type.BOOLEAN, "",
+                            "at least key_freq_min_neurons clean neurons; on C<n>, exactly the key frequencies")));
+
+    public static final List<Table> ALL = List.of(RUNS, METRICS, SPECTRA, IRREPS);
+
+    /** The tables of progress measures, written at analysis steps beside the metrics. */
+    public static final List<Table> MEASURES = List.of(SPECTRA, IRREPS);
 
     /**
      * Columns that earlier versions wrote and this one no longer does. Readers ignore them; they

@@ -124,6 +124,55 @@ class CharacterTableTest {
         }
     }
 
+    /** Faithful irreps: S4's two of dimension 3 (its 2-dim one factors through S3), every non-trivial one of A5, C12's k1 and k5. */
+    @ParameterizedTest
+    @CsvSource({"S4, 00011", "A5, 01111", "C12, 0100010", "D5, 0011"})
+    void faithfulIrrepsAreTheOnesWithATrivialKernel(String name, String expected) {
+        CharacterTable t = CharacterTable.of(FiniteGroup.of(name));
+        StringBuilder got = new StringBuilder();
+        t.irreps().forEach(rho -> got.append(t.faithful(rho) ? '1' : '0'));
+        assertEquals(expected, got.toString(), t.irreps().stream().map(CharacterTable.Irrep::name).toList().toString());
+    }
+
+    /** The adapted basis is orthonormal, and each row lies in its irrep's component (P_ρ b = b), dimension d² rows each. */
+    @ParameterizedTest
+    @ValueSource(strings = {"C10", "D6", "S4", "A4", "A5"})
+    void theBasisIsOrthonormalAndFollowsTheIrreps(String name) {
+        CharacterTable t = CharacterTable.of(FiniteGroup.of(name));
+        int n = t.group().order();
+        CharacterTable.Basis basis = t.basis();
+        double[][] b = basis.rows();
+        assertEquals(n, b.length);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                double dot = 0;
+                for (int x = 0; x < n; x++) {
+                    dot += b[i][x] * b[j][x];
+                }
+                assertEquals(i == j ? 1 : 0, dot, EPS, i + "·" + j);
+            }
+        }
+        for (int r = 0; r < t.irreps().size(); r++) {
+            CharacterTable.Irrep rho = t.irreps().get(r);
+            double[][] p = t.projector(rho);
+            int rows = 0;
+            for (int i = 0; i < n; i++) {
+                if (basis.irrepOf()[i] != r) {
+                    continue;
+                }
+                rows++;
+                for (int x = 0; x < n; x++) {
+                    double px = 0;
+                    for (int y = 0; y < n; y++) {
+                        px += p[x][y] * b[i][y];
+                    }
+                    assertEquals(b[i][x], px, EPS, rho.name());
+                }
+            }
+            assertEquals(rho.isotypicDimension(), rows, rho.name());
+        }
+    }
+
     /** On C_n, an embedding cos(2πk·x/n + φ) lies wholly in irrep k: the shares are today's frequencies. */
     @Test
     void isotypicSharesOfAFourierEmbeddingAreItsFrequencies() {

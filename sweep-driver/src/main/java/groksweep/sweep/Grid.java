@@ -15,16 +15,29 @@ public final class Grid {
     /**
      * All runs, longest first (estimated cost = steps × train pairs) so the sweep does not end
      * waiting on one straggler; ties keep the axes' canonical order, so the result does not depend
-     * on the order keys are written in.
+     * on the order keys are written in. With several grids, their runs together, each run once.
      */
     public static List<TrainConfig> expand(SweepSpec spec) {
-        List<String> axes = TrainConfig.keys().stream().filter(spec.grid()::containsKey).toList();
+        Map<String, TrainConfig> runs = new LinkedHashMap<>();
+        for (Map<String, List<Object>> grid : spec.grids()) {
+            for (TrainConfig c : expand(grid, spec.trainer())) {
+                runs.putIfAbsent(c.runId(), c);
+            }
+        }
+        List<TrainConfig> sorted = new ArrayList<>(runs.values());
+        sorted.sort(Comparator.comparingLong(Grid::cost).reversed());
+        return sorted;
+    }
+
+    /** Every combination of one grid's axes over the fixed trainer options. */
+    private static List<TrainConfig> expand(Map<String, List<Object>> grid, Map<String, Object> trainer) {
+        List<String> axes = TrainConfig.keys().stream().filter(grid::containsKey).toList();
         List<Map<String, Object>> combos = new ArrayList<>();
-        combos.add(new LinkedHashMap<>(spec.trainer()));
+        combos.add(new LinkedHashMap<>(trainer));
         for (String axis : axes) {
             List<Map<String, Object>> next = new ArrayList<>();
             for (Map<String, Object> partial : combos) {
-                for (Object value : spec.grid().get(axis)) {
+                for (Object value : grid.get(axis)) {
                     Map<String, Object> m = new LinkedHashMap<>(partial);
                     m.put(axis, value);
                     next.add(m);
@@ -32,12 +45,7 @@ public final class Grid {
             }
             combos = next;
         }
-        List<TrainConfig> runs = new ArrayList<>();
-        for (Map<String, Object> m : combos) {
-            runs.add(TrainConfig.defaults().with(m));
-        }
-        runs.sort(Comparator.comparingLong(Grid::cost).reversed());
-        return runs;
+        return combos.stream().map(m -> TrainConfig.defaults().with(m)).toList();
     }
 
     /** Relative cost of a run: steps × train pairs (the full-batch work per step). */

@@ -44,6 +44,8 @@ import java.util.TreeMap;
  * grid:                    # every combination is one run
  *   modulus: [59]
  *   weight_decay: [0.0, 1.0]
+ * # or a list of such grids, their runs together (a run in two of them once), e.g. a train
+ * # fraction per group:  grid: [{group: [S5], train_fraction: [0.4]}, {group: [S6], train_fraction: [0.25]}]
  * trainer:                 # fixed for every run
  *   steps: 2000
  * spark:                   # any Spark setting
@@ -58,7 +60,7 @@ import java.util.TreeMap;
 public record SweepSpec(
         String name,
         String output,
-        Map<String, List<Object>> grid,
+        List<Map<String, List<Object>>> grids,
         Map<String, Object> trainer,
         Map<String, String> spark,
         long runTimeoutSeconds,
@@ -105,36 +107,26 @@ public record SweepSpec(
         if (climbs(output)) {
             throw at(top.get("output"), "output", "'" + output + "' is not allowed; expected a path without '..'");
         }
-        Map<String, List<Object>> grid = new LinkedHashMap<>();
-        if (top.containsKey("grid")) {
-            for (Map.Entry<String, Node> axis : entries(mapping(top.get("grid"), "grid"), "grid").entrySet()) {
-                String key = "grid." + axis.getKey();
-                trainerKey(axis.getValue(), key, axis.getKey());
-                if (!(axis.getValue() instanceof SequenceNode seq)) {
-                    throw at(axis.getValue(), key, "expected a list of values, e.g. [0.3, 0.5]");
-                }
-                if (seq.getValue().isEmpty()) {
-                    throw at(seq, key, "empty axis; expected at least one value");
-                }
-                List<Object> values = new ArrayList<>();
-                Set<Object> seen = new HashSet<>();
-                for (Node v : seq.getValue()) {
-                    Object value = scalar(v, key);
-                    if (!seen.add(value instanceof Number n ? n.doubleValue() : value)) {
-                        throw at(v, key, "duplicate value '" + value + "'");
-                    }
-                    values.add(value);
-                }
-                grid.put(axis.getKey(), List.copyOf(values));
+        List<Map<String, List<Object>>> grids = new ArrayList<>();
+        Node gridNode = top.get("grid");
+        if (gridNode instanceof SequenceNode list) {
+            checkTag(list, "grid");
+            if (list.getValue().isEmpty()) {
+                throw at(list, "grid", "empty list; expected one or more grids, each a mapping of axes");
             }
-            checkSize(grid, top.get("grid"));
+            for (int i = 0; i < list.getValue().size(); i++) {
+                grids.add(grid(list.getValue().get(i), "grid[" + i + "]"));
+            }
+        } else {
+            grids.add(gridNode == null ? Map.of() : grid(gridNode, "grid"));
         }
+        checkSize(grids, gridNode);
         Map<String, Object> trainer = new LinkedHashMap<>();
         if (top.containsKey("trainer")) {
             for (Map.Entry<String, Node> e : entries(mapping(top.get("trainer"), "trainer"), "trainer").entrySet()) {
                 String key = "trainer." + e.getKey();
                 trainerKey(e.getValue(), key, e.getKey());
-                if (grid.containsKey(e.getKey())) {
+                if (grids.stream().anyMatch(g -> g.containsKey(e.getKey()))) {
                     throw at(e.getValue(), key, "also a grid axis; give it in one place");
                 }
                 trainer.put(e.getKey(), scalar(e.getValue(), key));
@@ -164,10 +156,41 @@ public record SweepSpec(
             throw at(top.get("pack_size"), "pack_size", "'" + packSize + "' is not allowed; expected a whole number from 1 to "
                     + MAX_PACK_SIZE);
         }
-        SweepSpec spec = new SweepSpec(name, output, grid, trainer, spark, timeout, threads, checkpointEvery, device,
+        SweepSpec spec = new SweepSpec(name, output, List.copyOf(grids), trainer, spark, timeout, threads, checkpointEvery, device,
                 packSize);
         spec.checkRuns(top);
         return spec;
+    }
+
+    /** One grid: a mapping of trainer options to their non-empty lists of distinct values. */
+    private static Map<String, List<Object>> grid(Node node, String where) {
+        Map<String, List<Object>> grid = new LinkedHashMap<>();
+        for (Map.Entry<String, Node> axis : entries(mapping(node, where), where).entrySet()) {
+            String key = where + "." + axis.getKey();
+            trainerKey(axis.getValue(), key, axis.getKey());
+            if (!(axis.getValue() instanceof SequenceNode seq)) {
+                throw at(axis.getValue(), key, "expected a list of values, e.g. [0.3, 0.5]");
+            }
+            if (seq.getValue().isEmpty()) {
+                throw at(seq, key, "empty axis; expected at least one value");
+            }
+            List<Object> values = new ArrayList<>();
+            Set<Object> seen = new HashSet<>();
+            for (Node v : seq.getValue()) {
+                Object value = scalar(v, key);
+                if (!seen.add(value instanceof Number n ? n.doubleValue() : value)) {
+                    throw at(v, key, "duplicate value '" + value + "'");
+                }
+                values.add(value);
+            }
+            grid.put(axis.getKey(), List.copyOf(values));
+        }
+        return grid;
+    }
+
+    /** The options that vary in some grid, in the trainer's order. */
+    public List<String> axes() {
+        return TrainConfig.keys().stream().filter(k -> grids.stream().anyMatch(g -> g.containsKey(k))).toList();
     }
 
     /** Whether a path steps up with '..', which an output may not. */
@@ -183,7 +206,7 @@ public record SweepSpec(
         if (climbs(other)) {
             throw new ConfigException("--output: '" + other + "' is not allowed; expected a path without '..'");
         }
-        return new SweepSpec(name, other, grid, trainer, spark, runTimeoutSeconds, threadsPerRun, checkpointEvery, device,
+        return new SweepSpec(name, other, grids, trainer, spark, runTimeoutSeconds, threadsPerRun, checkpointEvery, device,
                 packSize);
     }
 
@@ -194,15 +217,21 @@ public record SweepSpec(
      */
     public static final long MAX_RUNS = 100_000;
 
-    /** Refuses a grid of more than {@link #MAX_RUNS} runs from the axis sizes alone, before expanding it. */
-    private static void checkSize(Map<String, List<Object>> grid, Node node) {
-        BigInteger runs = BigInteger.ONE;
-        for (List<Object> values : grid.values()) {
-            runs = runs.multiply(BigInteger.valueOf(values.size()));
+    /** Refuses grids of more than {@link #MAX_RUNS} runs from the axis sizes alone, before expanding them. */
+    private static void checkSize(List<Map<String, List<Object>>> grids, Node node) {
+        BigInteger runs = BigInteger.ZERO;
+        for (Map<String, List<Object>> grid : grids) {
+            BigInteger product = BigInteger.ONE;
+            for (List<Object> values : grid.values()) {
+                product = product.multiply(BigInteger.valueOf(values.size()));
+            }
+            runs = runs.add(product);
         }
         if (runs.compareTo(BigInteger.valueOf(MAX_RUNS)) > 0) {
-            String sizes = String.join(" × ", grid.values().stream().map(v -> String.valueOf(v.size())).toList());
-            throw at(node, "grid", grid.size() + " axes of " + sizes + " values make " + String.format("%,d", runs)
+            String what = grids.size() > 1 ? grids.size() + " grids"
+                    : grids.get(0).size() + " axes of " + String.join(" × ",
+                            grids.get(0).values().stream().map(v -> String.valueOf(v.size())).toList()) + " values";
+            throw at(node, "grid", what + " make " + String.format("%,d", runs)
                     + " runs; expected at most " + String.format("%,d", MAX_RUNS) + " per sweep (split it into several)");
         }
     }
@@ -214,14 +243,17 @@ public record SweepSpec(
         } catch (ConfigException e) {
             throw relabel(e, "trainer.", top.get("trainer"));
         }
-        for (Map.Entry<String, List<Object>> axis : grid.entrySet()) {
-            for (Object value : axis.getValue()) {
-                try {
-                    Map<String, Object> one = new LinkedHashMap<>(trainer);
-                    one.put(axis.getKey(), value);
-                    TrainConfig.defaults().with(one).validate();
-                } catch (ConfigException e) {
-                    throw relabel(e, "grid.", top.get("grid"));
+        for (int i = 0; i < grids.size(); i++) {
+            String where = grids.size() > 1 ? "grid[" + i + "]." : "grid.";
+            for (Map.Entry<String, List<Object>> axis : grids.get(i).entrySet()) {
+                for (Object value : axis.getValue()) {
+                    try {
+                        Map<String, Object> one = new LinkedHashMap<>(trainer);
+                        one.put(axis.getKey(), value);
+                        TrainConfig.defaults().with(one).validate();
+                    } catch (ConfigException e) {
+                        throw relabel(e, where, top.get("grid"));
+                    }
                 }
             }
         }
@@ -246,7 +278,8 @@ public record SweepSpec(
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("output", output);
-        m.put("grid", new TreeMap<>(grid));
+        // One grid is written as before, so specs written before lists of grids keep their hash.
+        m.put("grid", grids.size() == 1 ? new TreeMap<>(grids.get(0)) : grids.stream().map(TreeMap::new).toList());
         m.put("trainer", new TreeMap<>(TrainConfig.defaults().with(trainer).toMap()));
         m.put("spark", new TreeMap<>(Secrets.redact(spark))); // saved with the results: no secret values
         m.put("run_timeout_seconds", runTimeoutSeconds);
@@ -285,7 +318,7 @@ public record SweepSpec(
     /** As a record prints itself, but with secret Spark settings redacted: specs end up in logs and errors. */
     @Override
     public String toString() {
-        return "SweepSpec[name=" + name + ", output=" + output + ", grid=" + grid + ", trainer=" + trainer
+        return "SweepSpec[name=" + name + ", output=" + output + ", grids=" + grids + ", trainer=" + trainer
                 + ", spark=" + Secrets.redact(spark) + ", runTimeoutSeconds=" + runTimeoutSeconds
                 + ", threadsPerRun=" + threadsPerRun + ", checkpointEvery=" + checkpointEvery + ", device=" + device
                 + ", packSize=" + packSize + "]";

@@ -31,6 +31,28 @@ class SweepSpecTest {
         assertEquals(1L, runs.get(1).dataSeed(), "seed moves the data and init seeds");
     }
 
+    /** A list of grids runs their runs together, each once; a single grid keeps the hash it had as a mapping. */
+    @Test
+    void aListOfGridsRunsTheirUnion() {
+        SweepSpec s = SweepSpec.parse(BASE + """
+                grid:
+                  - {group: [S3, D3], train_fraction: [0.5], seed: [0, 1]}
+                  - {group: [A4], train_fraction: [0.3, 0.5], seed: [0]}
+                  - {group: [S3], train_fraction: [0.5], seed: [1, 2]}
+                trainer:
+                  steps: 100
+                """);
+        List<String> runs = Grid.expand(s).stream().map(c -> c.group() + " " + c.trainFraction() + " " + c.seed()).toList();
+        assertEquals(List.of("A4 0.5 0", "A4 0.3 0", "S3 0.5 0", "D3 0.5 0", "S3 0.5 1", "D3 0.5 1", "S3 0.5 2"), runs,
+                "4 + 2 + 2 combinations, S3 0.5 seed 1 once; longest first (A4 has 144 pairs, S3 and D3 36)");
+        assertEquals(List.of("train_fraction", "seed", "group"), s.axes(), "the options that vary, in the trainer's order");
+
+        String one = BASE + "grid:\n  seed: [0, 1]\ntrainer:\n  steps: 10\n";
+        assertEquals(SweepSpec.parse(one).hash(), SweepSpec.parse(BASE + "grid:\n  - seed: [0, 1]\ntrainer:\n  steps: 10\n").hash(),
+                "a list of one grid is that grid");
+        assertEquals("71b004c55c480b0b", SweepSpec.parse(one).hash(), "the hash a one-grid spec had before lists of grids");
+    }
+
     @Test
     void runIdsAndHashDoNotDependOnKeyOrder() {
         SweepSpec a = SweepSpec.parse(BASE + "grid:\n  seed: [0, 1]\n  weight_decay: [0.0, 1.0]\ntrainer:\n  steps: 10\n  modulus: 7\n");
@@ -85,6 +107,10 @@ class SweepSpecTest {
         "broken yaml         | \"name: [t\\noutput: o\\n\"                             | spec: not valid YAML at line",
         "unknown device      | \"name: t\\noutput: o\\ndevice: tpu\\n\"                     | device (line 3): 'tpu' is not allowed; expected cpu or gpu",
         "key given twice     | \"name: t\\nname: u\\noutput: o\\n\"                     | name (line 2): given twice",
+        "empty grid list     | \"name: t\\noutput: o\\ngrid: []\\n\"                    | grid (line 3): empty list; expected one or more grids, each a mapping of axes",
+        "grid list item      | \"name: t\\noutput: o\\ngrid:\\n  - seed: [1]\\n  - 3\\n\" | grid[1] (line 5): expected a mapping of key: value",
+        "bad axis in a list  | \"name: t\\noutput: o\\ngrid:\\n  - seed: [1]\\n  - modulus: [2]\\n\" | grid[1].modulus (line 4): '2' is not allowed; expected an integer from 3 to 46340",
+        "fixed and in a list | \"name: t\\noutput: o\\ngrid:\\n  - seed: [1]\\n  - train_fraction: [0.5]\\ntrainer:\\n  train_fraction: 0.3\\n\" | trainer.train_fraction (line 7): also a grid axis; give it in one place",
     })
     void invalidSpecsAreRejectedWithOneLineNamingTheKey(String what, String yaml, String expected) {
         ConfigException e = assertThrows(ConfigException.class, () -> SweepSpec.parse(yaml.replace("\\n", "\n")));

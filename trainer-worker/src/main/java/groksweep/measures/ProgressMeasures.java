@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import groksweep.config.Operation;
+import groksweep.config.TrainConfig;
 import groksweep.groups.CharacterTable;
 import groksweep.model.Model;
 import groksweep.results.Row;
@@ -23,7 +24,9 @@ import java.util.stream.IntStream;
  * discrete-log coordinates (x = g^i, frequencies over Z_(p−1)) for mul and div. Frequencies k run
  * over 1..⌊n/2⌋ for a group of order n; arrays indexed by frequency hold k at index k − 1. The
  * polynomial operations have no such group: their spectra and Gini coefficients use Z_p, and the
- * key frequencies and restricted and excluded losses are null.
+ * key frequencies and restricted and excluded losses are null. A run on a finite group adds its
+ * {@link Irreps}; on a group other than C_n they replace the Fourier measures, their restricted
+ * and excluded losses standing in for the key frequencies'.
  */
 public record ProgressMeasures(
         Double restrictedLoss,
@@ -37,11 +40,31 @@ public record ProgressMeasures(
         int[] clusterSizes,
         Double distanceIrrelevance,
         Double gradientSymmetricity,
-        double[] irrepEmbed,
-        double[] irrepWl) {
+        Irreps irreps) {
 
     /** A neuron is clean when one frequency's block holds more than this share of its energy. */
     public static final double CLEAN_SHARE = 0.85;
+
+    /**
+     * Measures {@code model}, a single run, as its config asks: the Fourier measures for a ∘ b mod
+     * p and C_n, the irreps' for any group. a, b, labels are int64 [p²] in a-major order.
+     */
+    public static ProgressMeasures measure(TrainConfig c, Model model, NDArray a, NDArray b, NDArray labels,
+            int[] train) {
+        Irreps irreps = c.finiteGroup() == null ? null
+                : Irreps.measure(model, CharacterTable.of(c.finiteGroup()), a, b, labels, train, c.keyFreqMinNeurons());
+        if (c.modular()) {
+            return compute(model, c.op(), a, b, labels, train, c.keyFreqMinNeurons()).with(irreps);
+        }
+        return new ProgressMeasures(irreps.restrictedLoss(), irreps.excludedLoss(), null, null, null, null,
+                new double[0], new double[0], new int[0], null,
+                gradientSymmetricity(model, a.getManager(), SYMMETRICITY_TRIPLES, SYMMETRICITY_SEED), irreps);
+    }
+
+    private ProgressMeasures with(Irreps irreps) {
+        return new ProgressMeasures(restrictedLoss, excludedLoss, giniEmbed, giniWl, keyFreqs, keyFreqsEmbed, embedNorms,
+                wlNorms, clusterSizes, distanceIrrelevance, gradientSymmetricity, irreps);
+    }
 
     /**
      * Measures {@code model}, a single run (R = 1), learning {@code op} on every pair: a, b, labels
@@ -68,7 +91,7 @@ public record ProgressMeasures(
         double symmetricity = gradientSymmetricity(model, manager, SYMMETRICITY_TRIPLES, SYMMETRICITY_SEED);
         if (op.group == Operation.Group.NONE) {
             return new ProgressMeasures(null, null, gini(embedNorms), gini(wlNorms), null,
-                    halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, null, symmetricity, null, null);
+                    halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, null, symmetricity, null);
         }
         int[] keys = keyFrequencies(clusterSizes, keyFreqMinNeurons);
         int[] coordinate = new int[p * p]; // pair index → its row in the grid, or −1 outside it
@@ -87,33 +110,7 @@ public record ProgressMeasures(
         Double irrelevance = op == Operation.ADD
                 ? distanceIrrelevance(logits.gather(y.expandDims(1), 1).toDoubleArray(), p) : null;
         return new ProgressMeasures(restricted, excluded, gini(embedNorms), gini(wlNorms), keys,
-                halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, irrelevance, symmetricity, null, null);
-    }
-
-    /**
-     * A group without a Fourier basis here (not cyclic): the share of the embedding W_E and of W_L
-     * (element rows, as the Fourier spectra take them) in each irrep's isotypic component, in
-     * {@code table}'s order, and the gradient symmetricity; the Fourier measures are null.
-     */
-    public static ProgressMeasures ofGroup(Model model, NDManager manager, CharacterTable table) {
-        int n = table.group().order();
-        NDArray tokens = manager.arange(0, n, 1, DataType.INT64); // [n]
-        double[] embed = table.isotypicShares(rows(model.param("W_E").get(0).transpose().get(tokens))); // [n, D]
-        double[] wl = table.isotypicShares(rows(model.neuronLogits().get(0).get(tokens))); // [n, M]
-        return new ProgressMeasures(null, null, null, null, null, null, new double[0], new double[0], new int[0], null,
-                gradientSymmetricity(model, manager, SYMMETRICITY_TRIPLES, SYMMETRICITY_SEED), embed, wl);
-    }
-
-    /** A [rows, columns] array as Java rows, in float64. */
-    private static double[][] rows(NDArray m) {
-        int r = (int) m.getShape().get(0);
-        int c = (int) m.getShape().get(1);
-        double[] flat = m.toType(DataType.FLOAT64, false).toDoubleArray();
-        double[][] out = new double[r][];
-        for (int i = 0; i < r; i++) {
-            out[i] = Arrays.copyOfRange(flat, i * c, (i + 1) * c);
-        }
-        return out;
+                halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, irrelevance, symmetricity, null);
     }
 
     /** Triples for the gradient symmetricity: ten times Zhong et al.'s 100, for a standard error near 0.003. */
@@ -198,16 +195,27 @@ public record ProgressMeasures(
      */
     public static int[] neuronFrequencies(NDArray hidden, NDArray basis) {
         int p = (int) basis.getShape().get(0);
+        return neuronBlocks(hidden, basis, Fourier.indicator(p, hidden.getManager(), hidden.getDataType(), true));
+    }
+
+    /**
+     * Each neuron's block (1-based), or 0 where no block holds more than {@link #CLEAN_SHARE} of its
+     * energy: hidden [n², M] over an n-element domain, pairs in a-major order; basis [n, n]
+     * orthonormal; blocks [nb, n] marks the basis rows of each block. The activations are centred
+     * over inputs and transformed in a and in b; a block's energy is that on its rows × its rows.
+     */
+    public static int[] neuronBlocks(NDArray hidden, NDArray basis, NDArray blocks) {
+        int p = (int) basis.getShape().get(0);
         long m = hidden.getShape().get(1);
         NDArray h = hidden.sub(hidden.mean(new int[] {0})).reshape(p, p * m); // [p_a, p_b·M] centred
         NDArray overA = basis.matMul(h).reshape(p, p, m).transpose(1, 0, 2).reshape(p, p * m); // [p_b, i·M]
         NDArray energy = basis.matMul(overA).square(); // [j, i·M] squared 2D coefficients
-        NDArray g = Fourier.indicator(p, hidden.getManager(), hidden.getDataType(), true); // [n, p]
-        NDArray rowsInBlock = g.matMul(energy).reshape(-1, p, m); // [n, i, M] summed over j ∈ block k
-        NDArray block = rowsInBlock.mul(g.expandDims(2)).sum(new int[] {1}); // [n, M] summed over i ∈ block k
+        NDArray g = blocks; // [nb, p]
+        NDArray rowsInBlock = g.matMul(energy).reshape(-1, p, m); // [nb, i, M] summed over j ∈ block
+        NDArray block = rowsInBlock.mul(g.expandDims(2)).sum(new int[] {1}); // [nb, M] summed over i ∈ block
         NDArray total = energy.reshape(p * p, m).sum(new int[] {0}); // [M]
         float[] share = block.div(total).toType(DataType.FLOAT32, false).toFloatArray();
-        int n = Fourier.frequencies(p);
+        int n = (int) blocks.getShape().get(0);
         int[] freq = new int[(int) m];
         for (int neuron = 0; neuron < m; neuron++) {
             int best = 0;
@@ -293,6 +301,17 @@ public record ProgressMeasures(
         return acc / (n * sum);
     }
 
+    /** The run's rows of one of {@link Tables#MEASURES} at {@code step}. */
+    public List<Row> rows(groksweep.results.Table table, String runId, int step) {
+        if (table == Tables.SPECTRA) {
+            return spectraRows(runId, step);
+        }
+        if (table == Tables.IRREPS) {
+            return irreps == null ? List.of() : irreps.rows(runId, step);
+        }
+        throw new IllegalArgumentException("not a table of progress measures: " + table.name());
+    }
+
     /** Spectra rows for the run: (step, source, k, value). */
     public List<Row> spectraRows(String runId, int step) {
         List<Row> rows = new ArrayList<>();
@@ -300,10 +319,6 @@ public record ProgressMeasures(
             rows.add(spectrum(runId, step, "embed", k, embedNorms[k - 1]));
             rows.add(spectrum(runId, step, "wl", k, wlNorms[k - 1]));
             rows.add(spectrum(runId, step, "neurons", k, (double) clusterSizes[k - 1]));
-        }
-        for (int k = 1; irrepEmbed != null && k <= irrepEmbed.length; k++) {
-            rows.add(spectrum(runId, step, "irrep_embed", k, irrepEmbed[k - 1]));
-            rows.add(spectrum(runId, step, "irrep_wl", k, irrepWl[k - 1]));
         }
         return rows;
     }

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import groksweep.config.TrainConfig;
-import groksweep.groups.CharacterTable;
 import groksweep.measures.ProgressMeasures;
 import groksweep.model.GradMode;
 import groksweep.model.Model;
@@ -303,10 +302,8 @@ public final class Trainer {
                     ProgressMeasures measures;
                     try (NDManager one = scope.newSubManager()) {
                         one.tempAttachAll(all);
-                        measures = c.modular()
-                                ? ProgressMeasures.compute(model.run(r, one), c.op(), all.get(0), all.get(1), all.get(2),
-                                        lane.member.split().train(), c.keyFreqMinNeurons())
-                                : ProgressMeasures.ofGroup(model.run(r, one), one, CharacterTable.of(c.finiteGroup()));
+                        measures = ProgressMeasures.measure(c, model.run(r, one), all.get(0), all.get(1), all.get(2),
+                                lane.member.split().train());
                     }
                     row = new MetricRow(row.step(), row.trainLoss(), row.trainAcc(), row.testLoss(), row.testAcc(), row.lr(),
                             row.weightSqSum(), row.updateNorm(), row.gradWeightCos(), row.softmaxCollapse(), measures);

@@ -5,6 +5,7 @@ import groksweep.config.TrainConfig;
 import groksweep.results.Layout;
 import groksweep.results.ResultsStore;
 import groksweep.results.Row;
+import groksweep.results.Table;
 import groksweep.results.Tables;
 import groksweep.train.MetricRow;
 import groksweep.train.Trainer;
@@ -12,11 +13,13 @@ import groksweep.train.Trainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * A run's checkpoint under {@code RESULTS/checkpoints/}: its metric and spectra rows so far, then
+ * A run's checkpoint under {@code RESULTS/checkpoints/}: its metric and progress-measure rows so far, then
  * the parameters and optimizer state ({@code <run_id>.npz}), written last, so a checkpoint exists
  * only once whole. A run killed mid-way resumes from it and ends exactly as if never stopped.
  */
@@ -30,7 +33,7 @@ final class Checkpoints {
     }
 
     /** A restored checkpoint: model and optimizer, and the rows measured before it. */
-    record Saved(Trainer.Resumed resumed, List<Row> metricRows, List<Row> spectraRows) {
+    record Saved(Trainer.Resumed resumed, List<Row> metricRows, Map<Table, List<Row>> measureRows) {
         /** The metric rows as the trainer needs them to replay onsets. */
         List<MetricRow> metrics() {
             return metricRows.stream().map(MetricRow::fromRow).toList();
@@ -52,10 +55,30 @@ final class Checkpoints {
         Trainer.Resumed resumed = ParamsFile.restore(c, store.readBytes(npz()), manager);
         int updates = resumed.optimizer().updatesDone();
         List<Row> metrics = new ArrayList<>(rows().read(Tables.METRICS, runId));
-        List<Row> spectra = new ArrayList<>(rows().read(Tables.SPECTRA, runId));
         metrics.removeIf(r -> r.getInt("step") >= updates); // rows written after the parameters were saved
-        spectra.removeIf(r -> r.getInt("step") >= updates);
-        return new Saved(resumed, metrics, spectra);
+        Map<Table, List<Row>> measures = new LinkedHashMap<>();
+        for (Table t : Tables.MEASURES) {
+            List<Row> rows = new ArrayList<>(rows().read(t, runId));
+            rows.removeIf(r -> r.getInt("step") >= updates);
+            measures.put(t, rows);
+        }
+        return new Saved(resumed, metrics, measures);
+    }
+
+    /** Each of {@link Tables#MEASURES}'s rows so far: a resumed checkpoint's, or none. */
+    static Map<Table, List<Row>> measureRows(Saved saved) {
+        Map<Table, List<Row>> rows = new LinkedHashMap<>();
+        for (Table t : Tables.MEASURES) {
+            rows.put(t, new ArrayList<>(saved == null ? List.of() : saved.measureRows().get(t)));
+        }
+        return rows;
+    }
+
+    /** Adds the progress measures of {@code row}, if it has them, to each table's rows. */
+    static void addMeasures(Map<Table, List<Row>> rows, MetricRow row, String runId) {
+        if (row.measures() != null) {
+            rows.forEach((t, list) -> list.addAll(row.measures().rows(t, runId, row.step())));
+        }
     }
 
     /**
@@ -67,14 +90,12 @@ final class Checkpoints {
             return inner;
         }
         List<Row> metrics = new ArrayList<>(resumedFrom == null ? List.of() : resumedFrom.metricRows());
-        List<Row> spectra = new ArrayList<>(resumedFrom == null ? List.of() : resumedFrom.spectraRows());
+        Map<Table, List<Row>> measures = measureRows(resumedFrom);
         return new Trainer.Listener() {
             @Override
             public void onMetrics(MetricRow row) {
                 metrics.add(row.toRow(runId));
-                if (row.measures() != null) {
-                    spectra.addAll(row.measures().spectraRows(runId, row.step()));
-                }
+                addMeasures(measures, row, runId);
                 inner.onMetrics(row);
             }
 
@@ -96,7 +117,9 @@ final class Checkpoints {
                 }
                 try {
                     rows().write(Tables.METRICS, runId, metrics);
-                    rows().write(Tables.SPECTRA, runId, spectra);
+                    for (Table t : Tables.MEASURES) {
+                        rows().write(t, runId, measures.get(t));
+                    }
                     Trainer.Resumed now = state.get();
                     store.writeBytes(npz(), ParamsFile.checkpoint(now.model(), now.optimizer()));
                 } catch (IOException e) {
@@ -109,6 +132,8 @@ final class Checkpoints {
     void delete() throws IOException {
         store.delete(npz());
         rows().delete(Layout.run(Tables.METRICS, runId));
-        rows().delete(Layout.run(Tables.SPECTRA, runId));
+        for (Table t : Tables.MEASURES) {
+            rows().delete(Layout.run(t, runId));
+        }
     }
 }

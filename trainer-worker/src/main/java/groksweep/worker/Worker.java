@@ -10,6 +10,7 @@ import groksweep.results.Row;
 import groksweep.results.RunRecord;
 import groksweep.results.RunStatus;
 import groksweep.results.StopReason;
+import groksweep.results.Table;
 import groksweep.results.Tables;
 import groksweep.train.MetricRow;
 import groksweep.train.Split;
@@ -259,22 +260,22 @@ public final class Worker {
         return new Outcome(record, result == null ? null : result.onsets());
     }
 
-    /** Metrics and spectra of the run; rows of a resumed part come from its checkpoint as written then. */
+    /** Metrics and the progress-measure tables of the run; rows of a resumed part come from its checkpoint as written then. */
     static void writeTables(ResultsStore store, String runId, Trainer.Result result, Checkpoints.Saved saved,
             int resumed) throws IOException {
         List<Row> metrics = new ArrayList<>(saved == null ? List.of() : saved.metricRows());
-        List<Row> spectra = new ArrayList<>(saved == null ? List.of() : saved.spectraRows());
+        Map<Table, List<Row>> measures = Checkpoints.measureRows(saved);
         for (MetricRow r : result.metrics()) {
             if (saved != null && r.step() < resumed) {
                 continue;
             }
             metrics.add(r.toRow(runId));
-            if (r.measures() != null) {
-                spectra.addAll(r.measures().spectraRows(runId, r.step()));
-            }
+            Checkpoints.addMeasures(measures, r, runId);
         }
         store.write(Tables.METRICS, runId, metrics);
-        store.write(Tables.SPECTRA, runId, spectra);
+        for (Table t : Tables.MEASURES) {
+            store.write(t, runId, measures.get(t));
+        }
     }
 
     /** The run record: a failure (an exception in the run) is status failed with its message. */

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import groksweep.config.ConfigException;
 import groksweep.config.TrainConfig;
 import groksweep.groups.FiniteGroup;
+import groksweep.measures.Irreps;
+import groksweep.results.Tables;
 
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +42,13 @@ class GroupTrainingTest {
                 assertEquals(x.measures().restrictedLoss(), y.measures().restrictedLoss(), 0.0);
                 assertArrayEquals(x.measures().keyFreqs(), y.measures().keyFreqs());
                 assertArrayEquals(x.measures().embedNorms(), y.measures().embedNorms(), 0.0);
+                Irreps irreps = y.measures().irreps(); // C23's irreps, through its adapted basis
+                assertArrayEquals(y.measures().keyFreqs(), irreps.keys(), "key irreps are the key frequencies");
+                assertEquals(y.measures().restrictedLoss(), irreps.restrictedLoss(), 1e-9);
+                assertEquals(y.measures().excludedLoss(), irreps.excludedLoss(), 1e-9);
+                for (int k = 1; k <= 11; k++) {
+                    assertEquals(y.measures().clusterSizes()[k - 1], irreps.neurons()[k], "neurons of k" + k);
+                }
             }
         }
     }
@@ -75,14 +84,23 @@ class GroupTrainingTest {
         Trainer.Result r = TrainerTest.train(s4);
         MetricRow first = r.last(); // one update from the initial parameters
         double[] expected = {1 / 24.0, 1 / 24.0, 4 / 24.0, 9 / 24.0, 9 / 24.0};
-        for (double[] shares : new double[][] {first.measures().irrepEmbed(), first.measures().irrepWl()}) {
+        Irreps irreps = first.measures().irreps();
+        for (double[] shares : new double[][] {irreps.embed(), irreps.unembed()}) {
             assertEquals(5, shares.length);
             assertEquals(1.0, java.util.Arrays.stream(shares).sum(), 1e-9);
             for (int i = 0; i < 5; i++) {
                 assertEquals(expected[i], shares[i], expected[i] / 2, "irrep " + i + " of " + java.util.Arrays.toString(shares));
             }
         }
-        assertEquals(10, first.measures().spectraRows("x", 0).size(), "irrep_embed and irrep_wl for each of 5 irreps");
+        double hidden = 0;
+        for (int i = 0; i < 5; i++) {
+            hidden += irreps.left()[i] + irreps.right()[i] + irreps.product()[i] - (i == 0 ? 2 * irreps.left()[0] : 0);
+            assertTrue(Math.abs(irreps.logitSimilarity()[i]) < 0.3, "an untrained model's logits follow no character: "
+                    + java.util.Arrays.toString(irreps.logitSimilarity()));
+        }
+        assertTrue(hidden <= 1 + 1e-9, "x, y and x·y parts are orthogonal but for the constant, counted thrice: " + hidden);
+        assertEquals(5, first.measures().rows(Tables.IRREPS, "x", 0).size(), "one row per irrep");
+        assertEquals(0, first.measures().rows(Tables.SPECTRA, "x", 0).size(), "no Fourier spectra on S4");
     }
 
     @Test

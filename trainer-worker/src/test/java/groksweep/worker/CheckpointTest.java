@@ -32,12 +32,14 @@ class CheckpointTest {
         return Stream.of(C,
                 C.with(Map.of("optimizer", "adam", "grokfast", "ma", "grokfast_window", 30, "orthogonal_grad", true,
                         "fixed_weight_norm", 1.0, "weight_decay", 0.01)),
-                C.with(Map.of("optimizer", "sgd", "lr", 0.05, "grokfast", "ema", "loss", "stablemax", "init_scale", 2.0)));
+                C.with(Map.of("optimizer", "sgd", "lr", 0.05, "grokfast", "ema", "loss", "stablemax", "init_scale", 2.0)),
+                TrainConfig.defaults().with(Map.of("group", "D6", "model", "mlp", "train_fraction", 0.5, "steps", 150,
+                        "eval_every", 10, "analysis_every", 30))); // the irreps table too
     }
 
     /**
      * A run killed after step 95 resumes from its checkpoint at 80 and ends exactly as an unbroken
-     * run: every metric (the update norm at 80 included) and spectrum row equal.
+     * run: every metric (the update norm at 80 included) spectrum and irrep row equal.
      */
     @ParameterizedTest
     @MethodSource("configs")
@@ -70,7 +72,11 @@ class CheckpointTest {
         assertEquals(80, resumed.record().resumedFromStep());
         assertEquals(80, firstStep.get(), "trained from the checkpoint at 80, not from 0");
         assertEqualRows(whole.read(Tables.METRICS, C.runId()), broken.read(Tables.METRICS, C.runId()));
-        assertEqualRows(whole.read(Tables.SPECTRA, C.runId()), broken.read(Tables.SPECTRA, C.runId()));
+        for (var t : Tables.MEASURES) {
+            assertEqualRows(whole.read(t, C.runId()), broken.read(t, C.runId()));
+        }
+        assertEquals(C.group().equals("none") ? 0 : 6 * 6, whole.read(Tables.IRREPS, C.runId()).size(),
+                "D6's 6 irreps (four of dimension 1, two of 2) at steps 0, 30, .., 150");
         assertFalse(broken.exists("checkpoints/" + C.runId() + ".npz"), "checkpoint removed once committed");
     }
 
