@@ -134,6 +134,9 @@ def group_table(name):
 
 def loss_fn(logits, labels, loss="softmax", loss_dtype=torch.float64):
     x = logits[:, -1, :].to(loss_dtype)  # [B, V]
+    if loss == "mse":  # Doshi et al.'s F.mse_loss against one-hot targets, mean over examples and outputs
+        target = torch.zeros_like(x).scatter(1, labels[:, None], 1.0)  # one-hot, in a form vmap batches
+        return ((x - target) ** 2).mean()
     if loss == "stablemax":  # Prieto et al.: s(x) = x + 1 for x >= 0, 1 / (1 - x) below
         s = torch.where(x < 0, 1 / (1 - x + 1e-30), x + 1)
         logp = torch.log(s / s.sum(dim=-1, keepdim=True))
@@ -234,7 +237,7 @@ def main():
     ap.add_argument("--grokfast-alpha", type=float, default=0.98)
     ap.add_argument("--grokfast-lambda", type=float, default=2.0)
     ap.add_argument("--grokfast-window", type=int, default=100)
-    ap.add_argument("--loss", choices=["softmax", "stablemax"], default="softmax")
+    ap.add_argument("--loss", choices=["softmax", "stablemax", "mse"], default="softmax")
     ap.add_argument("--loss-dtype", choices=["float32", "float64"], default="float64")
     ap.add_argument("--orthogonal-grad", action="store_true")
     ap.add_argument("--init-scale", type=float, default=1.0, help="multiplies a fresh init (not --init)")

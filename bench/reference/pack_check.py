@@ -20,6 +20,7 @@ CASES = {
     "adamw (default)": [],
     "mlp, sgd": ["--model", "mlp", "--optimizer", "sgd", "--lr", "0.1", "--weight-decay", "0.001"],
     "grokfast ema, stablemax": ["--grokfast", "ema", "--grokfast-alpha", "0.9", "--loss", "stablemax"],
+    "mse": ["--loss", "mse"],
     "orthogonal grad (per run)": ["--orthogonal-grad", "--weight-decay", "0"],
     "fixed weight norm (per run)": ["--init-scale", "2", "--fixed-weight-norm", "1", "--weight-decay", "0"],
 }

@@ -28,6 +28,7 @@ CASES = {
     "grokfast ema": {"grokfast": "ema", "grokfast_alpha": 0.9, "grokfast_lambda": 2.0},
     "grokfast ma": {"grokfast": "ma", "grokfast_window": 20, "grokfast_lambda": 5.0},
     "stablemax": {"loss": "stablemax"},
+    "mse": {"loss": "mse"},
     "orthogonal_grad (⊥AdamW)": {"orthogonal_grad": "true", "weight_decay": 0.0},
     "init_scale + fixed_weight_norm": {"init_scale": 2.0, "fixed_weight_norm": 1.0, "weight_decay": 0.0},
     "attention rate 0.5": {"attn_coeff": 0.5},

@@ -122,8 +122,10 @@ public final class TrainConfig implements java.io.Serializable {
             .check(w -> w >= 1 && w <= MAX_GROKFAST_WINDOW,
                     "an integer from 1 to " + MAX_GROKFAST_WINDOW + " (the window holds that many gradients)")
             .onlyWith("grokfast", "ma").neutral().shared();
-    public static final Option<String> LOSS = Option.choice("loss", "softmax", List.of("softmax", "stablemax"),
-            "softmax or stablemax", "softmax (cross-entropy) or stablemax (Prieto et al. 2025's StableMax cross-entropy)")
+    public static final Option<String> LOSS = Option.choice("loss", "softmax", List.of("softmax", "stablemax", "mse"),
+            "softmax, stablemax or mse", "softmax (cross-entropy), stablemax (Prieto et al. 2025's StableMax "
+                    + "cross-entropy) or mse (mean squared error of the logits against one-hot targets, over all "
+                    + "V outputs, as Doshi et al. 2024's F.mse_loss)")
             .neutral().shared();
     public static final Option<String> LOSS_DTYPE = Option.choice("loss_dtype", "float64", List.of("float32", "float64"), // the paper's: logits cast to float64 before the log-softmax
             "float32 or float64", "precision of the loss: float64 (logits cast up, as Nanda et al.) or float32 "

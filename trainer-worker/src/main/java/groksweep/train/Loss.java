@@ -16,11 +16,15 @@ public final class Loss {
     private Loss() {}
 
     /**
-     * Mean cross-entropy of the run's {@code loss} in its {@code loss_dtype}: softmax (the cast
-     * happens inside log_softmax) or StableMax, log(s(x_y)/Σ s(x)) with s(x) = x + 1 for x ≥ 0 and
-     * 1/(1 − x) below, computed after casting the logits.
+     * The run's {@code loss} in its {@code loss_dtype}: the mean cross-entropy of softmax (the cast
+     * happens inside log_softmax) or of StableMax, log(s(x_y)/Σ s(x)) with s(x) = x + 1 for x ≥ 0
+     * and 1/(1 − x) below, computed after casting the logits; or mse, the mean over examples and
+     * all V outputs of (x − onehot(y))², as torch's F.mse_loss against one-hot targets (Doshi et al.).
      */
     public static NDArray of(TrainConfig c, NDArray logits, NDArray labels) {
+        if (c.loss().equals("mse")) {
+            return squaredErrors(c, logits, labels).mean(); // []
+        }
         return labelLogProbs(c, logits, labels).mean().neg(); // []
     }
 
@@ -29,7 +33,17 @@ public final class Loss {
         if (logits.getShape().get(0) == 1) {
             return of(c, logits.squeeze(0), labels.squeeze(0)).reshape(1); // [1]
         }
+        if (c.loss().equals("mse")) {
+            return squaredErrors(c, logits, labels).reshape(logits.getShape().get(0), -1).mean(new int[] {1}); // [R]
+        }
         return labelLogProbs(c, logits, labels).squeeze(2).mean(new int[] {1}).neg(); // [R]
+    }
+
+    /** (x − onehot(y))² per example and output, in the loss dtype: [..., V]. */
+    private static NDArray squaredErrors(TrainConfig c, NDArray logits, NDArray labels) {
+        DataType type = c.lossDtype().equals("float32") ? DataType.FLOAT32 : DataType.FLOAT64;
+        int v = (int) logits.getShape().getLastDimension();
+        return cast(logits, type).sub(labels.oneHot(v).toType(type, false)).square(); // [..., V]
     }
 
     /** log q(label) of each example, over the last axis of the logits: [..., 1]. */

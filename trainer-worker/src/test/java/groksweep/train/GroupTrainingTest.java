@@ -53,6 +53,29 @@ class GroupTrainingTest {
         }
     }
 
+    /** A C23 run far enough to have key frequencies: its irreps give the same keys, neurons and losses. */
+    @Test
+    void onACyclicGroupTheIrrepMeasuresAreTheFourierMeasures() {
+        TrainConfig c = TrainConfig.defaults().with(Map.of("group", "C23", "train_fraction", 0.6, "steps", 1500,
+                "eval_every", 100, "analysis_every", 500)).validate();
+        Trainer.Result r = TrainerTest.train(c);
+        int measured = 0;
+        for (MetricRow row : r.metrics()) {
+            if (row.measures() == null) {
+                continue;
+            }
+            Irreps irreps = row.measures().irreps();
+            assertArrayEquals(row.measures().keyFreqs(), irreps.keys(), "step " + row.step());
+            assertEquals(row.measures().restrictedLoss(), irreps.restrictedLoss(), 1e-6 * row.measures().restrictedLoss());
+            assertEquals(row.measures().excludedLoss(), irreps.excludedLoss(), 1e-6 * row.measures().excludedLoss());
+            for (int k = 1; k <= 11; k++) {
+                assertEquals(row.measures().clusterSizes()[k - 1], irreps.neurons()[k], "neurons of k" + k);
+            }
+            measured += row.measures().keyFreqs().length;
+        }
+        assertTrue(measured > 0, "some step has key frequencies to compare");
+    }
+
     @Test
     void aNonAbelianGroupTrainsOnItsTable() {
         TrainConfig s4 = TrainConfig.defaults().with(SMALL).with(Map.of("group", "S4", "steps", 200, "model", "mlp")).validate();

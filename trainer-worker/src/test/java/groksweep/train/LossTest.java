@@ -56,6 +56,14 @@ class LossTest {
         assertEquals(expected[0], lossAndGradient(Map.of("loss", "stablemax"))[0], 1e-15); // float64 loss
     }
 
+    /** torch's F.mse_loss of the logits, cast to float64, against one-hot targets: mean over all 8 entries. */
+    @Test
+    void mseMatchesTorch() {
+        double[] expected = {3.44531250125, 0.25, -0.25, 0.125, -0.75, -0.0625, 1.0, 0.125, 2.499999936844688e-05};
+        double[] actual = lossAndGradient(Map.of("loss", "mse"));
+        assertArrayEquals(expected, actual, 1e-12);
+    }
+
     /** torch's log_softmax cross-entropy in float32 on the same logits. */
     @Test
     void softmaxInFloat32MatchesTorch() {

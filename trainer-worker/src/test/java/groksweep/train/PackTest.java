@@ -190,6 +190,7 @@ class PackTest {
                 option("adam", SMALL.with("optimizer", "adam"), Map.of("seed", 1, "beta1", 0.8, "eps", 1e-6),
                         Map.of("seed", 2, "weight_decay", 0.1)),
                 option("stablemax", SMALL.with("loss", "stablemax"), Map.of("seed", 1), Map.of("seed", 2, "lr", 3e-3)),
+                option("mse", SMALL.with("loss", "mse"), Map.of("seed", 1), Map.of("seed", 2, "weight_decay", 0.3)),
                 option("mlp concat relu", SMALL.with("model", "mlp"), Map.of("seed", 1, "init_scale", 0.5),
                         Map.of("seed", 2, "stop_after_grok", 0)),
                 option("mlp sum quadratic", SMALL.with(Map.of("model", "mlp", "mlp_input", "sum", "activation", "quadratic")),
