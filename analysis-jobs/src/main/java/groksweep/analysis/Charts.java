@@ -57,8 +57,9 @@ public final class Charts {
     record Point(int step, double trainAcc, double testAcc, double trainLoss, double testLoss, double weightNorm) {}
 
     /** One analysis step's progress measures. */
-    record Measures(int step, double restrictedLoss, double excludedLoss, double trainLoss, double giniEmbed,
-            double giniWl) {}
+    /** Progress measures at one analysis step; the Gini coefficients are null on a group other than C_n. */
+    record Measures(int step, double restrictedLoss, double excludedLoss, double trainLoss, Double giniEmbed,
+            Double giniWl) {}
 
     /** Decade labels: plain numbers from 0.0001 up (0.01, 10, 1,000), powers below (1e-9). */
     static final NumberFormat DECADE_LABELS = new NumberFormat() {
@@ -280,6 +281,7 @@ public final class Charts {
         }
         XYBarRenderer bars = new XYBarRenderer(0.15);
         bars.setShadowVisible(false);
+        bars.setBarPainter(new org.jfree.chart.renderer.xy.StandardXYBarPainter()); // flat bars
         bars.setSeriesPaint(0, new Color(0x1f77b4));
         NumberAxis yAxis = new NumberAxis(y);
         yAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
@@ -298,6 +300,7 @@ public final class Charts {
         }
         XYBarRenderer bars = new XYBarRenderer(0.15);
         bars.setShadowVisible(false);
+        bars.setBarPainter(new org.jfree.chart.renderer.xy.StandardXYBarPainter()); // flat bars
         bars.setSeriesPaint(0, new Color(0x1f77b4));
         NumberAxis xAxis = new NumberAxis(x);
         xAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
@@ -325,8 +328,10 @@ public final class Charts {
             restricted.add(m.step(), Math.max(m.restrictedLoss(), 1e-12));
             excluded.add(m.step(), Math.max(m.excludedLoss(), 1e-12));
             train.add(m.step(), Math.max(m.trainLoss(), 1e-12));
-            giniEmbed.add(m.step(), m.giniEmbed());
-            giniWl.add(m.step(), m.giniWl());
+            if (m.giniEmbed() != null) { // no Fourier spectra on a non-cyclic group
+                giniEmbed.add(m.step(), m.giniEmbed());
+                giniWl.add(m.step(), m.giniWl());
+            }
         }
         losses.addSeries(restricted);
         losses.addSeries(excluded);

@@ -45,9 +45,11 @@ public final class Fixture {
                     .set("test_loss", point.testLoss()).set("test_acc", point.testAcc())
                     .set("lr", 1e-3).set("weight_sq_sum", 100.0);
             if (point.keys() != null) {
-                m.set("restricted_loss", 0.1).set("excluded_loss", 2.0).set("gini_embed", 0.3).set("gini_wl", 0.4)
-                        .set("n_key_freqs", point.keys().length).set("key_freqs", point.keys())
-                        .set("key_freqs_embed", point.keys());
+                m.set("restricted_loss", 0.1).set("excluded_loss", 2.0);
+                if (c.modular()) { // a group other than C<n> has no Fourier measures
+                    m.set("gini_embed", 0.3).set("gini_wl", 0.4).set("n_key_freqs", point.keys().length)
+                            .set("key_freqs", point.keys()).set("key_freqs_embed", point.keys());
+                }
             }
             m.set("distance_irrelevance", point.irrelevance()).set("gradient_symmetricity", point.symmetricity());
             metrics.add(m);

@@ -28,7 +28,7 @@ class GroupsAnalysisTest {
     static void start() throws Exception {
         spark = SharedSpark.get();
         Fixture f = new Fixture(dir.toString());
-        f.run("s3Grok", Map.of("group", "S3", "seed", 1), "ok", at(0, 0.1, 0, 5), at(100, 1, 1, 0.01));
+        f.run("s3Grok", Map.of("group", "S3", "seed", 1), "ok", at(0, 0.1, 0, 5, new int[0]), at(100, 1, 1, 0.01, 2));
         f.run("s3Mem", Map.of("group", "S3", "seed", 2), "ok", at(0, 0.1, 0, 5), at(100, 1, 0.2, 3));
         f.run("c7", Map.of("group", "C7", "seed", 1), "ok", at(0, 0.1, 0, 5, new int[0]), at(100, 1, 1, 0.01, 2));
         f.run("add7", Map.of("seed", 1), "ok", at(0, 0.1, 0, 5, new int[0]), at(100, 1, 1, 0.01, 2));
@@ -82,6 +82,9 @@ class GroupsAnalysisTest {
             assertTrue(Files.size(dir.resolve("report/key-irreps-" + group + ".png")) > 1000, group);
             assertTrue(html.toString().contains("report/key-irreps-" + group + ".png"), group);
         }
+        Report.write(spark, new ResultsStore(dir.toString())); // progress measures without Fourier Gini coefficients
+        assertTrue(Files.size(dir.resolve("report/measures-s3Grok.png")) > 1000);
+        assertTrue(Files.readString(dir.resolve("report.html")).contains("report/key-irreps-S3.png"));
         StringBuilder none = new StringBuilder();
         Report.keyIrreps(none, spark, new ResultsStore(dir.toString()), "`group` = 'none'", "none-");
         assertEquals("", none.toString(), "no histogram without runs on a group");
