@@ -125,6 +125,7 @@ public final class BenchCommand implements Callable<Integer> {
         OPTION_STEPS.put("grokfast ma (window 100)", Map.of("grokfast", "ma"));
         OPTION_STEPS.put("orthogonal_grad", Map.of("orthogonal_grad", true));
         OPTION_STEPS.put("loss stablemax", Map.of("loss", "stablemax"));
+        OPTION_STEPS.put("loss mse", Map.of("loss", "mse"));
         OPTION_STEPS.put("loss_dtype float32", Map.of("loss_dtype", "float32"));
         OPTION_STEPS.put("fixed_weight_norm 1", Map.of("fixed_weight_norm", 1.0));
     }

@@ -28,7 +28,12 @@ class SchemaCompatibilityTest {
     @Test
     void theSchemaOnlyGrowsByNullableColumnsInOrder() throws Exception {
         ResultsStore store = new ResultsStore(FIXTURE);
+        List<String> checked = new ArrayList<>();
         for (Table table : Tables.ALL) {
+            if (!store.fileSystem().exists(store.file(table, GROKKED_RUN))) {
+                continue; // a table added since 0.1.0 (irreps): no old files to stay readable
+            }
+            checked.add(table.name());
             MessageType old;
             try (var reader = ParquetFileReader.open(HadoopInputFile.fromPath(store.file(table, GROKKED_RUN),
                     new Configuration()))) {
@@ -52,6 +57,7 @@ class SchemaCompatibilityTest {
                         + " is new since 0.1.0, so it must be nullable");
             }
         }
+        assertEquals(List.of("runs", "metrics", "spectra"), checked, "0.1.0's tables are all still read");
     }
 
     @Test
