@@ -286,6 +286,13 @@ public final class Jobs {
                 ORDER BY %1$s""".formatted(cols, on, aCols);
     }
 
+    /*
+     * The irrep views read irreps once, through window functions, not through CTEs referenced more
+     * than once: Spark 4.1's optimizer turns such a CTE into a repartition and then fails on it
+     * (PLAN_VALIDATION_FAILED_RULE_IN_BATCH) when runs is filtered by input file, as it is once a
+     * run was written again after compaction.
+     */
+
     /**
      * Per run on a group: its key irreps at its last analysis step (the analogue of key_freqs), with
      * their dimension, their number, their shares of the embedding and their logit similarity, and
@@ -293,17 +300,16 @@ public final class Jobs {
      */
     public static String keyIrreps() {
         return """
-                WITH last AS (SELECT run_id, max(step) AS step FROM irreps GROUP BY run_id),
-                final AS (SELECT i.* FROM irreps i JOIN last l ON i.run_id = l.run_id AND i.step = l.step WHERE i.key),
-                counted AS (SELECT run_id, count(*) AS n_key_irreps FROM final GROUP BY run_id),
-                first_key AS (SELECT run_id, irrep, min(step) AS first_key_step FROM irreps WHERE key GROUP BY run_id, irrep)
-                SELECT f.run_id, r.`group`, f.irrep, f.name, f.dim, f.faithful, c.n_key_irreps, f.embed, f.logit_similarity,
-                       fk.first_key_step, fk.first_key_step - o.grokked_step AS first_key_vs_grok
-                FROM final f
+                SELECT f.run_id, r.`group`, f.irrep, f.name, f.dim, f.faithful, f.n_key_irreps, f.embed, f.logit_similarity,
+                       f.first_key_step, f.first_key_step - o.grokked_step AS first_key_vs_grok
+                FROM (SELECT i.*,
+                             count_if(i.key) OVER (PARTITION BY i.run_id, i.step) AS n_key_irreps,
+                             min(CASE WHEN i.key THEN i.step END) OVER (PARTITION BY i.run_id, i.irrep) AS first_key_step,
+                             max(i.step) OVER (PARTITION BY i.run_id) AS last_step
+                      FROM irreps i) f
                 JOIN runs r ON r.run_id = f.run_id
-                JOIN counted c ON c.run_id = f.run_id
-                JOIN first_key fk ON fk.run_id = f.run_id AND fk.irrep = f.irrep
                 LEFT JOIN onsets o ON o.run_id = f.run_id
+                WHERE f.step = f.last_step AND f.key
                 ORDER BY f.run_id, f.irrep""";
     }
 
@@ -313,34 +319,30 @@ public final class Jobs {
      * with the irrep key (runs_with_key, share_key); and per config, the share of those runs whose
      * key irreps include one of the lowest dimension among the faithful irreps (share_lowest_dim_key,
      * lowest_dim). Faithful, since an irrep with a kernel cannot carry the composition alone: taken
-     * literally, S_n's lowest non-trivial irrep would be its sign, which no run can rely on.
+     * literally, S_n's lowest non-trivial irrep would be its sign, which no run can rely on. Every
+     * run of a config has the same irreps, so an average over its rows is one over its runs.
      */
     public static String irrepStats(List<String> config) {
         List<String> withGroup = new ArrayList<>(config);
         if (!withGroup.contains("group")) {
             withGroup.add(0, "group");
         }
-        String cols = String.join(", ", withGroup.stream().map(c -> "r." + quoted(c)).toList());
+        String cols = String.join(", ", withGroup.stream().map(Jobs::quoted).toList());
+        String fromRuns = String.join(", ", withGroup.stream().map(c -> "r." + quoted(c)).toList());
         return """
-                WITH last AS (SELECT run_id, max(step) AS step FROM irreps GROUP BY run_id),
-                final AS (SELECT i.* FROM irreps i JOIN last l ON i.run_id = l.run_id AND i.step = l.step),
-                lowest AS (SELECT run_id, min(dim) AS lowest_dim FROM final WHERE faithful GROUP BY run_id),
-                per_run AS (
-                  SELECT f.run_id, max(CASE WHEN f.key AND f.faithful AND f.dim = l.lowest_dim THEN 1D ELSE 0D END) AS lowest_key,
-                         max(l.lowest_dim) AS lowest_dim
-                  FROM final f JOIN lowest l ON l.run_id = f.run_id GROUP BY f.run_id),
-                chosen AS (SELECT r.* FROM runs r JOIN per_run p ON p.run_id = r.run_id WHERE r.status = 'ok'),
-                by_config AS (
-                  SELECT %1$s, avg(p.lowest_key) AS share_lowest_dim_key, max(p.lowest_dim) AS lowest_dim
-                  FROM chosen r JOIN per_run p ON p.run_id = r.run_id GROUP BY %1$s)
-                SELECT %1$s, f.irrep, max(f.name) AS name, max(f.dim) AS dim, bool_or(f.faithful) AS faithful, count(*) AS runs,
-                       count_if(f.key) AS runs_with_key, avg(CASE WHEN f.key THEN 1D ELSE 0D END) AS share_key,
-                       avg(f.embed) AS mean_embed, max(c.lowest_dim) AS lowest_dim,
-                       max(c.share_lowest_dim_key) AS share_lowest_dim_key
-                FROM chosen r JOIN final f ON f.run_id = r.run_id
-                JOIN by_config c ON %2$s
-                GROUP BY %1$s, f.irrep ORDER BY %1$s, f.irrep""".formatted(cols,
-                String.join(" AND ", withGroup.stream().map(c -> "r." + quoted(c) + " <=> c." + quoted(c)).toList()));
+                SELECT %1$s, irrep, max(name) AS name, max(dim) AS dim, bool_or(faithful) AS faithful, count(*) AS runs,
+                       count_if(key) AS runs_with_key, avg(CASE WHEN key THEN 1D ELSE 0D END) AS share_key,
+                       avg(embed) AS mean_embed, max(lowest_dim) AS lowest_dim,
+                       max(share_lowest_dim_key) AS share_lowest_dim_key
+                FROM (SELECT y.*, avg(y.lowest_key) OVER (PARTITION BY %1$s) AS share_lowest_dim_key
+                      FROM (SELECT x.*, max(CASE WHEN x.key AND x.faithful AND x.dim = x.lowest_dim THEN 1D ELSE 0D END)
+                                          OVER (PARTITION BY x.run_id) AS lowest_key
+                            FROM (SELECT %2$s, i.*,
+                                         min(CASE WHEN i.faithful THEN i.dim END) OVER (PARTITION BY i.run_id, i.step) AS lowest_dim,
+                                         max(i.step) OVER (PARTITION BY i.run_id) AS last_step
+                                  FROM irreps i JOIN runs r ON r.run_id = i.run_id WHERE r.status = 'ok') x
+                            WHERE x.step = x.last_step) y)
+                GROUP BY %1$s, irrep ORDER BY %1$s, irrep""".formatted(cols, fromRuns);
     }
 
     /**
@@ -349,15 +351,13 @@ public final class Jobs {
      */
     public static String keyIrrepCounts(String where) {
         return """
-                WITH last AS (SELECT run_id, max(step) AS step FROM irreps GROUP BY run_id),
-                final AS (SELECT i.* FROM irreps i JOIN last l ON i.run_id = l.run_id AND i.step = l.step),
-                chosen AS (SELECT * FROM runs WHERE (%s) AND status = 'ok')
-                SELECT r.`group`, f.irrep,
-                       concat(max(f.name), ' (', max(f.dim), CASE WHEN bool_or(f.faithful) THEN '*' ELSE '' END, ')') AS label,
-                       count_if(f.key) AS runs_with_key, count(*) AS runs
-                FROM chosen r JOIN final f ON f.run_id = r.run_id
-                WHERE f.irrep > 0
-                GROUP BY r.`group`, f.irrep ORDER BY r.`group`, f.irrep""".formatted(where);
+                SELECT `group`, irrep,
+                       concat(max(name), ' (', max(dim), CASE WHEN bool_or(faithful) THEN '*' ELSE '' END, ')') AS label,
+                       count_if(key) AS runs_with_key, count(*) AS runs
+                FROM (SELECT r.`group`, i.*, max(i.step) OVER (PARTITION BY i.run_id) AS last_step
+                      FROM irreps i JOIN (SELECT * FROM runs WHERE (%s) AND status = 'ok') r ON r.run_id = i.run_id)
+                WHERE step = last_step AND irrep > 0
+                GROUP BY `group`, irrep ORDER BY `group`, irrep""".formatted(where);
     }
 
     /**

@@ -100,7 +100,7 @@ public final class Results {
             Dataset<Row> ds = paths.isEmpty() ? spark.createDataFrame(List.of(), schema(t))
                     : whole ? spark.read().schema(schema(t)).parquet(dir) // one listing, not one per file
                     : spark.read().schema(schema(t)).parquet(paths.toArray(String[]::new));
-            if (!snapshot.rewritten().isEmpty()) { // runs written again since compaction: their new files win
+            if (!paths.isEmpty() && !snapshot.rewritten().isEmpty()) { // runs written again since compaction: their new files win
                 ds = ds.where(functions.not(functions.input_file_name().contains("/" + Compaction.PART_PREFIX)
                         .and(functions.col("run_id").isin(snapshot.rewritten().toArray()))));
             }
