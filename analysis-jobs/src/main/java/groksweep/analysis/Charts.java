@@ -279,17 +279,7 @@ public final class Charts {
             labels[i] = String.valueOf(rows.get(i).<Object>getAs(labelColumn));
             s.add(i, ((Number) rows.get(i).getAs(yColumn)).doubleValue());
         }
-        XYBarRenderer bars = new XYBarRenderer(0.15);
-        bars.setShadowVisible(false);
-        bars.setBarPainter(new org.jfree.chart.renderer.xy.StandardXYBarPainter()); // flat bars
-        bars.setSeriesPaint(0, new Color(0x1f77b4));
-        NumberAxis yAxis = new NumberAxis(y);
-        yAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-        XYPlot plot = new XYPlot(new org.jfree.data.xy.XYBarDataset(new XYSeriesCollection(s), 0.8),
-                new SymbolAxis(x, labels), yAxis, bars);
-        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
-        chart.setBackgroundPaint(Color.WHITE);
-        return chart;
+        return bars(s, new SymbolAxis(x, labels), title);
     }
 
     /** Bars of column {@code y} over column {@code x}; the x axis spans 1..maxX when maxX > 0. */
@@ -298,16 +288,21 @@ public final class Charts {
         for (Row r : rows) {
             s.add(((Number) r.getAs(xColumn)).doubleValue(), ((Number) r.getAs(yColumn)).doubleValue());
         }
-        XYBarRenderer bars = new XYBarRenderer(0.15);
-        bars.setShadowVisible(false);
-        bars.setBarPainter(new org.jfree.chart.renderer.xy.StandardXYBarPainter()); // flat bars
-        bars.setSeriesPaint(0, new Color(0x1f77b4));
         NumberAxis xAxis = new NumberAxis(x);
         xAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         if (maxX > 0) {
             xAxis.setRange(0.5, maxX + 0.5);
         }
-        NumberAxis yAxis = new NumberAxis(y);
+        return bars(s, xAxis, title);
+    }
+
+    /** Flat bars of {@code s} (named by the y axis it counts) over {@code xAxis}. */
+    private static JFreeChart bars(XYSeries s, org.jfree.chart.axis.ValueAxis xAxis, String title) {
+        XYBarRenderer bars = new XYBarRenderer(0.15);
+        bars.setShadowVisible(false);
+        bars.setBarPainter(new org.jfree.chart.renderer.xy.StandardXYBarPainter());
+        bars.setSeriesPaint(0, new Color(0x1f77b4));
+        NumberAxis yAxis = new NumberAxis(String.valueOf(s.getKey()));
         yAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         XYPlot plot = new XYPlot(new org.jfree.data.xy.XYBarDataset(new XYSeriesCollection(s), 0.8), xAxis, yAxis, bars);
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
