@@ -77,10 +77,9 @@ public record Irreps(CharacterTable table, double[] embed, double[] unembed, dou
         int[] keys = ProgressMeasures.keyFrequencies(clean, keyMinNeurons);
 
         NDArray projection = projection(table, logits, keys); // [n², V]
-        NDArray y = labels;
         NDArray trainRows = manager.create(Arrays.stream(train).asLongStream().toArray());
-        double restricted = Model.crossEntropy(projection.add(logits.mean(new int[] {0})), y).getDouble();
-        double excluded = Model.crossEntropy(logits.sub(projection).get(trainRows), y.get(trainRows)).getDouble();
+        double restricted = Model.crossEntropy(projection.add(logits.mean(new int[] {0})), labels).getDouble();
+        double excluded = Model.crossEntropy(logits.sub(projection).get(trainRows), labels.get(trainRows)).getDouble();
         return new Irreps(table, embed, unembed, left, right, product,
                 logitSimilarity(table, logits.get(":, :" + n)), neurons, keys, restricted, excluded);
     }
@@ -113,8 +112,14 @@ public record Irreps(CharacterTable table, double[] embed, double[] unembed, dou
         return manager.create(g, new Shape(irreps, n)); // [R, n]
     }
 
-    /** The pair index x·n + x⁻¹g at position g·n + x: pairs grouped by their product g. */
+    private static final java.util.Map<String, long[]> BY_PRODUCT = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The pair index x·n + x⁻¹g at position g·n + x: pairs grouped by their product g. Built once per group. */
     static long[] byProduct(FiniteGroup group) {
+        return BY_PRODUCT.computeIfAbsent(group.name(), name -> productOrder(group));
+    }
+
+    private static long[] productOrder(FiniteGroup group) {
         int n = group.order();
         int[] inverse = group.inverses();
         long[] order = new long[n * n];
