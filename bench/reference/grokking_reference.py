@@ -2,12 +2,17 @@
 
 A transformer (Nanda et al. 2023, "Progress measures for grokking"; one block or more, any
 attention rate of Zhong et al. 2023) or an MLP (Liu et al. 2022, Gromov 2023) learns a o b mod p
-from the input [a, b, =] ([a, b] for the MLP), trained full-batch with AdamW (or Adam, SGD), optionally
+from the input [a, b, =] ([a, b] for the MLP), trained full-batch or on mini-batches reshuffled every
+epoch, on clean labels or with a share of the train labels corrupted (Doshi et al. 2024), with
+AdamW (or Adam, SGD), optionally
 with Grokfast filters (Lee et al. 2024), StableMax or a float32 loss and ⊥Grad (Prieto et al.
 2025), and Omnigrok's init scale and constrained weight norm (Liu et al. 2023). This script is used
 to replay runs exported with `groksweep train --export-init FILE.npz` (same parameters and
 split) and by `bin/groksweep bench --compare`, which reads "ms_per_step" from the JSON line
 printed at the end.
+
+A replay takes the split, the corrupted train labels (`train_labels`) and each epoch's order of
+the train pairs (`batch_order`) from the exported file; without one, the reference draws its own.
 
 `--pack R` trains R runs (seeds seed .. seed+R-1, each its own init and split) as one batched
 model, as groksweep packs runs of one shape: every parameter gains a leading run axis, the
@@ -198,6 +203,13 @@ def per_run(x, w):
     return x.view(-1, *[1] * (w.dim() - 1))
 
 
+def corrupt(y, noise, p, seed):
+    """The first int(noise * N) train labels made wrong, uniform over the other p - 1 (Doshi et al. 2024)."""
+    n = int(noise * len(y))
+    shift = torch.randint(1, p, (n,), generator=torch.Generator().manual_seed(seed + 7919))
+    return torch.cat([(y[:n] + shift) % p, y[n:]])
+
+
 def split_of(pairs, frac, seed):
     """The data seed's permutation of the pairs: the first int(frac * n) train, the rest test."""
     perm = pairs[torch.randperm(len(pairs), generator=torch.Generator().manual_seed(seed))]
@@ -243,6 +255,8 @@ def main():
     ap.add_argument("--init-scale", type=float, default=1.0, help="multiplies a fresh init (not --init)")
     ap.add_argument("--fixed-weight-norm", type=float, default=0.0,
                     help="after each update rescale all parameters to this x their initial total norm (0: off)")
+    ap.add_argument("--batch-size", type=int, default=0, help="train pairs per step, reshuffled every epoch (0: all)")
+    ap.add_argument("--label-noise", type=float, default=0.0, help="share of train pairs with a wrong label")
     ap.add_argument("--init", metavar="FILE.npz", help="parameters (and train_idx/test_idx) to start from")
     ap.add_argument("--trace", metavar="FILE", help="write 'step train_loss test_loss train_acc test_acc' per evaluated"
                     " step; with --pack, each line starts with the run's index in the pack")
@@ -300,7 +314,13 @@ def main():
     else:
         splits = [split_of(pairs, args.frac, args.seed + r) for r in range(R)]
         train_idx, test_idx = torch.stack([s[0] for s in splits]), torch.stack([s[1] for s in splits])  # [R, N]
-    x_train, y_train = tokens[train_idx].to(device), labels[train_idx].to(device)  # [N, P], [N] (packed: [R, ...])
+    y_train = labels[train_idx]
+    if args.init and "train_labels" in f.files:
+        y_train = torch.tensor(f["train_labels"], dtype=torch.int64)
+    elif args.label_noise > 0:
+        y_train = torch.stack([corrupt(y, args.label_noise, p, args.seed + r) for r, y in enumerate(y_train.view(R, -1))])
+        y_train = y_train.view(labels[train_idx].shape)
+    x_train, y_train = tokens[train_idx].to(device), y_train.to(device)  # [N, P], [N] (packed: [R, ...])
     x_test, y_test = tokens[test_idx].to(device), labels[test_idx].to(device)
     W = {name: w.to(device) for name, w in W.items()}
     loss_kw = {"loss": args.loss, "loss_dtype": getattr(torch, args.loss_dtype)}
@@ -330,6 +350,26 @@ def main():
     target_norm = args.fixed_weight_norm * norm_of(params)
     warmup = args.warmup
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(s / warmup, 1.0) if warmup > 0 else 1.0)
+
+    n_train = x_train.shape[-2]
+    per_epoch = -(-n_train // args.batch_size) if args.batch_size else 1
+    replay_orders = torch.tensor(f["batch_order"]) if args.init and "batch_order" in f.files else None
+    orders = {}
+
+    def batch(step):  # the examples of update step + 1: every run's own mini-batch, or the full train set
+        if not args.batch_size:
+            return x_train, y_train
+        epoch, j = divmod(step, per_epoch)
+        if epoch not in orders:
+            orders.clear()
+            orders[epoch] = (replay_orders[epoch] if replay_orders is not None else torch.stack([
+                torch.randperm(n_train, generator=torch.Generator().manual_seed(1_000_003 * (args.seed + r) + epoch))
+                for r in range(R)]).squeeze(0)).to(device)  # [N] or [R, N]
+        pos = orders[epoch][..., j * args.batch_size:(j + 1) * args.batch_size]
+        if R == 1:
+            return x_train[pos], y_train[pos]
+        rows = torch.arange(R, device=device)[:, None]
+        return x_train[rows, pos], y_train[rows, pos]
 
     eval_every = args.eval_every if args.eval_every > 0 else (1 if args.trace else 0)
     trace = open(args.trace, "w") if args.trace else None
@@ -368,7 +408,8 @@ def main():
             break
         sync()
         t0 = time.perf_counter()
-        loss = train_loss_of(model(W, x_train), y_train)
+        x, y = batch(step)
+        loss = train_loss_of(model(W, x), y)
         opt.zero_grad()
         loss.backward()
         if args.grokfast == "ema":

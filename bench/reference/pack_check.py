@@ -21,6 +21,8 @@ CASES = {
     "mlp, sgd": ["--model", "mlp", "--optimizer", "sgd", "--lr", "0.1", "--weight-decay", "0.001"],
     "grokfast ema, stablemax": ["--grokfast", "ema", "--grokfast-alpha", "0.9", "--loss", "stablemax"],
     "mse": ["--loss", "mse"],
+    "mini-batch 32 (per run)": ["--batch-size", "32"],
+    "label noise 0.3 (per run)": ["--label-noise", "0.3"],
     "orthogonal grad (per run)": ["--orthogonal-grad", "--weight-decay", "0"],
     "fixed weight norm (per run)": ["--init-scale", "2", "--fixed-weight-norm", "1", "--weight-decay", "0"],
 }

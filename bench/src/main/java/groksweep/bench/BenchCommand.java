@@ -128,6 +128,8 @@ public final class BenchCommand implements Callable<Integer> {
         OPTION_STEPS.put("loss mse", Map.of("loss", "mse"));
         OPTION_STEPS.put("loss_dtype float32", Map.of("loss_dtype", "float32"));
         OPTION_STEPS.put("fixed_weight_norm 1", Map.of("fixed_weight_norm", 1.0));
+        OPTION_STEPS.put("batch_size 512", Map.of("batch_size", 512)); // Power et al.'s
+        OPTION_STEPS.put("label_noise 0.2", Map.of("label_noise", 0.2));
     }
 
     static final TrainConfig PURE = TrainConfig.defaults().with(Map.of("train_fraction", 0.3, "eval_every", 1_000_000,

@@ -60,7 +60,7 @@ public final class TrainConfig implements java.io.Serializable {
                     "seed of the initial parameters (default: seed)")
             .follows("seed", v -> (Long) v.get("seed")).perRun();
     public static final Option<Integer> STEPS = Option.integer("steps", 20_000, // long enough for p = 113 at fraction 0.3 to grok (~10k steps) and clean up
-                    "training steps (full-batch updates)")
+                    "training steps (updates, each of the full batch or of one mini-batch)")
             .check(s -> s > 0, "an integer > 0").perRun();
     public static final Option<Double> LR = Option.number("lr", 1e-3, "learning rate after warm-up")
             .check(lr -> lr > 0 && Double.isFinite(lr), "a number > 0").perRun();
@@ -170,6 +170,16 @@ public final class TrainConfig implements java.io.Serializable {
                             + "(n ≤ 6); tokens are its elements (docs/MODELS.md: Groups); none: the modular operation")
             .check(g -> g.equals("none") || FiniteGroup.valid(g), "none, or " + FiniteGroup.ALLOWED)
             .neutral().shared();
+    public static final Option<Integer> BATCH_SIZE = Option.integer("batch_size", 0, // 0: full batch, as every run before mini-batches
+                    "train pairs per step, a fresh shuffle of them every epoch (from the data seed); 0: full batch")
+            .check(b -> b >= 0, "an integer ≥ 0 (0: full batch)")
+            .check((b, c) -> b <= c.trainPairs(),
+                    c -> "0 (full batch) or an integer from 1 to " + c.trainPairs() + ", the train pairs")
+            .neutral().shared();
+    public static final Option<Double> LABEL_NOISE = Option.number("label_noise", 0.0, // clean labels, as every run before it
+                    "share of the train pairs given a wrong label, drawn from the data seed (Doshi et al. 2024); "
+                            + "the test pairs keep theirs")
+            .check(n -> n >= 0 && n < 1, "a number in [0, 1)").neutral().perRun();
 
     /** Every option, in declaration order: the order of flags, spec keys and runs columns. */
     public static final List<Option<?>> OPTIONS = List.copyOf(Option.DECLARED);
@@ -389,6 +399,8 @@ public final class TrainConfig implements java.io.Serializable {
     public String activation() { return get(ACTIVATION); }
     public String mlpInput() { return get(MLP_INPUT); }
     public String group() { return get(GROUP); }
+    public int batchSize() { return get(BATCH_SIZE); }
+    public double labelNoise() { return get(LABEL_NOISE); }
 
     /** The group named by {@code group}, or null when the run learns a ∘ b mod p. */
     public FiniteGroup finiteGroup() {

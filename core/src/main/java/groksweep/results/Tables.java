@@ -60,7 +60,22 @@ public final class Tables {
                                     + " over its overall std; near 1 for the clock algorithm, near 0 for the pizza"),
                     optional("gradient_symmetricity", Type.DOUBLE, "[-1, 1]",
                             "Zhong et al. (2023): mean over triples (a, b, c) of the cosine between the gradients of "
-                                    + "logit c with respect to the embeddings of a and of b; near 1 for the pizza")));
+                                    + "logit c with respect to the embeddings of a and of b; near 1 for the pizza"),
+                    optional("epoch", Type.INT32, "epochs",
+                            "whole passes over the train pairs before this row: step with full batches, "
+                                    + "step / ⌈N / batch_size⌉ with mini-batches (null in runs before batch_size)"),
+                    optional("train_acc_clean", Type.DOUBLE, "fraction",
+                            "label_noise > 0: accuracy on the train pairs that keep their label (else null)"),
+                    optional("train_acc_corrupted", Type.DOUBLE, "fraction",
+                            "label_noise > 0: share of the corrupted train pairs predicted as their wrong label: "
+                                    + "memorisation (Doshi et al. 2024)"),
+                    optional("corrupted_acc_true", Type.DOUBLE, "fraction",
+                            "label_noise > 0: share of the corrupted train pairs predicted as their true label: "
+                                    + "the rule overriding the noise"),
+                    optional("ipr", Type.DOUBLE, "[1/(⌊V/2⌋+1), 1]",
+                            "Doshi et al. (2024): mean over neurons of the inverse participation ratio (r = 2) of |rfft| "
+                                    + "of the neuron's W_L column over the outputs 0..V−1; near 1 when each neuron is one "
+                                    + "frequency (null on groups other than C<n>)")));
 
     /** Per-frequency spectra at analysis steps, long format. */
     public static final Table SPECTRA = new Table("spectra",

@@ -46,6 +46,9 @@ class TrainConfigTest {
         "steps          | 0     | steps: '0' is not allowed; expected an integer > 0",
         "weight_decay   | -0.1  | weight_decay: '-0.1' is not allowed; expected a number ≥ 0",
         "dtype          | int8  | dtype: 'int8' is not allowed; expected float32 or float64",
+        "batch_size     | 3831  | batch_size: '3831' is not allowed; expected 0 (full batch) or an integer from 1 to 3830, the train pairs",
+        "batch_size     | -1    | batch_size: '-1' is not allowed; expected an integer ≥ 0 (0: full batch)",
+        "label_noise    | 1.0   | label_noise: '1.0' is not allowed; expected a number in [0, 1)",
     })
     void outOfRangeNamesTheOptionValueAndRange(String key, String value, String message) {
         Object v = key.equals("dtype") ? value : (Object) Double.parseDouble(value);

@@ -94,6 +94,29 @@ public final class Fourier {
         return manager.create(g, new Shape(n, p)).toType(type, false);
     }
 
+    /**
+     * Doshi et al.'s (2024) inverse participation ratio, r = 2, of each column of x [n, C] along its
+     * first axis, as their {@code calculate_ipr(|rfft(w)|, 2)}: with F_k = |Σ_t x_t e^(−2πikt/n)| for
+     * k = 0..⌊n/2⌋, Σ F⁴ / (Σ F²)². 1 for a single frequency, 1/(⌊n/2⌋ + 1) for a flat spectrum.
+     * Returns [C], in float64.
+     */
+    public static NDArray ipr(NDArray x) {
+        int n = (int) x.getShape().get(0);
+        int k = n / 2 + 1;
+        double[] cos = new double[k * n], sin = new double[k * n];
+        for (int f = 0; f < k; f++) {
+            for (int t = 0; t < n; t++) {
+                cos[f * n + t] = Math.cos(2 * Math.PI * f * t / n);
+                sin[f * n + t] = Math.sin(2 * Math.PI * f * t / n);
+            }
+        }
+        NDManager m = x.getManager();
+        NDArray w = x.toType(DataType.FLOAT64, false); // [n, C]
+        NDArray power = m.create(cos, new Shape(k, n)).matMul(w).square()
+                .add(m.create(sin, new Shape(k, n)).matMul(w).square()); // [k, C] F²
+        return power.square().sum(new int[] {0}).div(power.sum(new int[] {0}).square()); // [C]
+    }
+
     private static void normalise(double[] v) {
         double norm = 0;
         for (double x : v) {

@@ -40,6 +40,7 @@ public record ProgressMeasures(
         int[] clusterSizes,
         Double distanceIrrelevance,
         Double gradientSymmetricity,
+        Double ipr,
         Irreps irreps) {
 
     /** A neuron is clean when one frequency's block holds more than this share of its energy. */
@@ -58,12 +59,12 @@ public record ProgressMeasures(
         }
         return new ProgressMeasures(irreps.restrictedLoss(), irreps.excludedLoss(), null, null, null, null,
                 new double[0], new double[0], new int[0], null,
-                gradientSymmetricity(model, a.getManager(), SYMMETRICITY_TRIPLES, SYMMETRICITY_SEED), irreps);
+                gradientSymmetricity(model, a.getManager(), SYMMETRICITY_TRIPLES, SYMMETRICITY_SEED), null, irreps);
     }
 
     private ProgressMeasures with(Irreps irreps) {
         return new ProgressMeasures(restrictedLoss, excludedLoss, giniEmbed, giniWl, keyFreqs, keyFreqsEmbed, embedNorms,
-                wlNorms, clusterSizes, distanceIrrelevance, gradientSymmetricity, irreps);
+                wlNorms, clusterSizes, distanceIrrelevance, gradientSymmetricity, ipr, irreps);
     }
 
     /**
@@ -89,9 +90,10 @@ public record ProgressMeasures(
         int[] neuronFreq = neuronFrequencies(out.hidden().get(0), basis);
         int[] clusterSizes = clusterSizes(neuronFreq, Fourier.frequencies(n));
         double symmetricity = gradientSymmetricity(model, manager, SYMMETRICITY_TRIPLES, SYMMETRICITY_SEED);
+        double ipr = Fourier.ipr(model.neuronLogits().get(0).get(":" + p)).mean().getDouble(); // outputs 0..p−1, not "="
         if (op.group == Operation.Group.NONE) {
             return new ProgressMeasures(null, null, gini(embedNorms), gini(wlNorms), null,
-                    halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, null, symmetricity, null);
+                    halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, null, symmetricity, ipr, null);
         }
         int[] keys = keyFrequencies(clusterSizes, keyFreqMinNeurons);
         int[] coordinate = new int[p * p]; // pair index → its row in the grid, or −1 outside it
@@ -110,7 +112,7 @@ public record ProgressMeasures(
         Double irrelevance = op == Operation.ADD
                 ? distanceIrrelevance(logits.gather(y.expandDims(1), 1).toDoubleArray(), p) : null;
         return new ProgressMeasures(restricted, excluded, gini(embedNorms), gini(wlNorms), keys,
-                halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, irrelevance, symmetricity, null);
+                halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, irrelevance, symmetricity, ipr, null);
     }
 
     /** Triples for the gradient symmetricity: ten times Zhong et al.'s 100, for a standard error near 0.003. */

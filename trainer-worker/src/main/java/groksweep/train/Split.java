@@ -10,25 +10,47 @@ import java.util.stream.IntStream;
 
 /**
  * The data: the operation's pairs (a, b), index a·p + b (all p², or those with b ≠ 0 for div; for
- * a group all |G|² pairs of its elements, p = |G|),
- * shuffled with the data seed; the first ⌊frac·pairs⌋ are the train set, the rest the test set.
- * Full batch: one step is one epoch.
+ * a group all |G|² pairs of its elements, p = |G|), shuffled with the data seed; the first
+ * ⌊frac·pairs⌋ are the train set, the rest the test set. With {@code label_noise} the first
+ * {@code corrupted} = ⌊noise·N⌋ train pairs (a random subset, the train set being shuffled) are
+ * trained on a wrong label, uniform over the p − 1 others, as Doshi et al. (2024) corrupt the
+ * first pairs of their shuffled train set (their labels are uniform over all p; ours are always wrong).
+ *
+ * @param trainLabels the labels the run trains on, in {@code train}'s order
  */
-public record Split(int p, int[] train, int[] test) {
+public record Split(int p, int[] train, int[] test, long[] trainLabels, int corrupted) {
+
+    /** The stream of the wrong labels: the data seed mixed with this, apart from the shuffle's stream. */
+    static final long NOISE_STREAM = 0x6e6f697365L; // "noise"
 
     public static Split of(TrainConfig c) {
         int p = c.modulus();
         Operation op = c.op();
         int[] order = IntStream.range(0, p * p).filter(i -> op.includes(i / p, i % p)).toArray();
-        SplittableRandom rng = new SplittableRandom(c.dataSeed());
-        for (int i = order.length - 1; i > 0; i--) { // Fisher–Yates
+        shuffle(order, new SplittableRandom(c.dataSeed()));
+        int cut = c.trainPairs();
+        return of(c, Arrays.copyOfRange(order, 0, cut), Arrays.copyOfRange(order, cut, order.length));
+    }
+
+    /** A given train/test split (e.g. an exported one) with the config's label noise. */
+    public static Split of(TrainConfig c, int[] train, int[] test) {
+        long[] labels = labels(c, train);
+        int corrupted = (int) Math.floor(c.labelNoise() * train.length);
+        SplittableRandom rng = new SplittableRandom(c.dataSeed() ^ NOISE_STREAM);
+        for (int i = 0; i < corrupted; i++) {
+            labels[i] = (labels[i] + 1 + rng.nextInt(c.modulus() - 1)) % c.modulus();
+        }
+        return new Split(c.modulus(), train, test, labels, corrupted);
+    }
+
+    /** Fisher–Yates, in place. */
+    static void shuffle(int[] order, SplittableRandom rng) {
+        for (int i = order.length - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
             int t = order[i];
             order[i] = order[j];
             order[j] = t;
         }
-        int cut = c.trainPairs();
-        return new Split(p, Arrays.copyOfRange(order, 0, cut), Arrays.copyOfRange(order, cut, order.length));
     }
 
     public static long[] firstOperands(int p, int[] pairs) {

@@ -25,8 +25,9 @@ import java.util.stream.IntStream;
 
 /**
  * Trains R ≥ 1 runs of one shape together as one model with a run axis ({@link Model}): each step
- * is one forward and backward of all of them and one update ({@link Optimizer}), full batch, so a
- * single run is R = 1. Metrics every {@code eval_every} steps and at the end, progress measures
+ * is one forward and backward of all of them and one update ({@link Optimizer}), on the full train
+ * set or on each run's own mini-batch ({@link Batches}), so a single run is R = 1. Train metrics are
+ * over the whole train set either way. Metrics every {@code eval_every} steps and at the end, progress measures
  * every {@code analysis_every} steps and at the end; step s's metrics are measured after s
  * updates. Each run keeps its own data, seeds and numbers, and leaves when it ends (its steps,
  * stop_after_grok, divergence, or cancellation), handed to {@link Finished} at once with its rows
@@ -107,11 +108,13 @@ public final class Trainer {
         final Onsets onsets = new Onsets(Onsets.Thresholds.defaults());
         final long start = System.nanoTime();
         final int first;
+        final Batches batches; // null: full batch
 
         Lane(Member member, int first) {
             this.member = member;
             this.rows = new ArrayList<>(member.previous());
             this.first = first;
+            this.batches = Batches.of(member.config());
             rows.forEach(r -> onsets.observe(r.step(), r.trainAcc(), r.testAcc())); // replay a resumed part
         }
 
@@ -216,11 +219,12 @@ public final class Trainer {
     /** Step {@code step}'s forward and backward of every run, and the rows of those that record it. */
     private void step(NDManager scope, int step, List<Lane> leaving, List<Result> results) {
         scope.tempAttachAll(model.params(), train.arrays());
+        Batch batch = shape.batchSize() == 0 ? train : minibatch(step, scope);
         NDArray logits;
         double[] trainLoss;
         try (GradMode grad = GradMode.enabled()) { // at the last step too: grad_weight_cos needs it
-            logits = model.forward(train.a(), train.b()).logits(); // [R, B, V]
-            NDArray losses = Loss.perRun(shape, logits, train.labels()); // [R]
+            logits = model.forward(batch.a(), batch.b()).logits(); // [R, B, V]
+            NDArray losses = Loss.perRun(shape, logits, batch.labels()); // [R]
             trainLoss = losses.toType(DataType.FLOAT64, false).toDoubleArray();
             if (Arrays.stream(trainLoss).anyMatch(Double::isFinite)) {
                 GradMode.backward(losses.sum()); // each run's gradient is its own; a diverged run's stays in its rows
@@ -241,6 +245,13 @@ public final class Trainer {
         }
         for (boolean r : record) {
             if (r) {
+                if (batch != train) { // the metrics are of the whole train set
+                    try (GradMode noGrad = GradMode.disabled()) {
+                        logits = model.forward(train.a(), train.b()).logits(); // [R, N, V]
+                        trainLoss = Loss.perRun(shape, logits, train.labels()).toType(DataType.FLOAT64, false)
+                                .toDoubleArray();
+                    }
+                }
                 measure(scope, step, trainLoss, logits, record, analyse, leaving, results);
                 return;
             }
@@ -255,8 +266,8 @@ public final class Trainer {
     }
 
     /**
-     * The rows of the runs that record this step: train values from this step's forward
-     * ({@code logits}) and the gradients it left in the parameters, then the held-out pass, then the
+     * The rows of the runs that record this step: train values from a forward of the whole train set
+     * ({@code logits}) and the gradients this step left in the parameters, then the held-out pass, then the
      * progress measures (one run at a time: a pack's peak memory is one run's). A run that stops
      * here leaves.
      */
@@ -264,7 +275,7 @@ public final class Trainer {
             boolean[] analyse, List<Lane> leaving, List<Result> results) {
         try (GradMode noGrad = GradMode.disabled()) {
             int runs = lanes.size();
-            long[] trainCorrect = correct(logits, train.labels());
+            long[] predicted = logits.argMax(2).toType(DataType.INT64, false).toLongArray(); // [R·N]
             double[] collapse = Loss.softmaxCollapsePerRun(logits);
             double[] testLoss = new double[runs];
             long[] testCorrect = new long[runs];
@@ -291,9 +302,12 @@ public final class Trainer {
                 Lane lane = lanes.get(r);
                 TrainConfig c = lane.c();
                 Double updateNorm = step == 0 || Double.isNaN(optimizer.updateNorm(r)) ? null : optimizer.updateNorm(r);
-                MetricRow row = new MetricRow(step, trainLoss[r], trainCorrect[r] / (double) train.size(),
+                Split split = lane.member.split();
+                long[] mine = Arrays.copyOfRange(predicted, r * train.size(), (r + 1) * train.size());
+                MetricRow row = new MetricRow(step, trainLoss[r], share(mine, split.trainLabels(), 0, train.size()),
                         testLoss[r] / testSize, testCorrect[r] / (double) testSize, Optimizer.learningRate(c, step + 1),
-                        weightSq[r], updateNorm, gradCos[r], collapse[r], null);
+                        weightSq[r], updateNorm, gradCos[r], collapse[r],
+                        lane.batches == null ? step : lane.batches.epoch(step), noisy(c, split, mine), null);
                 Trainer.observe(lane.onsets, row, lane.member.listener());
                 boolean last = step == c.steps();
                 boolean stop = !last && lane.onsets.grokked() != null && c.stopAfterGrok() >= 0
@@ -305,8 +319,7 @@ public final class Trainer {
                         measures = ProgressMeasures.measure(c, model.run(r, one), all.get(0), all.get(1), all.get(2),
                                 lane.member.split().train());
                     }
-                    row = new MetricRow(row.step(), row.trainLoss(), row.trainAcc(), row.testLoss(), row.testAcc(), row.lr(),
-                            row.weightSqSum(), row.updateNorm(), row.gradWeightCos(), row.softmaxCollapse(), measures);
+                    row = row.with(measures);
                 }
                 lane.rows.add(row);
                 lane.member.listener().onMetrics(row);
@@ -373,29 +386,65 @@ public final class Trainer {
             train.arrays().close();
             test.forEach(t -> t.arrays().close());
         }
-        train = batch(lanes.stream().map(l -> l.member.split().train()).toList());
-        List<int[]> tests = lanes.stream().map(l -> l.member.split().test()).toList();
-        int size = tests.get(0).length;
+        List<Split> splits = lanes.stream().map(l -> l.member.split()).toList();
+        train = batch(splits.stream().map(Split::train).toList(), splits.stream().map(Split::trainLabels).toList(),
+                manager);
+        int size = splits.get(0).test().length;
         int rows = Math.max(1, EVAL_CHUNK / lanes.size()); // per run and chunk: a few thousand examples in all
         test = new ArrayList<>();
         for (int from = 0; from < size; from += rows) {
             int to = Math.min(size, from + rows);
             int f = from;
-            test.add(batch(tests.stream().map(t -> Arrays.copyOfRange(t, f, to)).toList()));
+            List<int[]> pairs = splits.stream().map(s -> Arrays.copyOfRange(s.test(), f, to)).toList();
+            test.add(batch(pairs, pairs.stream().map(t -> Split.labels(shape, t)).toList(), manager));
         }
     }
 
-    private Batch batch(List<int[]> pairs) {
+    /** Step {@code step}'s mini-batch of every run, each drawn from its own train pairs, in {@code scope}. */
+    private Batch minibatch(int step, NDManager scope) {
+        List<int[]> pairs = new ArrayList<>();
+        List<long[]> labels = new ArrayList<>();
+        for (Lane lane : lanes) {
+            int[] positions = lane.batches.positions(step);
+            Split split = lane.member.split();
+            pairs.add(Arrays.stream(positions).map(i -> split.train()[i]).toArray());
+            labels.add(Arrays.stream(positions).mapToLong(i -> split.trainLabels()[i]).toArray());
+        }
+        return batch(pairs, labels, scope);
+    }
+
+    /** The examples (a, b) of each run's pairs with the given labels (the same number for each run), in {@code into}. */
+    private Batch batch(List<int[]> pairs, List<long[]> labels, NDManager into) {
         int p = shape.modulus();
         int size = pairs.get(0).length;
-        long[] a = new long[pairs.size() * size], b = new long[a.length], labels = new long[a.length];
+        long[] a = new long[pairs.size() * size], b = new long[a.length], y = new long[a.length];
         for (int r = 0; r < pairs.size(); r++) {
             System.arraycopy(Split.firstOperands(p, pairs.get(r)), 0, a, r * size, size);
             System.arraycopy(Split.secondOperands(p, pairs.get(r)), 0, b, r * size, size);
-            System.arraycopy(Split.labels(shape, pairs.get(r)), 0, labels, r * size, size);
+            System.arraycopy(labels.get(r), 0, y, r * size, size);
         }
         Shape s = new Shape(pairs.size(), size);
-        return new Batch(manager.create(a, s), manager.create(b, s), manager.create(labels, s), size);
+        return new Batch(into.create(a, s), into.create(b, s), into.create(y, s), size);
+    }
+
+    /** The share of positions from..to−1 where {@code predicted} equals {@code labels}. */
+    private static double share(long[] predicted, long[] labels, int from, int to) {
+        int right = 0;
+        for (int i = from; i < to; i++) {
+            right += predicted[i] == labels[i] ? 1 : 0;
+        }
+        return right / (double) (to - from);
+    }
+
+    /** The train accuracies by kind of pair of a run with label noise ({@code predicted} over its train pairs), or null. */
+    private static MetricRow.Noisy noisy(TrainConfig c, Split split, long[] predicted) {
+        int corrupted = split.corrupted();
+        if (corrupted == 0) {
+            return null;
+        }
+        long[] truth = Split.labels(c, Arrays.copyOf(split.train(), corrupted));
+        return new MetricRow.Noisy(share(predicted, split.trainLabels(), corrupted, predicted.length),
+                share(predicted, split.trainLabels(), 0, corrupted), share(predicted, truth, 0, corrupted));
     }
 
     /** Examples whose arg-max logit is the label, per run: logits [R, B, V], labels [R, B]. */

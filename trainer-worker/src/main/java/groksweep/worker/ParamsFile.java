@@ -3,39 +3,57 @@ package groksweep.worker;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import groksweep.config.ConfigException;
 import groksweep.config.TrainConfig;
 import groksweep.model.Model;
 import groksweep.train.Optimizer;
+import groksweep.train.Batches;
 import groksweep.train.Split;
 import groksweep.train.Trainer;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * Parameters as .npz under the paper's names and shapes, with the split as int64 {@code train_idx}
- * and {@code test_idx} (indices a·p + b): the reference PyTorch code loads it as it is.
+ * and {@code test_idx} (indices a·p + b), and what else a replay needs: the reference PyTorch code
+ * loads it as it is.
  */
 public final class ParamsFile {
     private ParamsFile() {}
 
-    /** A single run's parameters (R = 1, written without the run axis) and its split. */
+    /**
+     * A single run's parameters (R = 1, written without the run axis) and its split; with label
+     * noise also {@code train_labels}, the labels it trains on.
+     */
     public static byte[] encode(Model model, Split split) {
+        return encode(model, split, null, 0);
+    }
+
+    /**
+     * {@link #encode(Model, Split)}, and with {@code batches} the permutation of the train set of
+     * each epoch that {@code steps} updates reach, int64 {@code batch_order} [epochs, N]: what the
+     * reference needs to replay a mini-batch run.
+     */
+    public static byte[] encode(Model model, Split split, Batches batches, int steps) {
         NDManager m = model.params().head().getManager();
         try (NDManager scope = m.newSubManager()) {
             NDList out = new NDList();
             for (String name : model.names()) {
-                NDArray copy = model.param(name).get(0).duplicate();
-                copy.attach(scope);
-                copy.setName(name);
-                out.add(copy);
+                out.add(named(scope, model.param(name).get(0), name));
             }
-            NDArray train = scope.create(Arrays.stream(split.train()).asLongStream().toArray());
-            train.setName("train_idx");
-            NDArray test = scope.create(Arrays.stream(split.test()).asLongStream().toArray());
-            test.setName("test_idx");
-            out.add(train);
-            out.add(test);
+            out.add(named(scope, scope.create(Arrays.stream(split.train()).asLongStream().toArray()), "train_idx"));
+            out.add(named(scope, scope.create(Arrays.stream(split.test()).asLongStream().toArray()), "test_idx"));
+            if (split.corrupted() > 0) {
+                out.add(named(scope, scope.create(split.trainLabels()), "train_labels"));
+            }
+            if (batches != null) {
+                int epochs = batches.epoch(steps - 1) + 1;
+                long[] order = IntStream.range(0, epochs).flatMap(e -> Arrays.stream(batches.order(e)))
+                        .asLongStream().toArray();
+                out.add(named(scope, scope.create(order, new Shape(epochs, batches.pairs())), "batch_order"));
+            }
             return out.encode(NDList.Encoding.NPZ);
         }
     }
@@ -67,6 +85,7 @@ public final class ParamsFile {
         return new Trainer.Resumed(model, new Optimizer(c, model.params(), all));
     }
 
+    /** A copy of {@code x} in {@code scope}, named for the file. */
     private static NDArray named(NDManager scope, NDArray x, String name) {
         NDArray copy = x.duplicate();
         copy.attach(scope);
@@ -101,7 +120,7 @@ public final class ParamsFile {
             if (train == null || test == null) {
                 return null;
             }
-            return new Split(c.modulus(), toInts(train), toInts(test));
+            return Split.of(c, toInts(train), toInts(test));
         }
     }
 

@@ -12,6 +12,7 @@ import groksweep.results.RunStatus;
 import groksweep.results.StopReason;
 import groksweep.results.Table;
 import groksweep.results.Tables;
+import groksweep.train.Batches;
 import groksweep.train.MetricRow;
 import groksweep.train.Split;
 import groksweep.train.Trainer;
@@ -226,7 +227,7 @@ public final class Worker {
         }
         if (o.exportInit() != null) {
             Files.createDirectories(o.exportInit().toAbsolutePath().getParent()); // as --out is created
-            Files.write(o.exportInit(), ParamsFile.encode(model, split));
+            Files.write(o.exportInit(), ParamsFile.encode(model, split, Batches.of(c), c.steps()));
         }
         return new Trainer.Member(c, split, model, s == null ? null : s.resumed().optimizer(),
                 s == null ? List.of() : s.metrics(), checkpoints.saving(o.checkpointEvery(), listener, s));

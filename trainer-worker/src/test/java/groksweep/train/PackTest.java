@@ -88,6 +88,8 @@ class PackTest {
                 assertRelative(x.updateNorm(), y.updateNorm(), 1e3 * tolerance, at + ": update norm");
             }
             assertEquals(x.gradWeightCos(), y.gradWeightCos(), 1e3 * tolerance, at + ": cos(grad, w)");
+            assertEquals(x.epoch(), y.epoch(), at + ": epoch");
+            assertEquals(x.noisy(), y.noisy(), at + ": accuracies by kind of train pair");
             assertEquals(x.measures() == null, y.measures() == null, at + ": progress measures");
             if (x.measures() != null) {
                 assertRelative(x.measures().restrictedLoss(), y.measures().restrictedLoss(), 1e3 * tolerance, at);
@@ -191,6 +193,8 @@ class PackTest {
                         Map.of("seed", 2, "weight_decay", 0.1)),
                 option("stablemax", SMALL.with("loss", "stablemax"), Map.of("seed", 1), Map.of("seed", 2, "lr", 3e-3)),
                 option("mse", SMALL.with("loss", "mse"), Map.of("seed", 1), Map.of("seed", 2, "weight_decay", 0.3)),
+                option("batch_size", SMALL.with("batch_size", 50), Map.of("seed", 1, "label_noise", 0.3),
+                        Map.of("seed", 2, "lr", 3e-3, "data_seed", 7)),
                 option("mlp concat relu", SMALL.with("model", "mlp"), Map.of("seed", 1, "init_scale", 0.5),
                         Map.of("seed", 2, "stop_after_grok", 0)),
                 option("mlp sum quadratic", SMALL.with(Map.of("model", "mlp", "mlp_input", "sum", "activation", "quadratic")),

@@ -27,11 +27,14 @@ class CheckpointTest {
             "modulus", 23, "train_fraction", 0.5, "steps", 150, "eval_every", 10, "analysis_every", 30));
     @TempDir Path dir;
 
-    /** The default run, and runs whose optimizers keep more state: every piece must survive a restart. */
+    /**
+     * The default run, and runs whose optimizers keep more state, or draw mini-batches: every piece
+     * must survive a restart.
+     */
     static Stream<TrainConfig> configs() {
         return Stream.of(C,
                 C.with(Map.of("optimizer", "adam", "grokfast", "ma", "grokfast_window", 30, "orthogonal_grad", true,
-                        "fixed_weight_norm", 1.0, "weight_decay", 0.01)),
+                        "fixed_weight_norm", 1.0, "weight_decay", 0.01, "batch_size", 40, "label_noise", 0.2)), // resumes mid-epoch
                 C.with(Map.of("optimizer", "sgd", "lr", 0.05, "grokfast", "ema", "loss", "stablemax", "init_scale", 2.0)),
                 TrainConfig.defaults().with(Map.of("group", "D6", "model", "mlp", "train_fraction", 0.5, "steps", 150,
                         "eval_every", 10, "analysis_every", 30))); // the irreps table too
