@@ -262,25 +262,35 @@ public record SweepSpec(
 
     /**
      * SHA-256 of the canonical spec: the same sweep, however written, has the same hash. Secret
-     * settings enter it redacted, so the hash does not depend on (or reveal) their values.
+     * settings enter it redacted, so the hash does not depend on (or reveal) their values. Trainer
+     * options at their neutral default are left out, as from run ids, so adding an option keeps
+     * every spec's hash.
      */
     public String hash() {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(canonical().getBytes(StandardCharsets.UTF_8));
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(canonical(false).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(h, 0, 8);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** The resolved spec as YAML with sorted keys, saved with the results. */
+    /** The resolved spec as YAML with sorted keys, every trainer option included: saved with the results. */
     public String canonical() {
+        return canonical(true);
+    }
+
+    private String canonical(boolean everyOption) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("output", output);
         // One grid is written as before, so specs written before lists of grids keep their hash.
         m.put("grid", grids.size() == 1 ? new TreeMap<>(grids.get(0)) : grids.stream().map(TreeMap::new).toList());
-        m.put("trainer", new TreeMap<>(TrainConfig.defaults().with(trainer).toMap()));
+        Map<String, Object> options = new TreeMap<>(TrainConfig.defaults().with(trainer).toMap());
+        if (!everyOption) {
+            options.entrySet().removeIf(e -> e.getValue().equals(TrainConfig.NEUTRAL.get(e.getKey())));
+        }
+        m.put("trainer", options);
         m.put("spark", new TreeMap<>(Secrets.redact(spark))); // saved with the results: no secret values
         m.put("run_timeout_seconds", runTimeoutSeconds);
         m.put("threads_per_run", threadsPerRun);
