@@ -4,7 +4,7 @@ A transformer (Nanda et al. 2023, "Progress measures for grokking"; one block or
 attention rate of Zhong et al. 2023) or an MLP (Liu et al. 2022, Gromov 2023) learns a o b mod p
 from the input [a, b, =] ([a, b] for the MLP), trained full-batch or on mini-batches reshuffled every
 epoch, on clean labels or with a share of the train labels corrupted (Doshi et al. 2024), with
-AdamW (or Adam, SGD), optionally
+AdamW (or Adam, SGD, Muon), optionally
 with Grokfast filters (Lee et al. 2024), StableMax or a float32 loss and ⊥Grad (Prieto et al.
 2025), and Omnigrok's init scale and constrained weight norm (Liu et al. 2023). This script is used
 to replay runs exported with `groksweep train --export-init FILE.npz` (same parameters and
@@ -203,6 +203,45 @@ def per_run(x, w):
     return x.view(-1, *[1] * (w.dim() - 1))
 
 
+HIDDEN = ("W_Q", "W_K", "W_V", "W_O", "W_in", "W_out")  # the weight matrices Muon updates, in any block
+
+
+def newton_schulz(G, steps):
+    """Jordan et al.'s zeropower_via_newtonschulz5 in G's dtype: toward U V^T of each matrix of G [..., rows, cols]."""
+    a, b, c = 3.4445, -4.7750, 2.0315
+    X = G.mT if G.size(-2) > G.size(-1) else G
+    X = X / (X.norm(dim=(-2, -1), keepdim=True) + 1e-7)
+    for _ in range(steps):
+        A = X @ X.mT
+        X = a * X + (b * A + c * A @ A) @ X
+    return X.mT if G.size(-2) > G.size(-1) else X
+
+
+class Muon:
+    """Muon on the hidden matrices, as muon.py's SingleDeviceMuonWithAuxAdam updates its use_muon group;
+    attention's [H, K, D] weights are one [H*K, D] matrix. `lead` is 1, or 2 for a packed [R, ...] model."""
+
+    def __init__(self, params, lr, momentum, nesterov, steps, weight_decay, lead):
+        self.params, self.buffers = params, [torch.zeros_like(w) for w in params]
+        self.lr, self.momentum, self.nesterov, self.steps, self.wd, self.lead = lr, momentum, nesterov, steps, weight_decay, lead
+
+    def zero_grad(self):
+        for w in self.params:
+            w.grad = None
+
+    @torch.no_grad()
+    def step(self, factor):
+        lr = self.lr * factor
+        for w, buf in zip(self.params, self.buffers):
+            g = w.grad
+            buf.lerp_(g, 1 - self.momentum)
+            u = g.lerp(buf, self.momentum) if self.nesterov else buf
+            matrix = u.reshape(*u.shape[:self.lead - 1], -1, u.shape[-1])
+            update = newton_schulz(matrix, self.steps) * max(1, matrix.size(-2) / matrix.size(-1)) ** 0.5
+            w.mul_(1 - lr * self.wd)
+            w.sub_(lr * update.reshape(w.shape))
+
+
 def corrupt(y, noise, p, seed):
     """The first int(noise * N) train labels made wrong, uniform over the other p - 1 (Doshi et al. 2024)."""
     n = int(noise * len(y))
@@ -243,8 +282,12 @@ def main():
     ap.add_argument("--n-layers", type=int, default=1, help="transformer blocks")
     ap.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu")
     ap.add_argument("--mlp-input", choices=["concat", "sum"], default="concat")
-    ap.add_argument("--optimizer", choices=["adamw", "adam", "sgd"], default="adamw")
+    ap.add_argument("--optimizer", choices=["adamw", "adam", "sgd", "muon"], default="adamw")
     ap.add_argument("--momentum", type=float, default=0.9, help="SGD momentum")
+    ap.add_argument("--muon-lr", type=float, default=0.02)
+    ap.add_argument("--muon-momentum", type=float, default=0.95)
+    ap.add_argument("--muon-nesterov", choices=["true", "false"], default="true")
+    ap.add_argument("--muon-ns-steps", type=int, default=5)
     ap.add_argument("--grokfast", choices=["none", "ema", "ma"], default="none")
     ap.add_argument("--grokfast-alpha", type=float, default=0.98)
     ap.add_argument("--grokfast-lambda", type=float, default=2.0)
@@ -340,7 +383,13 @@ def main():
     for t in W.values():
         t.requires_grad_(True)
     params = list(W.values())
-    if args.optimizer == "sgd":
+    muon = None
+    if args.optimizer == "muon":  # AdamW on every other tensor, with the run's lr, betas, eps and decay
+        muon = Muon([w for n, w in W.items() if n.split(".")[0] in HIDDEN], args.muon_lr, args.muon_momentum,
+                    args.muon_nesterov == "true", args.muon_ns_steps, args.weight_decay, 1 if R == 1 else 2)
+        opt = torch.optim.AdamW([w for n, w in W.items() if n.split(".")[0] not in HIDDEN], lr=args.lr,
+                                betas=(args.beta1, args.beta2), eps=args.eps, weight_decay=args.weight_decay)
+    elif args.optimizer == "sgd":
         opt = torch.optim.SGD(params, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay)
     else:
         kind = torch.optim.AdamW if args.optimizer == "adamw" else torch.optim.Adam
@@ -349,7 +398,8 @@ def main():
     norm_of = total_norm if R == 1 else total_norm_packed
     target_norm = args.fixed_weight_norm * norm_of(params)
     warmup = args.warmup
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(s / warmup, 1.0) if warmup > 0 else 1.0)
+    factor = lambda s: min(s / warmup, 1.0) if warmup > 0 else 1.0  # of update s + 1
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)
 
     n_train = x_train.shape[-2]
     per_epoch = -(-n_train // args.batch_size) if args.batch_size else 1
@@ -411,6 +461,8 @@ def main():
         x, y = batch(step)
         loss = train_loss_of(model(W, x), y)
         opt.zero_grad()
+        if muon:
+            muon.zero_grad()
         loss.backward()
         if args.grokfast == "ema":
             grokfast_ema(params, filter_state, args.grokfast_alpha, args.grokfast_lambda)
@@ -419,6 +471,8 @@ def main():
         if args.orthogonal_grad:
             (orthogonal if R == 1 else orthogonal_packed)(params)
         opt.step()
+        if muon:
+            muon.step(factor(step))
         sched.step()
         if args.fixed_weight_norm > 0:
             with torch.no_grad():

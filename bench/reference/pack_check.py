@@ -21,6 +21,7 @@ CASES = {
     "mlp, sgd": ["--model", "mlp", "--optimizer", "sgd", "--lr", "0.1", "--weight-decay", "0.001"],
     "grokfast ema, stablemax": ["--grokfast", "ema", "--grokfast-alpha", "0.9", "--loss", "stablemax"],
     "mse": ["--loss", "mse"],
+    "muon": ["--optimizer", "muon", "--weight-decay", "0.1"],
     "mini-batch 32 (per run)": ["--batch-size", "32"],
     "label noise 0.3 (per run)": ["--label-noise", "0.3"],
     "orthogonal grad (per run)": ["--orthogonal-grad", "--weight-decay", "0"],

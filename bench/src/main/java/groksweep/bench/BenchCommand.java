@@ -121,6 +121,7 @@ public final class BenchCommand implements Callable<Integer> {
         OPTION_STEPS.put("adamw (default)", Map.of());
         OPTION_STEPS.put("optimizer adam", Map.of("optimizer", "adam"));
         OPTION_STEPS.put("optimizer sgd", Map.of("optimizer", "sgd"));
+        OPTION_STEPS.put("optimizer muon", Map.of("optimizer", "muon"));
         OPTION_STEPS.put("grokfast ema", Map.of("grokfast", "ema"));
         OPTION_STEPS.put("grokfast ma (window 100)", Map.of("grokfast", "ma"));
         OPTION_STEPS.put("orthogonal_grad", Map.of("orthogonal_grad", true));

@@ -100,13 +100,26 @@ public final class TrainConfig implements java.io.Serializable {
     public static final Option<Integer> STOP_AFTER_GROK = Option.integer("stop_after_grok", -1, // never stop early unless asked
                     "stop N steps after test accuracy reached 0.99 and stayed (-1: never)")
             .check(s -> s >= -1, "an integer ≥ 0, or -1 for never").perRun();
-    public static final Option<String> OPTIMIZER = Option.choice("optimizer", "adamw", List.of("adamw", "adam", "sgd"),
-            "adamw, adam or sgd", "adamw (decoupled decay, torch.optim.AdamW), adam (decay added to the gradient, "
-                    + "torch.optim.Adam) or sgd (torch.optim.SGD with momentum; decay added to the gradient)")
+    public static final Option<String> OPTIMIZER = Option.choice("optimizer", "adamw", List.of("adamw", "adam", "sgd", "muon"),
+            "adamw, adam, sgd or muon", "adamw (decoupled decay, torch.optim.AdamW), adam (decay added to the gradient, "
+                    + "torch.optim.Adam), sgd (torch.optim.SGD with momentum; decay added to the gradient) or muon "
+                    + "(Jordan et al.'s Muon on the hidden weight matrices, AdamW on every other tensor)")
             .neutral().shared();
     public static final Option<Double> MOMENTUM = Option.number("momentum", 0.9, // the usual SGD momentum; torch's own default, 0, is plain SGD
                     "SGD momentum (optimizer sgd only)")
             .check(m -> m >= 0 && m < 1, "a number in [0, 1)").onlyWith("optimizer", "sgd").neutral().perRun();
+    public static final Option<Double> MUON_LR = Option.number("muon_lr", 0.02, // Jordan et al.'s default
+                    "Muon's learning rate for the hidden weight matrices, with lr's warm-up (optimizer muon only)")
+            .check(lr -> lr > 0 && Double.isFinite(lr), "a number > 0").onlyWith("optimizer", "muon").neutral().perRun();
+    public static final Option<Double> MUON_MOMENTUM = Option.number("muon_momentum", 0.95, // idem
+                    "Muon's momentum β: buffer ← β·buffer + (1 − β)·g (optimizer muon only)")
+            .check(m -> m >= 0 && m < 1, "a number in [0, 1)").onlyWith("optimizer", "muon").neutral().perRun();
+    public static final Option<Boolean> MUON_NESTEROV = Option.flag("muon_nesterov", true, // idem
+            "Muon orthogonalises (1 − β)·g + β·buffer (Nesterov) rather than the buffer (optimizer muon only)")
+            .onlyWith("optimizer", "muon").neutral().shared();
+    public static final Option<Integer> MUON_NS_STEPS = Option.integer("muon_ns_steps", 5, // idem
+                    "Newton–Schulz iterations that orthogonalise each matrix's update (optimizer muon only)")
+            .check(n -> n >= 1 && n <= 20, "an integer from 1 to 20").onlyWith("optimizer", "muon").neutral().shared();
     public static final Option<String> GROKFAST = Option.choice("grokfast", "none", List.of("none", "ema", "ma"),
             "none, ema or ma", "Grokfast gradient filter before the optimizer (Lee et al. 2024): none, "
                     + "ema (g + λ·EMA_α(g)) or ma (g + λ·mean of the last grokfast_window gradients)")
@@ -383,6 +396,10 @@ public final class TrainConfig implements java.io.Serializable {
     public int stopAfterGrok() { return get(STOP_AFTER_GROK); }
     public String optimizer() { return get(OPTIMIZER); }
     public double momentum() { return get(MOMENTUM); }
+    public double muonLr() { return get(MUON_LR); }
+    public double muonMomentum() { return get(MUON_MOMENTUM); }
+    public boolean muonNesterov() { return get(MUON_NESTEROV); }
+    public int muonNsSteps() { return get(MUON_NS_STEPS); }
     public String grokfast() { return get(GROKFAST); }
     public double grokfastAlpha() { return get(GROKFAST_ALPHA); }
     public double grokfastLambda() { return get(GROKFAST_LAMBDA); }

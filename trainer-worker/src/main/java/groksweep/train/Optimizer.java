@@ -35,6 +35,9 @@ import java.util.function.ToDoubleFunction;
  *          w ← w − lr_t/(1 − β1^t) · m / (√v / √(1 − β2^t) + eps)          torch.optim.AdamW
  *   adam   g ← g + wd·w, then the same moments and step without the decay    torch.optim.Adam
  *   sgd    g ← g + wd·w;  b ← μ·b + g;  w ← w − lr_t·b                       torch.optim.SGD
+ *   muon   on each hidden weight matrix: b ← β·b + (1 − β)·g;  u = (1 − β)·g + β·b (Nesterov; else b)
+ *          w ← w·(1 − μlr_t·wd) − μlr_t·√max(1, rows/cols)·NS(u)            Jordan et al.'s muon.py
+ *          and adamw on every other tensor (embeddings, unembedding, biases)
  *       </pre>
  *       DJL's {@code Adam} adds the decay to the gradient and DJL's {@code AdamW} adds eps to √v
  *       before the bias correction: both differ from torch once gradients are tiny, which is
@@ -61,6 +64,12 @@ public final class Optimizer {
     private int t;
     private double[] updateNorm; // per run; NaN when not measured
 
+    /** Newton–Schulz's quintic coefficients (a, b, c), Jordan et al.'s. */
+    static final double NS_A = 3.4445, NS_B = -4.7750, NS_C = 2.0315;
+
+    /** The parameters Muon updates: the blocks' weight matrices (attention and MLP), any block. */
+    private static final List<String> HIDDEN = List.of("W_Q", "W_K", "W_V", "W_O", "W_in", "W_out");
+
     /** Fresh state for one run (R = 1) in the parameters' manager; nothing updated yet. */
     public Optimizer(TrainConfig config, NDList params) {
         this(List.of(config), params);
@@ -74,9 +83,13 @@ public final class Optimizer {
         NDManager manager = params.head().getManager();
         int r = runs.size();
         long total = params.stream().mapToLong(NDArray::size).sum() / r;
+        long matrices = params.stream().filter(this::muon).mapToLong(NDArray::size).sum() / r;
         DataType type = params.head().getDataType();
-        this.state = new NDList(named(manager.zeros(new Shape(r, total), type), "m"),
-                named(manager.zeros(new Shape(r, total), type), "v"));
+        this.state = new NDList(named(manager.zeros(new Shape(r, total - matrices), type), "m"),
+                named(manager.zeros(new Shape(r, total - matrices), type), "v"));
+        if (matrices > 0) {
+            state.add(named(manager.zeros(new Shape(r, matrices), type), "muon_momentum"));
+        }
         switch (c.grokfast()) {
             case "ema" -> state.add(named(manager.zeros(new Shape(r, total), type), "grokfast_ema"));
             case "ma" -> {
@@ -109,7 +122,7 @@ public final class Optimizer {
         this.params = params;
         NDManager manager = params.head().getManager();
         this.state = new NDList();
-        for (String name : List.of("m", "v", "grokfast_ema", "grokfast_window", "grokfast_sum")) {
+        for (String name : List.of("m", "v", "muon_momentum", "grokfast_ema", "grokfast_window", "grokfast_sum")) {
             if (saved.get(0).contains(name)) {
                 NDList rows = new NDList();
                 saved.forEach(s -> rows.add(s.get(name).expandDims(0)));
@@ -125,7 +138,12 @@ public final class Optimizer {
 
     /** Learning rate of update t (1-based): lr·min((t − 1)/warmup, 1). */
     public static double learningRate(TrainConfig c, int t) {
-        return c.warmupSteps() == 0 ? c.lr() : c.lr() * Math.min((t - 1) / (double) c.warmupSteps(), 1.0);
+        return c.lr() * warmup(c, t);
+    }
+
+    /** The warm-up's factor of update t (1-based), min((t − 1)/warmup, 1): of lr, and of muon_lr. */
+    static double warmup(TrainConfig c, int t) {
+        return c.warmupSteps() == 0 ? 1 : Math.min((t - 1) / (double) c.warmupSteps(), 1.0);
     }
 
     /**
@@ -160,16 +178,18 @@ public final class Optimizer {
                     Runs.scalei(m, each(TrainConfig::momentum)).addi(g.add(Runs.scalei(flatten(params), wd)));
                     yield Runs.scale(m, lr);
                 }
+                case "muon" -> muon(g, lr);
                 default -> throw new IllegalStateException("optimizer " + c.optimizer());
             };
-            boolean decoupled = c.optimizer().equals("adamw");
-            double[] keep = new double[n];
+            boolean decoupled = c.optimizer().equals("adamw") || c.optimizer().equals("muon");
+            double[] keep = new double[n], keepMatrix = new double[n];
             java.util.Arrays.setAll(keep, r -> 1 - lr[r] * wd[r]);
+            java.util.Arrays.setAll(keepMatrix, r -> 1 - runs.get(r).muonLr() * warmup(runs.get(r), t) * wd[r]);
             long offset = 0;
             for (NDArray w : params) {
                 long size = w.size() / n;
                 if (decoupled) {
-                    Runs.scalei(w, keep);
+                    Runs.scalei(w, muon(w) ? keepMatrix : keep);
                 }
                 w.subi(update.get(":, " + offset + ":" + (offset + size)).reshape(w.getShape()));
                 JniUtils.zeroGrad((PtNDArray) w);
@@ -202,6 +222,71 @@ public final class Optimizer {
         Runs.scalei(v, beta2).addi(Runs.scalei(g.square(), complement(beta2)));
         NDArray denominator = Runs.addi(Runs.dividei(v.sqrt(), bias2Sqrt), each(TrainConfig::eps));
         return Runs.scalei(m.div(denominator), stepSize);
+    }
+
+    /**
+     * Muon's update (Jordan et al.'s {@code SingleDeviceMuonWithAuxAdam}) from gradient {@code g},
+     * per run: on each hidden matrix the momentum, Newton–Schulz and scale of the class comment;
+     * {@link #adam} over every other tensor. The attention's [H, K, D] weights are one [H·K, D]
+     * matrix, as a layer computing all heads at once holds them.
+     */
+    private NDArray muon(NDArray g, double[] lr) {
+        int n = runs.size();
+        NDList others = new NDList(), matrices = new NDList();
+        long offset = 0;
+        for (NDArray w : params) {
+            long size = w.size() / n;
+            (muon(w) ? matrices : others).add(g.get(":, " + offset + ":" + (offset + size)));
+            offset += size;
+        }
+        NDArray adamUpdate = adam(NDArrays.concat(others, 1), lr); // [R, Σ others]
+        NDArray gm = NDArrays.concat(matrices, 1); // [R, Σ matrices]
+        double[] beta = each(TrainConfig::muonMomentum);
+        NDArray buffer = state.get("muon_momentum");
+        Runs.scalei(buffer, beta).addi(Runs.scale(gm, complement(beta)));
+        NDArray u = c.muonNesterov() ? Runs.scale(gm, complement(beta)).addi(Runs.scale(buffer, beta)) : buffer;
+        double[] muonLr = each(r -> r.muonLr() * warmup(r, t));
+        NDList out = new NDList();
+        long a = 0, m = 0;
+        for (NDArray w : params) {
+            long size = w.size() / n;
+            if (muon(w)) {
+                long cols = w.getShape().getLastDimension(), rows = size / cols;
+                NDArray orthogonal = newtonSchulz(u.get(":, " + m + ":" + (m + size)).reshape(n, rows, cols),
+                        c.muonNsSteps()); // [R, rows, cols]
+                out.add(Runs.scalei(orthogonal.reshape(n, size).muli(Math.sqrt(Math.max(1, rows / (double) cols))),
+                        muonLr));
+                m += size;
+            } else {
+                out.add(adamUpdate.get(":, " + a + ":" + (a + size)));
+                a += size;
+            }
+        }
+        return NDArrays.concat(out, 1);
+    }
+
+    /** Whether Muon updates {@code w}: the optimizer is muon and w is a hidden weight matrix. */
+    private boolean muon(NDArray w) {
+        return c.optimizer().equals("muon") && HIDDEN.contains(w.getName().replaceAll("\\.\\d+$", ""));
+    }
+
+    /**
+     * Newton–Schulz's quintic iteration toward the orthogonal factor U·Vᵀ of each G = U·S·Vᵀ in
+     * {@code g} [R, rows, cols], as Jordan et al.'s {@code zeropower_via_newtonschulz5} (in the
+     * parameters' dtype, not bfloat16): on the wide orientation (Gᵀ when rows &gt; cols),
+     * X ← G/(‖G‖_F + 1e-7), then {@code steps} times A = X·Xᵀ, X ← a·X + (b·A + c·A²)·X. Each singular
+     * value s of G becomes f(s/(‖G‖_F + 1e-7)) for the scalar quintic f iterated, which their
+     * coefficients drive into about [0.7, 1.2] rather than to 1 exactly.
+     */
+    static NDArray newtonSchulz(NDArray g, int steps) {
+        boolean tall = g.getShape().get(1) > g.getShape().get(2);
+        NDArray x = tall ? g.swapAxes(1, 2) : g; // [R, small, large]
+        x = x.div(x.square().sum(new int[] {1, 2}, true).sqrt().addi(1e-7));
+        for (int i = 0; i < steps; i++) {
+            NDArray a = x.matMul(x.swapAxes(1, 2)); // [R, small, small]
+            x = x.mul(NS_A).addi(a.mul(NS_B).addi(a.matMul(a).muli(NS_C)).matMul(x));
+        }
+        return tall ? x.swapAxes(1, 2) : x;
     }
 
     /** The Grokfast-filtered gradient, updating the filter's state; g itself when off. */

@@ -240,4 +240,145 @@ class OptimizerTest {
             assertTrue(opt.updateNorm() > 0.1); // decay 0.1·‖θ‖ alone moves it by ~0.38
         }
     }
+
+    /** X ← X/(‖X‖_F + 1e-7), then {@code steps} times X ← a·X + (b·A + c·A²)·X with A = X·Xᵀ: by hand, on a wide matrix. */
+    private static double[][] newtonSchulzByHand(double[][] g, int steps) {
+        double norm = Math.sqrt(Arrays.stream(g).flatMapToDouble(Arrays::stream).map(v -> v * v).sum()) + 1e-7;
+        double[][] x = Arrays.stream(g).map(row -> Arrays.stream(row).map(v -> v / norm).toArray()).toArray(double[][]::new);
+        for (int i = 0; i < steps; i++) {
+            double[][] a = times(x, transpose(x));
+            double[][] a2 = times(a, a);
+            double[][] b = new double[a.length][a.length];
+            for (int r = 0; r < a.length; r++) {
+                for (int k = 0; k < a.length; k++) {
+                    b[r][k] = Optimizer.NS_B * a[r][k] + Optimizer.NS_C * a2[r][k];
+                }
+            }
+            double[][] bx = times(b, x);
+            for (int r = 0; r < x.length; r++) {
+                for (int k = 0; k < x[0].length; k++) {
+                    x[r][k] = Optimizer.NS_A * x[r][k] + bx[r][k];
+                }
+            }
+        }
+        return x;
+    }
+
+    private static double[][] times(double[][] p, double[][] q) {
+        double[][] out = new double[p.length][q[0].length];
+        for (int i = 0; i < p.length; i++) {
+            for (int j = 0; j < q[0].length; j++) {
+                for (int k = 0; k < q.length; k++) {
+                    out[i][j] += p[i][k] * q[k][j];
+                }
+            }
+        }
+        return out;
+    }
+
+    private static double[][] transpose(double[][] p) {
+        double[][] out = new double[p[0].length][p.length];
+        for (int i = 0; i < p.length; i++) {
+            for (int j = 0; j < p[0].length; j++) {
+                out[j][i] = p[i][j];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * G = U·diag(1, 0.1)·Vᵀ with rotations U (2×2) and V (3×3): Newton–Schulz maps it to
+     * U·diag(f(1/n), f(0.1/n))·Vᵀ, f the scalar quintic x ← ax + bx³ + cx⁵ five times and n = ‖G‖_F + 1e-7,
+     * and so does the hand iteration; both singular values end in [0.68, 1.2], near-orthogonal
+     * from a condition number of 10. The tall Gᵀ gives the transpose.
+     */
+    @Test
+    void newtonSchulzMovesEverySingularValueTowardOne() {
+        Torch.engine();
+        double[][] u = {{Math.cos(0.3), -Math.sin(0.3)}, {Math.sin(0.3), Math.cos(0.3)}};
+        double[][] v = times(new double[][] {{Math.cos(0.7), -Math.sin(0.7), 0}, {Math.sin(0.7), Math.cos(0.7), 0}, {0, 0, 1}},
+                new double[][] {{1, 0, 0}, {0, Math.cos(0.4), -Math.sin(0.4)}, {0, Math.sin(0.4), Math.cos(0.4)}});
+        double[] s = {1, 0.1};
+        double[][] g = times(times(u, new double[][] {{s[0], 0, 0}, {0, s[1], 0}}), transpose(v)); // [2, 3]
+        double n = Math.sqrt(s[0] * s[0] + s[1] * s[1]) + 1e-7;
+        double[] f = new double[2];
+        for (int i = 0; i < 2; i++) {
+            double x = s[i] / n;
+            for (int k = 0; k < 5; k++) {
+                x = Optimizer.NS_A * x + Optimizer.NS_B * x * x * x + Optimizer.NS_C * Math.pow(x, 5);
+            }
+            f[i] = x;
+            assertTrue(f[i] > 0.68 && f[i] < 1.2, "singular value " + s[i] + " ends at " + f[i]);
+        }
+        double[][] expected = times(times(u, new double[][] {{f[0], 0, 0}, {0, f[1], 0}}), transpose(v));
+        double[][] hand = newtonSchulzByHand(g, 5);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray wide = m.create(Arrays.stream(g).flatMapToDouble(Arrays::stream).toArray()).reshape(1, 2, 3);
+            double[] ours = Optimizer.newtonSchulz(wide, 5).toDoubleArray();
+            double[] oursTall = Optimizer.newtonSchulz(wide.swapAxes(1, 2), 5).swapAxes(1, 2).toDoubleArray();
+            double[] want = Arrays.stream(expected).flatMapToDouble(Arrays::stream).toArray();
+            assertArrayEquals(want, ours, 1e-12);
+            assertArrayEquals(want, Arrays.stream(hand).flatMapToDouble(Arrays::stream).toArray(), 1e-12);
+            assertArrayEquals(want, oursTall, 1e-12, "a tall matrix is orthogonalised as its transpose");
+        }
+    }
+
+    /**
+     * Two Muon updates (muon_lr 0.02, β 0.95, Nesterov, weight decay 0.5) by hand: the hidden
+     * matrix W_in [2, 3] moves by the Newton–Schulz of (1 − β)·g + β·buffer, the bias b_in by
+     * AdamW (lr 0.01), both after their decoupled decay with their own learning rate.
+     */
+    @Test
+    void muonUpdatesHiddenMatricesAndAdamWEveryOtherTensor() {
+        Torch.engine();
+        TrainConfig c = TrainConfig.defaults().with(Map.of("optimizer", "muon", "lr", 1e-2, "weight_decay", 0.5,
+                "warmup_steps", 0)).validate();
+        double[][][] gw = {{{0.3, -0.1, 0.2}, {0.05, 0.4, -0.3}}, {{-0.2, 0.1, 0.6}, {0.1, 0.0, 0.2}}};
+        double[][] gb = {{0.5, -0.25}, {0.1, 0.3}};
+        double[][] w = {{1.0, -0.5, 0.25}, {0.5, 2.0, -1.0}};
+        double[] b = {0.1, -0.2};
+        double[][] buffer = new double[2][3];
+        double[] mb = new double[2], vb = new double[2];
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray wIn = m.create(Arrays.stream(w).flatMapToDouble(Arrays::stream).toArray()).reshape(1, 2, 3);
+            NDArray bIn = m.create(b).reshape(1, 2);
+            wIn.setName("W_in");
+            bIn.setName("b_in");
+            wIn.setRequiresGradient(true);
+            bIn.setRequiresGradient(true);
+            Optimizer opt = new Optimizer(c, new NDList(wIn, bIn));
+            for (int t = 1; t <= 2; t++) {
+                double[][] g = gw[t - 1];
+                try (GradMode grad = GradMode.enabled()) {
+                    GradMode.backward(wIn.mul(m.create(Arrays.stream(g).flatMapToDouble(Arrays::stream).toArray())
+                            .reshape(1, 2, 3)).sum().add(bIn.mul(m.create(gb[t - 1]).reshape(1, 2)).sum()));
+                }
+                try (NDManager scope = m.newSubManager()) {
+                    opt.step(scope, false);
+                }
+                double[][] nesterov = new double[2][3];
+                for (int i = 0; i < 2; i++) {
+                    for (int j = 0; j < 3; j++) {
+                        buffer[i][j] = 0.95 * buffer[i][j] + 0.05 * g[i][j];
+                        nesterov[i][j] = 0.05 * g[i][j] + 0.95 * buffer[i][j];
+                    }
+                }
+                double[][] o = newtonSchulzByHand(nesterov, 5); // scale √max(1, 2/3) = 1
+                for (int i = 0; i < 2; i++) {
+                    for (int j = 0; j < 3; j++) {
+                        w[i][j] = w[i][j] * (1 - 0.02 * 0.5) - 0.02 * o[i][j];
+                    }
+                    double gi = gb[t - 1][i];
+                    mb[i] = 0.9 * mb[i] + 0.1 * gi;
+                    vb[i] = 0.98 * vb[i] + 0.02 * gi * gi;
+                    double step = 1e-2 * (mb[i] / (1 - Math.pow(0.9, t)))
+                            / (Math.sqrt(vb[i] / (1 - Math.pow(0.98, t))) + 1e-8);
+                    b[i] = b[i] * (1 - 1e-2 * 0.5) - step;
+                }
+                assertArrayEquals(Arrays.stream(w).flatMapToDouble(Arrays::stream).toArray(), wIn.toDoubleArray(), 1e-14,
+                        "W_in after update " + t);
+                assertArrayEquals(b, bIn.toDoubleArray(), 1e-14, "b_in after update " + t);
+            }
+        }
+    }
 }

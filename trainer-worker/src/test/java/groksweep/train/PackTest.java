@@ -193,6 +193,10 @@ class PackTest {
                         Map.of("seed", 2, "weight_decay", 0.1)),
                 option("stablemax", SMALL.with("loss", "stablemax"), Map.of("seed", 1), Map.of("seed", 2, "lr", 3e-3)),
                 option("mse", SMALL.with("loss", "mse"), Map.of("seed", 1), Map.of("seed", 2, "weight_decay", 0.3)),
+                option("muon", SMALL.with("optimizer", "muon"), Map.of("seed", 1, "muon_lr", 0.01, "muon_momentum", 0.9),
+                        Map.of("seed", 2, "lr", 3e-3, "weight_decay", 0.3)),
+                option("muon, 2 blocks, no nesterov", SMALL.with(Map.of("optimizer", "muon", "n_layers", 2,
+                        "muon_nesterov", false, "muon_ns_steps", 3, "steps", 30)), Map.of("seed", 1), Map.of("seed", 2)),
                 option("batch_size", SMALL.with("batch_size", 50), Map.of("seed", 1, "label_noise", 0.3),
                         Map.of("seed", 2, "lr", 3e-3, "data_seed", 7)),
                 option("mlp concat relu", SMALL.with("model", "mlp"), Map.of("seed", 1, "init_scale", 0.5),
@@ -241,7 +245,7 @@ class PackTest {
     /** A small float64 config in which {@code option} has an effect. */
     private static TrainConfig contextFor(String option) {
         for (TrainConfig c : List.of(SMALL, SMALL.with(Map.of("optimizer", "sgd", "lr", 0.05)), SMALL.with("grokfast", "ema"),
-                SMALL.with("grokfast", "ma"))) {
+                SMALL.with("grokfast", "ma"), SMALL.with("optimizer", "muon"))) {
             try {
                 c.with(option, changed(c, option)).validate();
                 return c;

@@ -36,6 +36,7 @@ class CheckpointTest {
                 C.with(Map.of("optimizer", "adam", "grokfast", "ma", "grokfast_window", 30, "orthogonal_grad", true,
                         "fixed_weight_norm", 1.0, "weight_decay", 0.01, "batch_size", 40, "label_noise", 0.2)), // resumes mid-epoch
                 C.with(Map.of("optimizer", "sgd", "lr", 0.05, "grokfast", "ema", "loss", "stablemax", "init_scale", 2.0)),
+                C.with(Map.of("optimizer", "muon", "muon_momentum", 0.9)), // Muon's momentum beside AdamW's moments
                 TrainConfig.defaults().with(Map.of("group", "D6", "model", "mlp", "train_fraction", 0.5, "steps", 150,
                         "eval_every", 10, "analysis_every", 30))); // the irreps table too
     }
