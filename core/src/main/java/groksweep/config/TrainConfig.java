@@ -193,6 +193,27 @@ public final class TrainConfig implements java.io.Serializable {
                     "share of the train pairs given a wrong label, drawn from the data seed (Doshi et al. 2024); "
                             + "the test pairs keep theirs")
             .check(n -> n >= 0 && n < 1, "a number in [0, 1)").neutral().perRun();
+    public static final Option<Integer> LLC_EVERY = Option.integer("llc_every", 0, // off: it costs llc_chains × llc_draws forward and backward passes
+                    "estimate the local learning coefficient every N steps and at the end (0: off); N a multiple of "
+                            + "eval_every")
+            .check(n -> n >= 0, "an integer ≥ 0 (0: off)")
+            .check((n, c) -> n % c.evalEvery() == 0, c -> "0 or a multiple of eval_every (" + c.evalEvery() + ")")
+            .neutral().perRun();
+    public static final Option<Double> LLC_LR = Option.number("llc_lr", 5e-4, // devinterp's examples' ε and γ: its grokking notebook's 3e-3 and 5 wander off a transformer
+                    "the LLC's SGLD step size ε")
+            .check(e -> e > 0 && Double.isFinite(e), "a number > 0").neutral().perRun();
+    public static final Option<Double> LLC_LOCALIZATION = Option.number("llc_localization", 100.0, // idem
+                    "the LLC's SGLD localisation γ: the pull toward the weights it is measured at")
+            .check(g -> g >= 0 && Double.isFinite(g), "a number ≥ 0").neutral().perRun();
+    public static final Option<Double> LLC_NBETA = Option.number("llc_nbeta", 0.0, // devinterp's default_nbeta over the train set
+                    "the LLC's inverse temperature nβ (0: N / ln N over the N train pairs, devinterp's default)")
+            .check(b -> b >= 0 && Double.isFinite(b), "a number ≥ 0 (0: N / ln N)").neutral().perRun();
+    public static final Option<Integer> LLC_CHAINS = Option.integer("llc_chains", 10, // devinterp's default
+                    "the LLC's SGLD chains")
+            .check(n -> n >= 1, "an integer ≥ 1").neutral().perRun();
+    public static final Option<Integer> LLC_DRAWS = Option.integer("llc_draws", 100, // devinterp's default
+                    "SGLD steps per chain, each a draw of the loss")
+            .check(n -> n >= 1, "an integer ≥ 1").neutral().perRun();
 
     /** Every option, in declaration order: the order of flags, spec keys and runs columns. */
     public static final List<Option<?>> OPTIONS = List.copyOf(Option.DECLARED);
@@ -418,6 +439,7 @@ public final class TrainConfig implements java.io.Serializable {
     public String group() { return get(GROUP); }
     public int batchSize() { return get(BATCH_SIZE); }
     public double labelNoise() { return get(LABEL_NOISE); }
+    public int llcEvery() { return get(LLC_EVERY); }
 
     /** The group named by {@code group}, or null when the run learns a ∘ b mod p. */
     public FiniteGroup finiteGroup() {

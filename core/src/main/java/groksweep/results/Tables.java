@@ -75,7 +75,11 @@ public final class Tables {
                     optional("ipr", Type.DOUBLE, "[1/(⌊V/2⌋+1), 1]",
                             "Doshi et al. (2024): mean over neurons of the inverse participation ratio (r = 2) of |rfft| "
                                     + "of the neuron's W_L column over the outputs 0..V−1; near 1 when each neuron is one "
-                                    + "frequency (null on groups other than C<n>)")));
+                                    + "frequency (null on groups other than C<n>)"),
+                    optional("llc", Type.DOUBLE, "",
+                            "llc_every > 0: the local learning coefficient λ̂ (Lau et al. 2023) at these weights, devinterp's "
+                                    + "SGLD estimate on the train set, mean over llc_chains chains (else null)"),
+                    optional("llc_std", Type.DOUBLE, "", "its standard deviation over the chains")));
 
     /** Per-frequency spectra at analysis steps, long format. */
     public static final Table SPECTRA = new Table("spectra",

@@ -49,6 +49,7 @@ class TrainConfigTest {
         "batch_size     | 3831  | batch_size: '3831' is not allowed; expected 0 (full batch) or an integer from 1 to 3830, the train pairs",
         "batch_size     | -1    | batch_size: '-1' is not allowed; expected an integer ≥ 0 (0: full batch)",
         "label_noise    | 1.0   | label_noise: '1.0' is not allowed; expected a number in [0, 1)",
+        "llc_every      | 15    | llc_every: '15' is not allowed; expected 0 or a multiple of eval_every (10)",
         "muon_lr        | 0.05  | muon_lr: '0.05' is not allowed; expected its default 0.02 unless optimizer: muon (it has no effect otherwise)",
     })
     void outOfRangeNamesTheOptionValueAndRange(String key, String value, String message) {

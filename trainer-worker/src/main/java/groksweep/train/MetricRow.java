@@ -1,12 +1,13 @@
 package groksweep.train;
 
+import groksweep.measures.Llc;
 import groksweep.measures.ProgressMeasures;
 import groksweep.results.Row;
 import groksweep.results.Tables;
 
 /**
  * One evaluated step; {@code updateNorm} is null at step 0 (no update yet), {@code noisy} without
- * label noise, {@code measures} except at analysis steps.
+ * label noise, {@code llc} except at the steps llc_every asks, {@code measures} except at analysis steps.
  */
 public record MetricRow(
         int step,
@@ -21,6 +22,7 @@ public record MetricRow(
         Double softmaxCollapse,
         Integer epoch,
         Noisy noisy,
+        Llc.Estimate llc,
         ProgressMeasures measures) {
 
     /** Train accuracies of a run with label noise, by the kind of train pair (shares of each kind). */
@@ -29,14 +31,14 @@ public record MetricRow(
     /** This row with the progress measures. */
     public MetricRow with(ProgressMeasures m) {
         return new MetricRow(step, trainLoss, trainAcc, testLoss, testAcc, lr, weightSqSum, updateNorm, gradWeightCos,
-                softmaxCollapse, epoch, noisy, m);
+                softmaxCollapse, epoch, noisy, llc, m);
     }
 
     /** A row read back from the metrics table, for its onsets: without its epoch, noise accuracies and progress measures. */
     public static MetricRow fromRow(Row r) {
         return new MetricRow(r.getInt("step"), r.getDouble("train_loss"), r.getDouble("train_acc"),
                 r.getDouble("test_loss"), r.getDouble("test_acc"), r.getDouble("lr"), r.getDouble("weight_sq_sum"),
-                r.getDouble("update_norm"), r.getDouble("grad_weight_cos"), r.getDouble("softmax_collapse"), null, null, null);
+                r.getDouble("update_norm"), r.getDouble("grad_weight_cos"), r.getDouble("softmax_collapse"), null, null, null, null);
     }
 
     /** The row of the metrics table. */
@@ -54,6 +56,9 @@ public record MetricRow(
                 .set("grad_weight_cos", gradWeightCos)
                 .set("softmax_collapse", softmaxCollapse)
                 .set("epoch", epoch);
+        if (llc != null) {
+            r.set("llc", llc.mean()).set("llc_std", llc.std());
+        }
         if (noisy != null) {
             r.set("train_acc_clean", noisy.clean())
                     .set("train_acc_corrupted", noisy.corrupted())

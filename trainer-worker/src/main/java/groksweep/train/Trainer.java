@@ -3,11 +3,13 @@ package groksweep.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import groksweep.config.TrainConfig;
+import groksweep.measures.Llc;
 import groksweep.measures.ProgressMeasures;
 import groksweep.model.GradMode;
 import groksweep.model.Model;
@@ -307,7 +309,9 @@ public final class Trainer {
                 MetricRow row = new MetricRow(step, trainLoss[r], share(mine, split.trainLabels(), 0, train.size()),
                         testLoss[r] / testSize, testCorrect[r] / (double) testSize, Optimizer.learningRate(c, step + 1),
                         weightSq[r], updateNorm, gradCos[r], collapse[r],
-                        lane.batches == null ? step : lane.batches.epoch(step), noisy(c, split, mine), null);
+                        lane.batches == null ? step : lane.batches.epoch(step), noisy(c, split, mine),
+                        c.llcEvery() > 0 && (step % c.llcEvery() == 0 || step == c.steps()) ? llc(scope, r, step) : null,
+                        null);
                 Trainer.observe(lane.onsets, row, lane.member.listener());
                 boolean last = step == c.steps();
                 boolean stop = !last && lane.onsets.grokked() != null && c.stopAfterGrok() >= 0
@@ -327,6 +331,19 @@ public final class Trainer {
                     leave(lane, RunStatus.OK, stop ? StopReason.GROKKED : StopReason.STEPS, null, step, leaving, results);
                 }
             }
+        }
+    }
+
+    /** Run r's local learning coefficient at this step, on copies of its parameters and its train set ({@link Llc}). */
+    private Llc.Estimate llc(NDManager scope, int r, int step) {
+        TrainConfig c = lanes.get(r).c();
+        try (NDManager one = scope.newSubManager()) {
+            one.tempAttachAll(train.arrays());
+            NDIndex row = new NDIndex("{}:{}", r, r + 1);
+            NDArray a = train.a().get(row), b = train.b().get(row), labels = train.labels().get(row); // [1, N]
+            Model alone = model.run(r, one);
+            return Llc.estimate(alone.params(), w -> Loss.perRun(c, alone.with(w).forward(a, b).logits(), labels).sum(),
+                    Llc.Settings.of(c), Llc.seed(c, step));
         }
     }
 

@@ -90,6 +90,12 @@ class PackTest {
             assertEquals(x.gradWeightCos(), y.gradWeightCos(), 1e3 * tolerance, at + ": cos(grad, w)");
             assertEquals(x.epoch(), y.epoch(), at + ": epoch");
             assertEquals(x.noisy(), y.noisy(), at + ": accuracies by kind of train pair");
+            assertEquals(x.llc() == null, y.llc() == null, at + ": llc");
+            if (x.llc() != null && Double.isFinite(x.llc().mean())) {
+                assertRelative(x.llc().mean(), y.llc().mean(), 1e3 * tolerance, at + ": llc");
+            } else if (x.llc() != null) {
+                assertEquals(x.llc().mean(), y.llc().mean(), at + ": llc, its chains diverged alone and packed");
+            }
             assertEquals(x.measures() == null, y.measures() == null, at + ": progress measures");
             if (x.measures() != null) {
                 assertRelative(x.measures().restrictedLoss(), y.measures().restrictedLoss(), 1e3 * tolerance, at);
@@ -256,9 +262,12 @@ class PackTest {
         throw new IllegalStateException("no context lets " + option + " change");
     }
 
-    /** Another valid value of {@code option}: numbers halved (or 0.5 from 0), counts one more. */
+    /** Another valid value of {@code option}: numbers halved (or 0.5 from 0), counts one more, llc_every at eval_every. */
     private static Object changed(TrainConfig c, String option) {
         Object v = c.value(option);
+        if (option.equals("llc_every")) {
+            return c.evalEvery(); // a multiple of it
+        }
         if (v instanceof Double d) {
             return d == 0 ? 0.5 : d / 2;
         }
