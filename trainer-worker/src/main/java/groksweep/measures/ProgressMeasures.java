@@ -90,7 +90,7 @@ public record ProgressMeasures(
         int[] neuronFreq = neuronFrequencies(out.hidden().get(0), basis);
         int[] clusterSizes = clusterSizes(neuronFreq, Fourier.frequencies(n));
         double symmetricity = gradientSymmetricity(model, manager, SYMMETRICITY_TRIPLES, SYMMETRICITY_SEED);
-        double ipr = Fourier.ipr(model.neuronLogits().get(0).get(":" + p)).mean().getDouble(); // outputs 0..p−1, not "="
+        Double ipr = meanIpr(model.neuronLogits().get(0).get(":" + p)); // outputs 0..p−1, not "="
         if (op.group == Operation.Group.NONE) {
             return new ProgressMeasures(null, null, gini(embedNorms), gini(wlNorms), null,
                     halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, null, symmetricity, ipr, null);
@@ -115,7 +115,16 @@ public record ProgressMeasures(
                 halfOfLargest(embedNorms), embedNorms, wlNorms, clusterSizes, irrelevance, symmetricity, ipr, null);
     }
 
-    /** Triples for the gradient symmetricity: ten times Zhong et al.'s 100, for a standard error near 0.003. */
+    /**
+     * Doshi et al.'s IPR averaged over the neurons whose W_L column is not all zero (a neuron that
+     * weight decay has erased has no spectrum); null when none is left.
+     */
+    static Double meanIpr(NDArray wl) {
+        double[] each = Arrays.stream(Fourier.ipr(wl).toDoubleArray()).filter(Double::isFinite).toArray();
+        return each.length == 0 ? null : Arrays.stream(each).average().getAsDouble();
+    }
+
+        /** Triples for the gradient symmetricity: ten times Zhong et al.'s 100, for a standard error near 0.003. */
     public static final int SYMMETRICITY_TRIPLES = 1_000;
 
     /** The triples' seed, fixed so that every step and every run is measured on the same ones. */

@@ -2,6 +2,7 @@ package groksweep.measures;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -207,5 +208,19 @@ class ProgressMeasuresTest {
         }
         assertEquals(0.0, ProgressMeasures.distanceIrrelevance(pizza, P), 1e-12);
         assertEquals(1.0, ProgressMeasures.distanceIrrelevance(clock, P), 1e-12);
+    }
+
+    /** A neuron weight decay has erased (a zero W_L column) has no spectrum: the mean IPR is over the others, null without any. */
+    @Test
+    void erasedNeuronsAreLeftOutOfTheMeanIpr() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            double[] w = new double[P * 2];
+            for (int t = 0; t < P; t++) {
+                w[t * 2] = Math.cos(2 * Math.PI * 3 * t / P); // column 0: one frequency; column 1: zero
+            }
+            assertEquals(1.0, ProgressMeasures.meanIpr(m.create(w, new Shape(P, 2))), 1e-12);
+            assertNull(ProgressMeasures.meanIpr(m.zeros(new Shape(P, 2),
+                    DataType.FLOAT64)));
+        }
     }
 }
