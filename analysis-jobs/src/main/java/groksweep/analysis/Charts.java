@@ -61,6 +61,9 @@ public final class Charts {
     record Measures(int step, double restrictedLoss, double excludedLoss, double trainLoss, Double giniEmbed,
             Double giniWl) {}
 
+    /** One step's local learning coefficient (NaN where its chains diverged) beside the run's losses. */
+    record LlcPoint(int step, double llc, double trainLoss, double testLoss) {}
+
     /** Decade labels: plain numbers from 0.0001 up (0.01, 10, 1,000), powers below (1e-9). */
     static final NumberFormat DECADE_LABELS = new NumberFormat() {
         private final DecimalFormat plain = new DecimalFormat("#,##0.####");
@@ -345,6 +348,37 @@ public final class Charts {
         plot.add(top, 2);
         plot.add(bottom, 1);
         JFreeChart chart = new JFreeChart("Progress measures, run " + id, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
+    /** A run's LLC estimates over its steps (top) above its train and test loss (bottom, log), onsets marked. */
+    static JFreeChart llc(RunOnsets run, List<LlcPoint> rows) {
+        XYSeries llc = new XYSeries("local learning coefficient");
+        XYSeries train = new XYSeries("train loss");
+        XYSeries test = new XYSeries("test loss");
+        for (LlcPoint p : rows) {
+            if (Double.isFinite(p.llc())) {
+                llc.add(p.step(), p.llc());
+            }
+            train.add(p.step(), Math.max(p.trainLoss(), 1e-12));
+            test.add(p.step(), Math.max(p.testLoss(), 1e-12));
+        }
+        CombinedDomainXYPlot plot = new CombinedDomainXYPlot(new NumberAxis("step"));
+        LogAxis lossAxis = decades("loss (nats)");
+        lossAxis.setSmallestValue(1e-9);
+        XYPlot top = new XYPlot(new XYSeriesCollection(llc), null, new NumberAxis("LLC"), coloured(new Color(0x1b9e77)));
+        XYSeriesCollection losses = new XYSeriesCollection(train);
+        losses.addSeries(test);
+        XYPlot bottom = new XYPlot(losses, null, lossAxis, coloured(Color.GRAY, new Color(0xd62728)));
+        for (XYPlot p : List.of(top, bottom)) {
+            mark(p, run.memorised(), "memorised", new Color(0x7570b3));
+            mark(p, run.grokked(), "grokked", new Color(0xd95f02));
+        }
+        plot.add(top, 1);
+        plot.add(bottom, 1);
+        JFreeChart chart = new JFreeChart("Local learning coefficient, run " + run.runId(), JFreeChart.DEFAULT_TITLE_FONT,
+                plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         return chart;
     }

@@ -127,6 +127,21 @@ public final class Report {
             String file = "measures-" + r.runId() + ".png";
             html.append(Html.img(store, file, file, Charts.progressMeasures(r, measuresByRun.getOrDefault(r.runId(), List.of()))));
         }
+        Map<String, List<Row>> llcByRun = rowsByRun(spark, """
+                SELECT run_id, step, llc, train_loss, test_loss FROM metrics
+                WHERE llc IS NOT NULL AND run_id IN (%s) ORDER BY run_id, step""", runIds(measured));
+        if (!llcByRun.isEmpty()) {
+            html.append("<h2>Local learning coefficient</h2><p>devinterp's SGLD estimate (Lau et al. 2023) at the")
+                    .append(" steps llc_every asks, beside the losses.</p>");
+            for (Charts.RunOnsets r : measured) {
+                if (llcByRun.containsKey(r.runId())) {
+                    String file = "llc-" + r.runId() + ".png";
+                    html.append(Html.img(store, file, file, Charts.llc(r, llcByRun.get(r.runId()).stream()
+                            .map(m -> new Charts.LlcPoint(m.getAs("step"), m.getAs("llc"), m.getAs("train_loss"),
+                                    m.getAs("test_loss"))).toList())));
+                }
+            }
+        }
         Html.section(html, "Onsets", spark.table("onsets"));
         html.append("</body></html>\n");
         store.writeBytes("report.html", html.toString().getBytes(StandardCharsets.UTF_8));
