@@ -298,6 +298,8 @@ def main():
     ap.add_argument("--init-scale", type=float, default=1.0, help="multiplies a fresh init (not --init)")
     ap.add_argument("--fixed-weight-norm", type=float, default=0.0,
                     help="after each update rescale all parameters to this x their initial total norm (0: off)")
+    ap.add_argument("--flush-subnormals", choices=["true", "false"], default="false",
+                    help="torch.set_flush_denormal: subnormal float results become 0")
     ap.add_argument("--batch-size", type=int, default=0, help="train pairs per step, reshuffled every epoch (0: all)")
     ap.add_argument("--label-noise", type=float, default=0.0, help="share of train pairs with a wrong label")
     ap.add_argument("--init", metavar="FILE.npz", help="parameters (and train_idx/test_idx) to start from")
@@ -315,6 +317,7 @@ def main():
         ap.error("--pack: a replay (--init) is one run; expected --pack 1 with --init")
 
     torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(args.flush_subnormals == "true")
     device = torch.device(args.device)
     R = args.pack
     cuda = device.type == "cuda"

@@ -193,6 +193,10 @@ public final class TrainConfig implements java.io.Serializable {
                     "share of the train pairs given a wrong label, drawn from the data seed (Doshi et al. 2024); "
                             + "the test pairs keep theirs")
             .check(n -> n >= 0 && n < 1, "a number in [0, 1)").neutral().perRun();
+    public static final Option<Boolean> FLUSH_SUBNORMALS = Option.flag("flush_subnormals", false, // off: results as torch's defaults give them
+            "flush subnormal float results to zero on the training thread (torch.set_flush_denormal): strong weight "
+                    + "decay or Muon otherwise slow CPU steps many-fold late in a run; Linux")
+            .neutral().shared();
     public static final Option<Integer> LLC_EVERY = Option.integer("llc_every", 0, // off: it costs llc_chains × llc_draws forward and backward passes
                     "estimate the local learning coefficient every N steps and at the end (0: off); N a multiple of "
                             + "eval_every")
@@ -440,6 +444,7 @@ public final class TrainConfig implements java.io.Serializable {
     public int batchSize() { return get(BATCH_SIZE); }
     public double labelNoise() { return get(LABEL_NOISE); }
     public int llcEvery() { return get(LLC_EVERY); }
+    public boolean flushSubnormals() { return get(FLUSH_SUBNORMALS); }
 
     /** The group named by {@code group}, or null when the run learns a ∘ b mod p. */
     public FiniteGroup finiteGroup() {

@@ -14,6 +14,7 @@ import groksweep.measures.ProgressMeasures;
 import groksweep.model.GradMode;
 import groksweep.model.Model;
 import groksweep.model.Runs;
+import groksweep.model.Subnormals;
 import groksweep.results.Onsets;
 import groksweep.results.RunStatus;
 import groksweep.results.StopReason;
@@ -184,6 +185,7 @@ public final class Trainer {
      * as timeouts. Each run is handed to {@code finished} as it leaves, before the others go on.
      */
     public void train(BooleanSupplier cancelled, Finished finished) {
+        Subnormals.flush(shape.flushSubnormals()); // this thread's mode, whatever an earlier run on it set
         int step = optimizer.updatesDone();
         while (!lanes.isEmpty()) {
             List<Lane> leaving = new ArrayList<>();
