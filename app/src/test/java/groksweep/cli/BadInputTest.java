@@ -82,7 +82,7 @@ class BadInputTest {
                         "error: --modulus: '200003' is not allowed; expected an integer from 3 to 46340"
                                 + " (p² pairs are indexed by a 32-bit integer)"),
                 Arguments.of("unknown optimizer", null, "train --optimizer lion --out OUT",
-                        "error: --optimizer: 'lion' is not allowed; expected adamw, adam or sgd"),
+                        "error: --optimizer: 'lion' is not allowed; expected adamw, adam, sgd or muon"),
                 Arguments.of("grokfast window without the MA filter", null, "train --grokfast ema --grokfast-window 50 --out OUT",
                         "error: --grokfast-window: '50' is not allowed; expected its default 100 unless grokfast: ma"
                                 + " (it has no effect otherwise)"),
