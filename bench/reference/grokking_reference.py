@@ -242,6 +242,84 @@ class Muon:
             w.sub_(lr * update.reshape(w.shape))
 
 
+MASK = (1 << 64) - 1
+
+
+def mix64(z):
+    z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & MASK
+    return z ^ (z >> 31)
+
+
+def mix_gamma(z):
+    z = ((z ^ (z >> 33)) * 0xff51afd7ed558ccd) & MASK
+    z = ((z ^ (z >> 33)) * 0xc4ceb9fe1a85ec53) & MASK
+    z = (z ^ (z >> 33)) | 1
+    return z ^ 0xaaaaaaaaaaaaaaaa if bin(z ^ (z >> 1)).count("1") < 24 else z
+
+
+class SplitMix:
+    """java.util.SplittableRandom (SplitMix64): the same seed gives groksweep's stream, split for split."""
+
+    def __init__(self, seed, gamma=0x9e3779b97f4a7c15):
+        self.seed, self.gamma = seed & MASK, gamma
+
+    def next_seed(self):
+        self.seed = (self.seed + self.gamma) & MASK
+        return self.seed
+
+    def next_long(self):  # as a signed Java long
+        z = mix64(self.next_seed())
+        return z - (1 << 64) if z >> 63 else z
+
+    def split(self):
+        return SplitMix(self.next_long(), mix_gamma(self.next_seed()))
+
+    def doubles(self, n):  # the next n nextDouble()s, in [0, 1)
+        with np.errstate(over="ignore"):
+            z = np.uint64(self.seed) + np.uint64(self.gamma) * np.arange(1, n + 1, dtype=np.uint64)
+            z = (z ^ (z >> np.uint64(30))) * np.uint64(0xbf58476d1ce4e5b9)
+            z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94d049bb133111eb)
+            z = z ^ (z >> np.uint64(31))
+        self.seed = (self.seed + n * self.gamma) & MASK
+        return (z >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
+
+    def gaussians(self, n):  # Box-Muller on pairs of doubles, as groksweep's Llc.gaussian
+        d = self.doubles(2 * n)
+        return np.sqrt(-2 * np.log(1 - d[0::2])) * np.cos(2 * np.pi * d[1::2])
+
+
+def llc(loss, W, lr, localization, nbeta, chains, draws, seed):
+    """The local learning coefficient at W (Lau et al. 2023), devinterp's SGLD estimate on the full
+    train loss: chain k (noise from the k-th split of seed) starts at w*, records L(w) at each draw,
+    then steps w <- w - (lr/2)(nbeta grad L + localization (w - w*)) + sqrt(lr) xi. Returns
+    nbeta (mean of the draws' L - L(w*)), averaged over chains, and its std over them."""
+    start = {n: w.detach() for n, w in W.items()}
+    with torch.no_grad():
+        initial = loss(start).item()
+    root, per_chain = SplitMix(seed), []
+    for _ in range(chains):
+        rng = root.split()
+        w = {n: x.clone().requires_grad_(True) for n, x in start.items()}
+        total = 0.0
+        for _ in range(draws):
+            value = loss(w)
+            total += value.item()
+            grads = torch.autograd.grad(value, list(w.values()))
+            with torch.no_grad():
+                for (n, x), g in zip(w.items(), grads):
+                    xi = torch.tensor(rng.gaussians(x.numel()), dtype=torch.float64).reshape(x.shape).to(x)
+                    x.sub_((g * nbeta + (x - start[n]) * localization) * (lr / 2)).add_(xi * math.sqrt(lr))
+        per_chain.append(nbeta * (total / draws - initial))
+    mean = sum(per_chain) / chains
+    return mean, math.sqrt(sum((v - mean) ** 2 for v in per_chain) / chains)
+
+
+def llc_seed(seed, step):
+    """groksweep's Llc.seed: the run's seed mixed with the stream "llc", plus the step."""
+    return SplitMix(seed ^ 0x6c6c63).next_long() + step
+
+
 def corrupt(y, noise, p, seed):
     """The first int(noise * N) train labels made wrong, uniform over the other p - 1 (Doshi et al. 2024)."""
     n = int(noise * len(y))
@@ -302,9 +380,15 @@ def main():
                     help="torch.set_flush_denormal: subnormal float results become 0")
     ap.add_argument("--batch-size", type=int, default=0, help="train pairs per step, reshuffled every epoch (0: all)")
     ap.add_argument("--label-noise", type=float, default=0.0, help="share of train pairs with a wrong label")
+    ap.add_argument("--llc-every", type=int, default=0, help="the LLC at every N-th evaluated step and the last (0: off)")
+    ap.add_argument("--llc-lr", type=float, default=5e-4, help="SGLD step size")
+    ap.add_argument("--llc-localization", type=float, default=100.0)
+    ap.add_argument("--llc-nbeta", type=float, default=0.0, help="inverse temperature n*beta (0: N / ln N)")
+    ap.add_argument("--llc-chains", type=int, default=10)
+    ap.add_argument("--llc-draws", type=int, default=100)
     ap.add_argument("--init", metavar="FILE.npz", help="parameters (and train_idx/test_idx) to start from")
     ap.add_argument("--trace", metavar="FILE", help="write 'step train_loss test_loss train_acc test_acc' per evaluated"
-                    " step; with --pack, each line starts with the run's index in the pack")
+                    " step (then 'llc llc_std' with --llc-every); with --pack, each line starts with the run's index")
     ap.add_argument("--eval-every", type=int, default=0,
                     help="evaluate every N steps; 0: every step with --trace, else only the last")
     ap.add_argument("--pack", type=int, default=1, help="train this many runs (seeds seed, seed+1, ...) as one batched model")
@@ -315,6 +399,8 @@ def main():
         ap.error(f"--pack: {args.pack} is not allowed; expected 1 or more runs")
     if args.pack > 1 and args.init:
         ap.error("--pack: a replay (--init) is one run; expected --pack 1 with --init")
+    if args.pack > 1 and args.llc_every:
+        ap.error("--llc-every: measured for one run; expected --pack 1")
 
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(args.flush_subnormals == "true")
@@ -434,8 +520,13 @@ def main():
             train_loss, train_acc = evaluate(model, W, x_train, y_train, **loss_kw)
             test_loss, test_acc = evaluate(model, W, x_test, y_test, **loss_kw)
             final = (train_loss, test_loss, train_acc, test_acc)
+            if args.llc_every and (step % args.llc_every == 0 or step == args.steps):
+                n = x_train.shape[0]
+                nbeta = args.llc_nbeta if args.llc_nbeta > 0 else n / math.log(n) if n > 1 else 1.0
+                final += llc(lambda w: loss_fn(model(w, x_train), y_train, **loss_kw), W, args.llc_lr,
+                             args.llc_localization, nbeta, args.llc_chains, args.llc_draws, llc_seed(args.seed, step))
             if trace:
-                trace.write("%d %.17g %.17g %.17g %.17g\n" % (step, *final))
+                trace.write(" ".join(["%d" % step] + ["%.17g" % v for v in final]) + "\n")
             return
         train = evaluate_runs(W, x_train, y_train)
         test = evaluate_runs(W, x_test, y_test)

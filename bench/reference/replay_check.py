@@ -1,5 +1,6 @@
 """Replays groksweep runs in the PyTorch reference, one per trainer option family, and prints the
-largest relative difference of train and test loss over all evaluated steps.
+largest relative difference of train and test loss (and of the LLC where a case measures it, its
+SGLD chains drawing the same noise from the same seed) over all evaluated steps.
 
 Each case trains with `bin/groksweep train --export-init` (float64, p = 23, fraction 0.5, 200
 steps, eval every 10, one thread), replays the exported parameters and split with
@@ -48,6 +49,7 @@ CASES = {
     "mlp concat relu, add": {"model": "mlp"},
     "mlp sum quadratic, div": {"model": "mlp", "mlp_input": "sum", "activation": "quadratic", "operation": "div"},
     "mlp concat gelu, x3_xy": {"model": "mlp", "activation": "gelu", "operation": "x3_xy"},
+    "llc, 3 chains of 20 draws": {"llc_every": 50, "llc_chains": 3, "llc_draws": 20, "weight_decay": 0.3},
     "group S4, transformer": {"group": "S4"},
     "group D7, mlp": {"group": "D7", "model": "mlp"},
 }
@@ -69,9 +71,10 @@ def ours(name, options, steps, out):
             args += [flag(key), str(value)]
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
     table = subprocess.run([os.path.join(ROOT, "bin", "groksweep"), "sql", os.path.join(run_dir, "out"), "--format",
-                            "csv", "SELECT step, train_loss, test_loss FROM metrics ORDER BY step"],
+                            "csv", "SELECT step, train_loss, test_loss, llc FROM metrics ORDER BY step"],
                            check=True, capture_output=True, text=True).stdout
-    rows = {int(r["step"]): (float(r["train_loss"]), float(r["test_loss"])) for r in csv.DictReader(io.StringIO(table))}
+    rows = {int(r["step"]): (float(r["train_loss"]), float(r["test_loss"])) + ((float(r["llc"]),) if r["llc"] else ())
+            for r in csv.DictReader(io.StringIO(table))}
     return run_dir, rows
 
 
@@ -87,7 +90,8 @@ def reference(run_dir, options, steps):
             args += [flag({"modulus": "p"}.get(key, key)), str(value)]
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
     with open(trace) as f:
-        return {int(s): (float(tr), float(te)) for s, tr, te, *_ in (line.split() for line in f)}
+        return {int(s): (float(tr), float(te)) + tuple(float(x) for x in rest[2:3])  # the LLC, where measured
+                for s, tr, te, *rest in (line.split() for line in f)}
 
 
 def main():
@@ -102,6 +106,8 @@ def main():
             continue
         run_dir, mine = ours(name, options, args.steps, args.out)
         ref = reference(run_dir, options, args.steps)
+        if any(len(mine[step]) != len(ref[step]) for step in ref):
+            raise SystemExit(f"{name}: groksweep and the reference measured different columns")
         diff = max(abs(a - b) / abs(b) for step in ref for a, b in zip(mine[step], ref[step]))
         worst = max(worst, diff)
         print(json.dumps({"case": name, "steps_compared": len(ref), "max_rel_diff": diff,

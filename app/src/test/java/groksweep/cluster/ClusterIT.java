@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import groksweep.results.ResultsStore;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,8 +81,16 @@ class ClusterIT {
     }
 
     static int run(String name, Process p) throws Exception {
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "driver " + name + " finished in time; see " + cluster.log(name));
+        if (!p.waitFor(5, TimeUnit.MINUTES)) { // the test's directory goes with it, so its logs go in the message
+            fail("driver " + name + " did not finish in 5 minutes; the end of its log:\n" + tail(cluster.log(name), 60)
+                    + "\nthe workers' logs:\n" + tail(cluster.log("worker-1"), 20) + "\n" + tail(cluster.log("worker-2"), 20));
+        }
         return p.exitValue();
+    }
+
+    static String tail(Path log, int lines) throws IOException {
+        List<String> all = Files.exists(log) ? Files.readAllLines(log) : List.of("(no " + log.getFileName() + ")");
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
     static void awaitFirstCommit(ResultsStore store, Process driver) throws Exception {

@@ -114,9 +114,19 @@ public final class Llc {
     private static NDArray noise(NDManager manager, SplittableRandom rng, NDArray like) {
         double[] values = new double[Math.toIntExact(like.size())];
         for (int i = 0; i < values.length; i++) {
-            values[i] = rng.nextGaussian();
+            values[i] = gaussian(rng);
         }
         return manager.create(values, like.getShape()).toType(like.getDataType(), false);
+    }
+
+    /**
+     * One N(0, 1) value by Box–Muller from the stream's next two doubles. Unlike
+     * {@link SplittableRandom#nextGaussian()} (a table-driven ziggurat), it is a few lines in any
+     * language, so the PyTorch reference draws the same chains' noise from the same seed.
+     */
+    static double gaussian(SplittableRandom rng) {
+        double u = 1 - rng.nextDouble(), v = rng.nextDouble(); // u in (0, 1]
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     }
 
     private static double value(NDArray scalar) {

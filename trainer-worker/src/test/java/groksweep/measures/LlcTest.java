@@ -52,7 +52,7 @@ class LlcTest {
 
     /**
      * Estimating the LLC leaves the run exactly as it was: every metric of a run with llc_every
-     * equals the run without, and the estimate is at the steps asked (and the last), positive.
+     * equals the run without, and the estimate is at the steps asked (and the last), positive once trained.
      */
     @Test
     void estimatingDoesNotChangeTheTrainingTrajectory() {
@@ -68,7 +68,9 @@ class LlcTest {
             assertEquals(a.updateNorm(), b.updateNorm(), "step " + a.step());
             if (a.step() % 60 == 0) {
                 assertNotNull(b.llc(), "step " + a.step());
-                assertTrue(b.llc().mean() > 0, "step " + a.step() + ": " + b.llc());
+                assertTrue(Double.isFinite(b.llc().mean()), "step " + a.step() + ": " + b.llc());
+                // at initialisation w* is no minimum: the chains descend below L(w*) and λ̂ may be negative
+                assertTrue(a.step() == 0 || b.llc().mean() > 0, "step " + a.step() + ": " + b.llc());
             } else {
                 assertNull(b.llc(), "step " + a.step());
             }
