@@ -110,7 +110,21 @@ public final class Results {
         for (String t : perRun()) {
             spark.sql("SELECT * FROM " + t + "_files WHERE run_id IN (SELECT run_id FROM runs)").createOrReplaceTempView(t);
         }
+        boundaries(spark, store);
         return new Opened(store, files, skipped);
+    }
+
+    /** The boundaries view: every search's file under boundaries/ (empty when the output holds no search). */
+    private static void boundaries(SparkSession spark, ResultsStore store) {
+        Path dir = new Path(store.root(), Tables.BOUNDARIES.name());
+        boolean any;
+        try {
+            any = store.exists(Tables.BOUNDARIES.name());
+        } catch (IOException e) {
+            any = false;
+        }
+        (any ? spark.read().schema(schema(Tables.BOUNDARIES)).parquet(dir.toString())
+                : spark.createDataFrame(List.of(), schema(Tables.BOUNDARIES))).createOrReplaceTempView("boundaries");
     }
 
     /** The tables with rows per step of a run, whose views keep only committed runs: all but runs. */

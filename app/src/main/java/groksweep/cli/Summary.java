@@ -16,6 +16,22 @@ public final class Summary {
 
     static final int MAX_ROWS = 40;
 
+    /** The boundaries a search found, one line per boundary (or per search without one). */
+    public static String boundaries(List<groksweep.results.Row> rows) {
+        StringBuilder s = new StringBuilder(String.format("%-32s %-13s %-14s %-24s %5s %6s%n", "search", "status",
+                "axis", "boundary (lower..upper)", "runs", "failed"));
+        for (groksweep.results.Row r : rows.stream().limit(MAX_ROWS).toList()) {
+            String bracket = r.get("lower") == null ? "-" : r.getDouble("lower") + ".." + r.getDouble("upper") + " ("
+                    + r.getString("outcome") + (((Boolean) r.get("outcome_above")) ? " above)" : " below)");
+            s.append(String.format("%-32s %-13s %-14s %-24s %5d %6d%n", r.getString("search"), r.getString("status"),
+                    r.getString("axis"), bracket, r.getInt("runs"), r.getInt("failed")));
+        }
+        if (rows.size() > MAX_ROWS) {
+            s.append(String.format("... %,d more%n", rows.size() - MAX_ROWS));
+        }
+        return s.toString().stripTrailing();
+    }
+
     public static String table(SweepRunner.Outcome o, String output) {
         Map<String, Integer> byStatus = new TreeMap<>();
         o.trained().forEach(r -> byStatus.merge(r.label(), 1, Integer::sum));

@@ -11,6 +11,7 @@ import groksweep.results.ResultsStore;
 import groksweep.config.TrainConfig;
 import groksweep.sweep.Estimate;
 import groksweep.sweep.Grid;
+import groksweep.sweep.SearchRunner;
 import groksweep.sweep.SweepRunner;
 import groksweep.sweep.SweepSpec;
 
@@ -104,6 +105,14 @@ public final class SweepCommand implements Callable<Integer> {
         }
         // Errors from here on name the spec, or --output where it replaced the spec's output.
         String where = output != null ? "" : specFile + ": ";
+        if (sweep.search() != null) {
+            try {
+                ResultsStore.checkWritable(output != null ? "--output" : "output", sweep.output(), sweep.hadoopConfiguration());
+                return search(sweep);
+            } catch (ConfigException e) {
+                return Cli.fail(spec, where + e.getMessage());
+            }
+        }
         SweepRunner.Plan plan;
         try {
             ResultsStore.checkWritable(output != null ? "--output" : "output", sweep.output(), sweep.hadoopConfiguration());
@@ -141,6 +150,67 @@ public final class SweepCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + Failures.line("sweep", e, sweep.output(), kept(sweep, plan)));
             return 1;
         }
+    }
+
+    /**
+     * A sweep with a search section: what it can cost beside the dense grid it replaces, then its
+     * rounds ({@link SearchRunner}), the boundaries found, and the analysis as after a grid.
+     */
+    private int search(SweepSpec sweep) throws Exception {
+        groksweep.sweep.Search search = sweep.search();
+        ResultsStore store = new ResultsStore(sweep.output(), sweep.hadoopConfiguration());
+        List<SearchRunner.State> states = SearchRunner.states(sweep, store, new java.util.HashMap<>(), rerunFailed);
+        int slots = Math.max(1, slots(sweep, master));
+        List<TrainConfig> dense = new java.util.ArrayList<>();
+        for (SearchRunner.State st : states) {
+            for (int i = 0; i <= search.last(); i++) {
+                dense.add(search.point(st.base(), i));
+            }
+        }
+        if (embedded(sweep)) {
+            long available = RunMemory.available();
+            dense.forEach(c -> RunMemory.check(c, available));
+        }
+        int k = Math.max(1, slots / states.size());
+        double[] expected = groksweep.sweep.Bracket.expected(search.last(), k);
+        long used = states.stream().mapToLong(st -> st.runIds().size()).sum();
+        System.out.printf("sweep %s (spec sha256 %s): %d searches of %s over [%s, %s] by %s (%d points each) for %s,"
+                + " output %s%n", sweep.name(), sweep.hash(), states.size(), search.axis(), search.lo().toPlainString(),
+                search.hi().toPlainString(), search.resolution().toPlainString(), search.last() + 1,
+                search.outcome().key(), sweep.output());
+        System.out.printf("search: at most %d runs (the dense grid's); expected %.0f when the outcome is monotone"
+                + " (%.1f per search, %d point%s per flip a round on %d task slot%s, at most %d rounds); %d committed runs"
+                + " already used%n", dense.size(), expected[0] * states.size(), expected[0], k, k == 1 ? "" : "s",
+                slots, slots == 1 ? "" : "s", (int) expected[1], used);
+        try {
+            int concurrent = Math.max(1, Math.min(Math.max(1, Runtime.getRuntime().availableProcessors()
+                    / sweep.threadsPerRun()), slots));
+            Estimate e = Estimate.of(sweep, dense, slots, concurrent, CALIBRATION);
+            double share = expected[0] / (search.last() + 1);
+            System.out.printf("estimate: the search about %.3g core-hours (%.0f%% of the dense grid's %.3g)%n",
+                    e.coreHours() * share, 100 * share, e.coreHours());
+        } catch (RuntimeException e) {
+            System.out.println("estimate: not available (" + e.getMessage() + ")");
+        }
+        if (dryRun) {
+            return 0;
+        }
+        SparkSession spark = session(sweep, master, ui);
+        SearchRunner.Outcome o = SearchRunner.run(spark, sweep, slots, rerunFailed, System.out::println, round -> {});
+        Map<String, Integer> byStatus = new TreeMap<>();
+        o.trained().forEach(r -> byStatus.merge(r.label(), 1, Integer::sum));
+        System.out.println();
+        System.out.println(Summary.boundaries(SearchRunner.boundaries(sweep, o.states())));
+        System.out.printf("%nsearch done in %s: %d rounds, %d runs trained %s; %d runs used in all, of a dense grid's %d;"
+                + " results in %s (the boundaries table: groksweep sql %s \"SELECT * FROM boundaries\")%n",
+                groksweep.sweep.Progress.duration(o.seconds()), o.rounds(), o.trained().size(), byStatus,
+                o.states().stream().mapToLong(st -> st.runIds().size()).sum(), dense.size(), sweep.output(), sweep.output());
+        if (noAnalysis) {
+            return 0;
+        }
+        System.out.println();
+        return AnalyzeCommand.analyze(spark, sweep.output(), Onsets.Thresholds.defaults(), true, null,
+                Report.axes(Report.DEFAULT_AXES), spec);
     }
 
     /** Trains the plan's pending runs, then compacts and analyses as asked. */

@@ -112,6 +112,12 @@ class BadInputTest {
                         "error: SPEC: trainer.init_scale (line 4): '0.0' is not allowed; expected a number > 0"),
                 Arguments.of("negative live report interval", spec("OUT", "").getBytes(), "sweep SPEC --live-report -1",
                         "error: --live-report: '-1' is not allowed; expected an integer ≥ 0 (0: off)"),
+                Arguments.of("search past its option's range", spec("OUT", "search:\n  axis: weight_decay\n  range: [-1, 3]\n"
+                        + "  resolution: 0.5\n  outcome: grokked\n").getBytes(), "sweep SPEC",
+                        "error: SPEC: search.range (line 5): weight_decay: '-1.0' is not allowed; expected a number ≥ 0"),
+                Arguments.of("search axis also in the grid", spec("OUT", "grid:\n  lr: [0.001]\nsearch:\n  axis: lr\n"
+                        + "  range: [0.0001, 0.01]\n  resolution: 0.001\n  outcome: grokked\n").getBytes(), "sweep SPEC --dry-run",
+                        "error: SPEC: search.axis (line 6): 'lr' is also a grid axis; give it in one place"),
                 Arguments.of("unknown model", null, "train --model cnn --out OUT",
                         "error: --model: 'cnn' is not allowed; expected transformer or mlp"),
                 Arguments.of("too many layers (sweep)", spec("OUT", "grid:\n  n_layers: [1, 5]\n").getBytes(), "sweep SPEC",

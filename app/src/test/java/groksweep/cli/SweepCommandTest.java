@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import picocli.CommandLine;
 
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -83,6 +84,32 @@ class SweepCommandTest {
         assertEquals("error: --output: '" + dir.resolve("a/../b") + "' is not allowed; expected a path without '..'",
                 err.toString().strip());
         assertFalse(Files.exists(dir.resolve("elsewhere")), "a dry run writes nothing");
+    }
+
+    @Test
+    void aSearchDryRunSaysTheMostAndTheExpectedRunsAndWritesNothing() throws Exception {
+        Path spec = Files.writeString(dir.resolve("search.yaml"), "name: s\noutput: " + dir.resolve("out")
+                + "\ngrid:\n  seed: [0, 1]\ntrainer:\n  modulus: 11\n  steps: 60\nsearch:\n  axis: train_fraction\n"
+                + "  range: [0.2, 0.8]\n  resolution: 0.05\n  outcome: memorised\n");
+        StringWriter err = new StringWriter();
+        PrintStream old = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true));
+        try {
+            assertEquals(0, sweep(err, "sweep", spec.toString(), "--dry-run", "--master", "local[2]"), err.toString());
+        } finally {
+            System.setOut(old);
+        }
+        List<String> lines = out.toString().strip().lines().toList();
+        assertTrue(lines.get(0).matches("sweep s \\(spec sha256 \\w+\\): 2 searches of train_fraction over \\[0.2, 0.8] by"
+                + " 0.05 \\(13 points each\\) for memorised, output .*"), lines.get(0));
+        double[] expected = groksweep.sweep.Bracket.expected(12, 1); // 2 slots, 2 searches: bisection
+        assertTrue(lines.get(1).startsWith(String.format("search: at most 26 runs (the dense grid's); expected %.0f when the"
+                + " outcome is monotone (%.1f per search, 1 point per flip a round on 2 task slots, at most %d rounds); 0"
+                + " committed runs already used", 2 * expected[0], expected[0], (int) expected[1])), lines.get(1));
+        assertTrue(lines.get(2).matches("estimate: the search about \\S+ core-hours \\(" + Math.round(100 * expected[0] / 13)
+                + "% of the dense grid's \\S+\\)"), lines.get(2));
+        assertFalse(Files.exists(dir.resolve("out")), "a dry run writes nothing");
     }
 
     /**

@@ -120,6 +120,32 @@ public final class Tables {
 
     public static final List<Table> ALL = List.of(RUNS, METRICS, SPECTRA, IRREPS);
 
+    /**
+     * The boundaries found by a sweep with a {@code search:} section, one file per spec
+     * ({@code boundaries/<name>-<hash>.parquet}), written by the driver after every round. Derived
+     * from committed runs alone, never read back by a search: not one of {@link #ALL}.
+     */
+    public static final Table BOUNDARIES = new Table("boundaries",
+            "Sweeps with a search section: one row per boundary found (per search and flip; one row with null "
+                    + "bounds when a search found none), rewritten after every round of the search.",
+            List.of(
+                    required("sweep", Type.STRING, "", "the spec's name and hash, as sweeps/<name>-<hash>.yaml"),
+                    required("search", Type.STRING, "", "the grid combination searched: its axes' values, e.g. seed=1, weight_decay=1.0"),
+                    required("axis", Type.STRING, "", "the option searched"),
+                    required("outcome", Type.STRING, "", "grokked, memorised or test_loss_below"),
+                    required("status", Type.STRING, "",
+                            "resolved (one flip one resolution wide), not_monotone (more than one flip), none (the same "
+                                    + "outcome at every point), unresolved (failed runs in the way) or open (still searching)"),
+                    required("flips", Type.INT32, "count", "boundaries found; more than 1: the outcome is not monotone on the axis"),
+                    optional("flip", Type.INT32, "1..flips", "this boundary's place, lowest first"),
+                    optional("lower", Type.DOUBLE, "", "the trained value below the boundary"),
+                    optional("upper", Type.DOUBLE, "", "the trained value above it"),
+                    optional("outcome_above", Type.BOOLEAN, "", "the outcome at upper (at lower it is the opposite)"),
+                    required("runs", Type.INT32, "count", "committed runs the search used, failed ones included"),
+                    required("failed", Type.INT32, "count", "of those, runs that failed (no outcome)"),
+                    required("points", Type.STRING, "", "every trained value and its outcome, e.g. 0.1:no 0.5:yes 0.7:failed"),
+                    required("run_ids", Type.STRING, "", "the runs used, in the order of points")));
+
     /** The tables of progress measures, written at analysis steps beside the metrics. */
     public static final List<Table> MEASURES = List.of(SPECTRA, IRREPS);
 

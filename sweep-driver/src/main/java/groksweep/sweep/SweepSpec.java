@@ -55,6 +55,11 @@ import java.util.TreeMap;
  * checkpoint_every: 1000   # a run whose task is lost resumes from its last checkpoint
  * device: cpu              # or gpu: one GPU per task via spark.task.resource.gpu.amount
  * pack_size: 1             # runs of one shape per task, trained as one batched model (for GPUs)
+ * search:                  # optional: per grid combination, where an outcome changes on one axis ({@link Search})
+ *   axis: train_fraction
+ *   range: [0.1, 0.9]
+ *   resolution: 0.025
+ *   outcome: grokked
  * </pre>
  */
 public record SweepSpec(
@@ -67,10 +72,11 @@ public record SweepSpec(
         int threadsPerRun,
         int checkpointEvery,
         String device,
-        int packSize) {
+        int packSize,
+        Search search) {
 
     static final Set<String> KEYS = Set.of("name", "output", "grid", "trainer", "spark", "run_timeout_seconds",
-            "threads_per_run", "checkpoint_every", "device", "pack_size");
+            "threads_per_run", "checkpoint_every", "device", "pack_size", "search");
 
     /** The largest pack a spec may ask for. */
     public static final int MAX_PACK_SIZE = 256;
@@ -120,7 +126,7 @@ public record SweepSpec(
         } else {
             grids.add(gridNode == null ? Map.of() : grid(gridNode, "grid"));
         }
-        checkSize(grids, gridNode);
+        checkSize(grids, gridNode, top.containsKey("search") ? searchPoints(top.get("search")) : 1);
         Map<String, Object> trainer = new LinkedHashMap<>();
         if (top.containsKey("trainer")) {
             for (Map.Entry<String, Node> e : entries(mapping(top.get("trainer"), "trainer"), "trainer").entrySet()) {
@@ -156,8 +162,9 @@ public record SweepSpec(
             throw at(top.get("pack_size"), "pack_size", "'" + packSize + "' is not allowed; expected a whole number from 1 to "
                     + MAX_PACK_SIZE);
         }
+        Search search = top.containsKey("search") ? search(top.get("search"), grids, trainer) : null;
         SweepSpec spec = new SweepSpec(name, output, List.copyOf(grids), trainer, spark, timeout, threads, checkpointEvery, device,
-                packSize);
+                packSize, search);
         spec.checkRuns(top);
         return spec;
     }
@@ -207,7 +214,7 @@ public record SweepSpec(
             throw new ConfigException("--output: '" + other + "' is not allowed; expected a path without '..'");
         }
         return new SweepSpec(name, other, grids, trainer, spark, runTimeoutSeconds, threadsPerRun, checkpointEvery, device,
-                packSize);
+                packSize, search);
     }
 
     /**
@@ -218,7 +225,7 @@ public record SweepSpec(
     public static final long MAX_RUNS = 100_000;
 
     /** Refuses grids of more than {@link #MAX_RUNS} runs from the axis sizes alone, before expanding them. */
-    private static void checkSize(List<Map<String, List<Object>>> grids, Node node) {
+    private static void checkSize(List<Map<String, List<Object>>> grids, Node node, long pointsEach) {
         BigInteger runs = BigInteger.ZERO;
         for (Map<String, List<Object>> grid : grids) {
             BigInteger product = BigInteger.ONE;
@@ -227,10 +234,12 @@ public record SweepSpec(
             }
             runs = runs.add(product);
         }
+        runs = runs.multiply(BigInteger.valueOf(pointsEach));
         if (runs.compareTo(BigInteger.valueOf(MAX_RUNS)) > 0) {
-            String what = grids.size() > 1 ? grids.size() + " grids"
+            String what = (grids.size() > 1 ? grids.size() + " grids"
                     : grids.get(0).size() + " axes of " + String.join(" × ",
-                            grids.get(0).values().stream().map(v -> String.valueOf(v.size())).toList()) + " values";
+                            grids.get(0).values().stream().map(v -> String.valueOf(v.size())).toList()) + " values")
+                    + (pointsEach > 1 ? ", each searched over " + pointsEach + " points," : "");
             throw at(node, "grid", what + " make " + String.format("%,d", runs)
                     + " runs; expected at most " + String.format("%,d", MAX_RUNS) + " per sweep (split it into several)");
         }
@@ -258,6 +267,111 @@ public record SweepSpec(
             }
         }
         Grid.expand(this).forEach(TrainConfig::validate); // combinations, e.g. d_model with n_heads
+        if (search != null) { // the range's ends on every combination: a bad one names search.range
+            for (TrainConfig base : Grid.expand(this)) {
+                for (int i : List.of(0, search.last())) {
+                    try {
+                        search.point(base, i).validate();
+                    } catch (ConfigException e) {
+                        throw at(entries((MappingNode) top.get("search"), "search").get("range"), "search.range", e.getMessage());
+                    }
+                }
+            }
+        }
+    }
+
+    static final Set<String> SEARCH_KEYS = Set.of("axis", "range", "resolution", "outcome", "threshold");
+
+    /** The {@code search:} section; its range is checked against the option with every run ({@link #checkRuns}). */
+    private static Search search(Node node, List<Map<String, List<Object>>> grids, Map<String, Object> trainer) {
+        Map<String, Node> m = entries(mapping(node, "search"), "search");
+        for (String key : m.keySet()) {
+            if (!SEARCH_KEYS.contains(key)) {
+                throw at(m.get(key), "search." + key, "unknown key; expected one of " + new TreeMap<>(toMap(SEARCH_KEYS)).keySet());
+            }
+        }
+        Node axisNode = required(m, node, "axis");
+        String axis = string(axisNode, "search.axis");
+        trainerKey(axisNode, "search.axis", axis);
+        Class<?> type = TrainConfig.typeOf(axis);
+        if (!Number.class.isAssignableFrom(type)) {
+            throw at(axisNode, "search.axis", "'" + axis + "' is not numeric; expected a numeric trainer option, e.g."
+                    + " train_fraction, weight_decay or lr");
+        }
+        if (grids.stream().anyMatch(g -> g.containsKey(axis))) {
+            throw at(axisNode, "search.axis", "'" + axis + "' is also a grid axis; give it in one place");
+        }
+        if (trainer.containsKey(axis)) {
+            throw at(axisNode, "search.axis", "'" + axis + "' is also fixed under trainer; give it in one place");
+        }
+        Node rangeNode = required(m, node, "range");
+        if (!(rangeNode instanceof SequenceNode range) || range.getValue().size() != 2) {
+            throw at(rangeNode, "search.range", "expected [low, high], e.g. [0.1, 0.9]");
+        }
+        java.math.BigDecimal lo = decimal(range.getValue().get(0), "search.range");
+        java.math.BigDecimal hi = decimal(range.getValue().get(1), "search.range");
+        if (lo.compareTo(hi) >= 0) {
+            throw at(rangeNode, "search.range", "[" + lo + ", " + hi + "] is not allowed; expected low < high");
+        }
+        Node resolutionNode = required(m, node, "resolution");
+        java.math.BigDecimal resolution = decimal(resolutionNode, "search.resolution");
+        if (resolution.signum() <= 0) {
+            throw at(resolutionNode, "search.resolution", "'" + resolution + "' is not allowed; expected a number > 0");
+        }
+        boolean whole = type == Integer.class || type == Long.class;
+        if (whole && (resolution.stripTrailingZeros().scale() > 0 || lo.stripTrailingZeros().scale() > 0
+                || hi.stripTrailingZeros().scale() > 0)) {
+            throw at(resolutionNode, "search", axis + " takes whole numbers; expected a whole range and resolution");
+        }
+        if (hi.subtract(lo).divide(resolution, java.math.RoundingMode.CEILING).compareTo(java.math.BigDecimal.valueOf(MAX_RUNS)) > 0) {
+            throw at(resolutionNode, "search.resolution", "'" + resolution + "' makes more than " + MAX_RUNS
+                    + " points of the range; expected a coarser one");
+        }
+        Node outcomeNode = required(m, node, "outcome");
+        String outcome = string(outcomeNode, "search.outcome");
+        if (!Search.Outcome.keys().contains(outcome)) {
+            throw at(outcomeNode, "search.outcome", "'" + outcome + "' is not allowed; expected one of "
+                    + Search.Outcome.keys());
+        }
+        Search.Outcome o = Search.Outcome.valueOf(outcome.toUpperCase(java.util.Locale.ROOT));
+        double threshold = Search.DEFAULT_THRESHOLD;
+        if (m.containsKey("threshold")) {
+            if (o != Search.Outcome.TEST_LOSS_BELOW) {
+                throw at(m.get("threshold"), "search.threshold", "only with outcome: test_loss_below");
+            }
+            threshold = decimal(m.get("threshold"), "search.threshold").doubleValue();
+        }
+        return new Search(axis, lo, hi, resolution, o, threshold);
+    }
+
+    /** The lattice points of a search section, for the size check before it is parsed in full (1 if it is not usable). */
+    private static long searchPoints(Node node) {
+        try {
+            Map<String, Node> m = entries(mapping(node, "search"), "search");
+            SequenceNode range = (SequenceNode) m.get("range");
+            java.math.BigDecimal lo = decimal(range.getValue().get(0), "search.range");
+            java.math.BigDecimal hi = decimal(range.getValue().get(1), "search.range");
+            java.math.BigDecimal r = decimal(m.get("resolution"), "search.resolution");
+            return hi.subtract(lo).divide(r, java.math.RoundingMode.CEILING).longValueExact() + 1;
+        } catch (RuntimeException e) { // the full parse says what is wrong
+            return 1;
+        }
+    }
+
+    private static Node required(Map<String, Node> m, Node section, String key) {
+        Node n = m.get(key);
+        if (n == null) {
+            throw at(section, "search." + key, "missing; a search gives axis, range, resolution and outcome");
+        }
+        return n;
+    }
+
+    private static java.math.BigDecimal decimal(Node node, String key) {
+        Object v = scalar(node, key);
+        if (v instanceof Long || v instanceof Double d && Double.isFinite(d)) {
+            return new java.math.BigDecimal(v.toString());
+        }
+        throw at(node, key, "'" + v + "' is not allowed; expected a number");
     }
 
     /**
@@ -299,6 +413,9 @@ public record SweepSpec(
         if (packSize > 0) { // absent unless given, so specs written before packing keep their hash
             m.put("pack_size", packSize);
         }
+        if (search != null) {
+            m.put("search", search.canonical());
+        }
         return new Yaml().dump(m);
     }
 
@@ -331,7 +448,7 @@ public record SweepSpec(
         return "SweepSpec[name=" + name + ", output=" + output + ", grids=" + grids + ", trainer=" + trainer
                 + ", spark=" + Secrets.redact(spark) + ", runTimeoutSeconds=" + runTimeoutSeconds
                 + ", threadsPerRun=" + threadsPerRun + ", checkpointEvery=" + checkpointEvery + ", device=" + device
-                + ", packSize=" + packSize + "]";
+                + ", packSize=" + packSize + ", search=" + search + "]";
     }
 
     private static ConfigException relabel(ConfigException e, String prefix, Node node) {

@@ -81,9 +81,30 @@ class SweepSpecTest {
         assertEquals("s3cr3t-one", a.hadoopSettings().get("fs.s3a.secret.key"), "the run itself still gets it");
     }
 
+    @Test
+    void aSearchHasOneLatticeOfExactValuesPerGridCombination() {
+        String grid = "name: t\noutput: o\ngrid:\n  weight_decay: [0.3, 1.0]\n  seed: [0, 1]\n";
+        SweepSpec s = SweepSpec.parse(grid + "search:\n  axis: train_fraction\n  range: [0.1, 0.9]\n"
+                + "  resolution: 0.025\n  outcome: grokked\n");
+        Search search = s.search();
+        assertEquals(32, search.last());
+        assertEquals(0.1, search.value(0));
+        assertEquals(0.175, search.value(3), "lo + 3 × resolution, not 0.17500000000000002");
+        assertEquals(0.9, search.value(32));
+        assertEquals(4, Grid.expand(s).size(), "one search per combination of the grid's axes");
+        assertEquals(0.175, search.point(Grid.expand(s).get(0), 3).trainFraction());
+        assertTrue(s.canonical().contains("search:"), s.canonical());
+        assertNotEquals(SweepSpec.parse(grid).hash(), s.hash(), "the search enters the hash");
+        SweepSpec uneven = SweepSpec.parse("name: t\noutput: o\nsearch:\n  axis: steps\n  range: [100, 1000]\n"
+                + "  resolution: 400\n  outcome: test_loss_below\n  threshold: 0.5\n");
+        assertEquals(List.of(100, 500, 900, 1000), java.util.stream.IntStream.rangeClosed(0, uneven.search().last())
+                .mapToObj(uneven.search()::value).toList(), "the last step is shorter");
+        assertEquals(0.5, uneven.search().threshold());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-        "unknown top key     | \"name: t\\noutput: o\\ncolour: red\\n\"              | colour (line 3): unknown key; expected one of [checkpoint_every, device, grid, name, output, pack_size, run_timeout_seconds, spark, threads_per_run, trainer]",
+        "unknown top key     | \"name: t\\noutput: o\\ncolour: red\\n\"              | colour (line 3): unknown key; expected one of [checkpoint_every, device, grid, name, output, pack_size, run_timeout_seconds, search, spark, threads_per_run, trainer]",
         "missing name        | \"output: o\\n\"                                      | name: missing; the spec must give it",
         "missing output      | \"name: t\\n\"                                        | output: missing; the spec must give it",
         "bad name            | \"name: ../x\\noutput: o\\n\"                           | name (line 1): '../x' is not allowed; expected letters, digits, '_', '.' or '-'",
@@ -104,7 +125,7 @@ class SweepSpecTest {
         "spark key           | \"name: t\\noutput: o\\nspark:\\n  master: local\\n\"     | spark.master (line 4): expected a Spark setting starting with 'spark.'",
         "java type tag       | \"name: t\\noutput: !!javax.script.ScriptEngineManager [x]\\n\" | spec: not valid YAML at line 2: Global tag is not allowed: tag:yaml.org,2002:javax.script.ScriptEngineManager",
         "custom tag          | \"name: !shell t\\noutput: o\\n\"                      | name (line 1): YAML tag '!shell' is not allowed; plain values only",
-        "not a mapping       | \"- a\\n- b\\n\"                                        | spec: expected a mapping of [checkpoint_every, device, grid, name, output, pack_size, run_timeout_seconds, spark, threads_per_run, trainer]",
+        "not a mapping       | \"- a\\n- b\\n\"                                        | spec: expected a mapping of [checkpoint_every, device, grid, name, output, pack_size, run_timeout_seconds, search, spark, threads_per_run, trainer]",
         "broken yaml         | \"name: [t\\noutput: o\\n\"                             | spec: not valid YAML at line",
         "unknown device      | \"name: t\\noutput: o\\ndevice: tpu\\n\"                     | device (line 3): 'tpu' is not allowed; expected cpu or gpu",
         "key given twice     | \"name: t\\nname: u\\noutput: o\\n\"                     | name (line 2): given twice",
@@ -112,6 +133,14 @@ class SweepSpecTest {
         "grid list item      | \"name: t\\noutput: o\\ngrid:\\n  - seed: [1]\\n  - 3\\n\" | grid[1] (line 5): expected a mapping of key: value",
         "bad axis in a list  | \"name: t\\noutput: o\\ngrid:\\n  - seed: [1]\\n  - modulus: [2]\\n\" | grid[1].modulus (line 4): '2' is not allowed; expected an integer from 3 to 46340",
         "fixed and in a list | \"name: t\\noutput: o\\ngrid:\\n  - seed: [1]\\n  - train_fraction: [0.5]\\ntrainer:\\n  train_fraction: 0.3\\n\" | trainer.train_fraction (line 7): also a grid axis; give it in one place",
+        "search not numeric  | \"name: t\\noutput: o\\nsearch:\\n  axis: operation\\n  range: [0.1, 0.9]\\n  resolution: 0.1\\n  outcome: grokked\\n\" | search.axis (line 4): 'operation' is not numeric; expected a numeric trainer option, e.g. train_fraction, weight_decay or lr",
+        "search past option  | \"name: t\\noutput: o\\nsearch:\\n  axis: train_fraction\\n  range: [0.1, 1.5]\\n  resolution: 0.1\\n  outcome: grokked\\n\" | search.range (line 5): train_fraction: '1.5' is not allowed; expected a number in (0, 1)",
+        "search zero step    | \"name: t\\noutput: o\\nsearch:\\n  axis: train_fraction\\n  range: [0.1, 0.9]\\n  resolution: 0\\n  outcome: grokked\\n\" | search.resolution (line 6): '0' is not allowed; expected a number > 0",
+        "search reversed     | \"name: t\\noutput: o\\nsearch:\\n  axis: weight_decay\\n  range: [3, 0.1]\\n  resolution: 0.1\\n  outcome: grokked\\n\" | search.range (line 5): [3, 0.1] is not allowed; expected low < high",
+        "search outcome      | \"name: t\\noutput: o\\nsearch:\\n  axis: weight_decay\\n  range: [0.1, 3]\\n  resolution: 0.1\\n  outcome: fast\\n\" | search.outcome (line 7): 'fast' is not allowed; expected one of [grokked, memorised, test_loss_below]",
+        "search whole axis   | \"name: t\\noutput: o\\nsearch:\\n  axis: modulus\\n  range: [11, 59]\\n  resolution: 0.5\\n  outcome: grokked\\n\" | search (line 6): modulus takes whole numbers; expected a whole range and resolution",
+        "search threshold    | \"name: t\\noutput: o\\nsearch:\\n  axis: weight_decay\\n  range: [0.1, 3]\\n  resolution: 0.1\\n  outcome: grokked\\n  threshold: 0.5\\n\" | search.threshold (line 8): only with outcome: test_loss_below",
+        "search in grid      | \"name: t\\noutput: o\\nsearch:\\n  axis: seed\\n  range: [0, 9]\\n  resolution: 1\\n  outcome: grokked\\ngrid:\\n  seed: [1]\\n\" | search.axis (line 4): 'seed' is also a grid axis; give it in one place",
     })
     void invalidSpecsAreRejectedWithOneLineNamingTheKey(String what, String yaml, String expected) {
         ConfigException e = assertThrows(ConfigException.class, () -> SweepSpec.parse(yaml.replace("\\n", "\n")));

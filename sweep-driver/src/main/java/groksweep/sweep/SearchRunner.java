@@ -1,0 +1,193 @@
+package groksweep.sweep;
+
+import groksweep.config.TrainConfig;
+import groksweep.results.ResultsStore;
+import groksweep.results.Row;
+import groksweep.results.RunStatus;
+import groksweep.results.Tables;
+
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+
+/**
+ * Runs a sweep with a {@code search:} section on Spark, round by round: each round trains, for
+ * every open search, the points that split its flips ({@link Bracket}), as one ordinary sweep
+ * job of ordinary runs ({@link SweepRunner#run}), then reads their outcomes back. What a search
+ * knows is read from committed runs alone, so a killed driver resumes where it was, a run is
+ * never trained twice, and runs already in the output (from a grid or another search) are used.
+ */
+public final class SearchRunner {
+    private SearchRunner() {}
+
+    /** One search: its grid combination, what its committed runs say, and those runs by lattice point. */
+    public record State(TrainConfig base, Bracket bracket, Map<Integer, String> runIds) {}
+
+    /** What the whole search did: its rounds, the runs each trained (skipped ones included), and its end state. */
+    public record Outcome(int rounds, List<SweepRunner.RunReport> trained, List<State> states, double seconds) {}
+
+    /**
+     * Trains round after round until no search is open. {@code slots} (the sweep's task slots)
+     * sets k: each open flip gets about slots ÷ open flips new points a round, at least one.
+     * {@code afterRound} hears each round's number once its runs are committed.
+     */
+    public static Outcome run(SparkSession spark, SweepSpec spec, int slots, boolean rerunFailed, Consumer<String> progress,
+            IntConsumer afterRound) throws IOException {
+        long start = System.nanoTime();
+        ResultsStore store = new ResultsStore(spec.output(),
+                SweepSpec.withSettings(spark.sparkContext().hadoopConfiguration(), spec.hadoopSettings()));
+        Map<String, Boolean> outcomes = new HashMap<>();
+        List<SweepRunner.RunReport> trained = new ArrayList<>();
+        int round = 0;
+        while (true) {
+            List<State> states = states(spec, store, outcomes, rerunFailed && round == 0);
+            writeBoundaries(spec, store, states);
+            List<TrainConfig> next = next(spec, states, slots);
+            if (next.isEmpty()) {
+                return new Outcome(round, trained, states, (System.nanoTime() - start) / 1e9);
+            }
+            round++;
+            long open = states.stream().filter(s -> s.bracket().status() == Bracket.Status.OPEN).count();
+            progress.accept(String.format("search round %d: %d run%s for %d open search%s (%d per flip)", round, next.size(),
+                    next.size() == 1 ? "" : "s", open, open == 1 ? "" : "es", k(states, slots)));
+            Set<String> before = store.runIds(Tables.RUNS);
+            SweepRunner.Outcome o = SweepRunner.run(spark, spec, new SweepRunner.Plan(next, next, null),
+                    rerunFailed && round == 1, progress);
+            trained.addAll(o.trained());
+            if (before.containsAll(store.runIds(Tables.RUNS)) && !(rerunFailed && round == 1)) {
+                throw new IllegalStateException("search round " + round + " committed no run; rerun the same command to resume");
+            }
+            afterRound.accept(round);
+        }
+    }
+
+    /** Points per open flip this round: the slots shared among the open flips (a search not yet begun is one). */
+    static int k(List<State> states, int slots) {
+        int flips = 0;
+        for (State s : states) {
+            if (s.bracket().status() == Bracket.Status.OPEN) {
+                flips += Math.max(1, (int) s.bracket().flips().stream().filter(f -> f.upper() - f.lower() > 1).count());
+            }
+        }
+        return Math.max(1, slots / Math.max(1, flips));
+    }
+
+    /** The runs of the next round, each once. */
+    static List<TrainConfig> next(SweepSpec spec, List<State> states, int slots) {
+        int k = k(states, slots);
+        Map<String, TrainConfig> out = new LinkedHashMap<>();
+        for (State s : states) {
+            for (int i : s.bracket().next(k)) {
+                TrainConfig c = spec.search().point(s.base(), i);
+                out.putIfAbsent(c.runId(), c);
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
+    /**
+     * Every search of the spec as its committed runs say; {@code outcomes} caches outcomes read
+     * (a committed run's never changes). With {@code retryFailed}, failed runs count as untried.
+     */
+    public static List<State> states(SweepSpec spec, ResultsStore store, Map<String, Boolean> outcomes, boolean retryFailed)
+            throws IOException {
+        Search search = spec.search();
+        Set<String> committed = store.runIds(Tables.RUNS);
+        Map<String, String> status = null;
+        Map<String, List<Row>> compacted = null;
+        List<State> out = new ArrayList<>();
+        for (TrainConfig base : Grid.expand(spec)) {
+            Map<Integer, Boolean> known = new TreeMap<>();
+            Set<Integer> failed = new TreeSet<>();
+            Map<Integer, String> ids = new TreeMap<>();
+            for (int i = 0; i <= search.last(); i++) {
+                String id = search.point(base, i).runId();
+                if (!committed.contains(id)) {
+                    continue;
+                }
+                if (status == null) {
+                    status = new HashMap<>();
+                    for (Row r : store.readAll(Tables.RUNS)) {
+                        status.put(r.getString("run_id"), r.getString("status"));
+                    }
+                }
+                if (RunStatus.of(status.get(id)) != RunStatus.OK) {
+                    if (!retryFailed) {
+                        failed.add(i);
+                        ids.put(i, id);
+                    }
+                    continue;
+                }
+                if (!outcomes.containsKey(id)) {
+                    List<Row> metrics;
+                    if (store.exists(groksweep.results.Layout.run(Tables.METRICS, id))) {
+                        metrics = store.read(Tables.METRICS, id);
+                    } else { // compacted: read the table once, by run
+                        if (compacted == null) {
+                            compacted = new HashMap<>();
+                            for (Row r : store.readAll(Tables.METRICS)) {
+                                compacted.computeIfAbsent(r.getString("run_id"), x -> new ArrayList<>()).add(r);
+                            }
+                        }
+                        metrics = compacted.getOrDefault(id, List.of());
+                    }
+                    outcomes.put(id, search.outcome(metrics));
+                }
+                known.put(i, outcomes.get(id));
+                ids.put(i, id);
+            }
+            out.add(new State(base, new Bracket(search.last(), known, failed), ids));
+        }
+        return out;
+    }
+
+    /** The boundaries table's rows of these searches ({@link Tables#BOUNDARIES}). */
+    public static List<Row> boundaries(SweepSpec spec, List<State> states) {
+        Search search = spec.search();
+        List<Row> rows = new ArrayList<>();
+        for (State s : states) {
+            Bracket b = s.bracket();
+            StringJoiner points = new StringJoiner(" ");
+            s.runIds().keySet().forEach(i -> points.add(search.value(i) + ":"
+                    + (b.failed().contains(i) ? "failed" : b.known().get(i) ? "yes" : "no")));
+            List<Bracket.Flip> flips = b.flips();
+            for (int f = 0; f < Math.max(1, flips.size()); f++) {
+                Row r = Tables.BOUNDARIES.row().set("sweep", spec.name() + "-" + spec.hash())
+                        .set("search", describe(spec, s.base())).set("axis", search.axis())
+                        .set("outcome", search.outcome().key()).set("status", b.status().name().toLowerCase(java.util.Locale.ROOT))
+                        .set("flips", flips.size()).set("runs", s.runIds().size()).set("failed", b.failed().size())
+                        .set("points", points.toString()).set("run_ids", String.join(" ", s.runIds().values()));
+                if (!flips.isEmpty()) {
+                    Bracket.Flip flip = flips.get(f);
+                    r.set("flip", f + 1).set("lower", ((Number) search.value(flip.lower())).doubleValue())
+                            .set("upper", ((Number) search.value(flip.upper())).doubleValue())
+                            .set("outcome_above", !flip.below());
+                }
+                rows.add(r);
+            }
+        }
+        return rows;
+    }
+
+    /** A search's grid combination as its axes' values, e.g. "seed=1, weight_decay=1.0" ("all" without axes). */
+    static String describe(SweepSpec spec, TrainConfig base) {
+        StringJoiner s = new StringJoiner(", ");
+        spec.axes().forEach(a -> s.add(a + "=" + base.value(a)));
+        return s.length() == 0 ? "all" : s.toString();
+    }
+
+    private static void writeBoundaries(SweepSpec spec, ResultsStore store, List<State> states) throws IOException {
+        store.write(Tables.BOUNDARIES, spec.name() + "-" + spec.hash(), boundaries(spec, states));
+    }
+}

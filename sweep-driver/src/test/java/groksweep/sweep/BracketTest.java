@@ -1,0 +1,94 @@
+package groksweep.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.IntPredicate;
+
+class BracketTest {
+
+    /** A search on 0..last run to its end against {@code outcome}, with {@code failed} points failing. */
+    static Bracket search(int last, int k, IntPredicate outcome, Set<Integer> failed) {
+        Bracket b = new Bracket(last, Map.of(), Set.of());
+        for (List<Integer> next = b.next(k); !next.isEmpty(); next = b.next(k)) {
+            Map<Integer, Boolean> known = new TreeMap<>(b.known());
+            Set<Integer> failing = new java.util.TreeSet<>(b.failed());
+            for (int i : next) {
+                if (failed.contains(i)) {
+                    failing.add(i);
+                } else {
+                    known.put(i, outcome.test(i));
+                }
+            }
+            b = new Bracket(last, known, failing);
+        }
+        return b;
+    }
+
+    @Test
+    void aMonotoneBoundaryIsFoundOneStepWideWhereverItIs() {
+        for (int k : List.of(1, 2, 3, 7)) {
+            for (int boundary = 1; boundary <= 32; boundary++) {
+                int at = boundary;
+                Bracket b = search(32, k, i -> i >= at, Set.of());
+                assertEquals(Bracket.Status.RESOLVED, b.status(), "k " + k + ", boundary " + at);
+                assertEquals(List.of(new Bracket.Flip(at - 1, at, false)), b.flips(), "k " + k + ", boundary " + at);
+                assertTrue(b.known().size() < 33, "fewer points than the grid: " + b.known().size());
+            }
+        }
+    }
+
+    @Test
+    void bisectionTrainsBothEndsAndTheMiddleThenHalvesTheFlip() {
+        Bracket b = new Bracket(32, Map.of(), Set.of());
+        assertEquals(List.of(0, 16, 32), b.next(1));
+        assertEquals(List.of(0, 8, 16, 24, 32), b.next(3));
+        b = new Bracket(32, Map.of(0, false, 16, true, 32, true), Set.of());
+        assertEquals(List.of(8), b.next(1));
+        assertEquals(List.of(4, 8, 12), b.next(3));
+        // a boundary at 5 takes 0, 16, 32, then 8, 4, 6, 5: seven runs in five rounds, against 33 points
+        assertEquals(Map.of(0, false, 4, false, 5, true, 6, true, 8, true, 16, true, 32, true),
+                search(32, 1, i -> i >= 5, Set.of()).known());
+    }
+
+    @Test
+    void theSameOutcomeEverywhereEndsAfterTheFirstRound() {
+        Bracket b = search(32, 1, i -> true, Set.of());
+        assertEquals(Bracket.Status.NONE, b.status());
+        assertEquals(Set.of(0, 16, 32), b.known().keySet());
+    }
+
+    @Test
+    void aNonMonotoneOutcomeIsReportedAndEachFlipRefined() {
+        Bracket b = search(32, 1, i -> i >= 10 && i < 20, Set.of());
+        assertEquals(Bracket.Status.NOT_MONOTONE, b.status());
+        assertEquals(List.of(new Bracket.Flip(9, 10, false), new Bracket.Flip(19, 20, true)), b.flips());
+    }
+
+    @Test
+    void failedRunsAreSteppedAroundOrLeaveTheFlipUnresolved() {
+        Bracket around = search(32, 1, i -> i >= 5, Set.of(8));
+        assertEquals(Bracket.Status.RESOLVED, around.status());
+        assertEquals(List.of(new Bracket.Flip(4, 5, false)), around.flips());
+        assertTrue(around.failed().contains(8));
+        Bracket stuck = search(4, 1, i -> i >= 2, Set.of(1, 2, 3));
+        assertEquals(Bracket.Status.UNRESOLVED, stuck.status());
+        assertEquals(List.of(new Bracket.Flip(0, 4, false)), stuck.flips());
+        assertEquals(Bracket.Status.UNRESOLVED, search(4, 1, i -> true, Set.of(0)).status(), "an end failed");
+    }
+
+    @Test
+    void theExpectedRunsOfAMonotoneSearch() {
+        assertArrayEquals(new double[] {2, 1}, Bracket.expected(1, 1));
+        assertArrayEquals(new double[] {3, 1}, Bracket.expected(2, 1));
+        // 0..32 by bisection: 3 runs without a boundary (2 of 34 cases), 7 with one (32 cases), 5 rounds
+        assertArrayEquals(new double[] {(2 * 3 + 32 * 7) / 34.0, 5}, Bracket.expected(32, 1), 1e-12);
+    }
+}

@@ -1,0 +1,139 @@
+package groksweep.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import groksweep.analysis.SharedSpark;
+import groksweep.results.ResultsStore;
+import groksweep.results.Row;
+import groksweep.results.Tables;
+
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Searches on a shared local[2] session, with real runs: where p = 11 runs of 60 steps stop
+ * memorising their train pairs as the train fraction grows (larger train sets take longer).
+ */
+class SearchRunnerTest {
+    static SparkSession spark;
+    @TempDir Path dir;
+
+    @BeforeAll
+    static void start() {
+        spark = SharedSpark.get();
+    }
+
+    static final String TRAINER = "trainer:\n  modulus: 11\n  steps: 60\n  eval_every: 10\n  analysis_every: 0\n  d_mlp: 64\n";
+
+    SweepSpec search(String output) {
+        return SweepSpec.parse("name: s\noutput: " + dir.resolve(output) + "\ngrid:\n  seed: [0, 1]\n" + TRAINER
+                + "search:\n  axis: train_fraction\n  range: [0.2, 0.8]\n  resolution: 0.05\n  outcome: memorised\n");
+    }
+
+    /** Each search's outcome at every lattice point, from the dense grid's runs. */
+    static Map<Long, Map<Integer, Boolean>> denseGrid(SweepSpec search) throws Exception {
+        String values = String.join(", ", java.util.stream.IntStream.rangeClosed(0, search.search().last())
+                .mapToObj(i -> search.search().value(i).toString()).toList());
+        SweepSpec grid = SweepSpec.parse("name: g\noutput: " + search.output() + "\ngrid:\n  seed: [0, 1]\n  train_fraction: ["
+                + values + "]\n" + TRAINER);
+        SweepRunner.Plan plan = SweepRunner.plan(grid, false);
+        assertEquals(26 - SearchRunner.states(search, store(search), new java.util.HashMap<>(), false).stream()
+                .mapToInt(s -> s.runIds().size()).sum(), plan.pending().size(), "the search's runs are the grid's, not trained again");
+        SweepRunner.run(spark, grid, plan, false, line -> {});
+        Map<Long, Map<Integer, Boolean>> out = new TreeMap<>();
+        for (SearchRunner.State s : SearchRunner.states(search, store(search), new java.util.HashMap<>(), false)) {
+            assertEquals(13, s.bracket().known().size(), "every point trained");
+            out.put(s.base().seed(), s.bracket().known());
+        }
+        return out;
+    }
+
+    static ResultsStore store(SweepSpec spec) {
+        return new ResultsStore(spec.output());
+    }
+
+    @Test
+    void aSearchFindsTheDenseGridsBoundaryWithFewerRuns() throws Exception {
+        SweepSpec spec = search("out");
+        SearchRunner.Outcome o = SearchRunner.run(spark, spec, 2, false, line -> {}, round -> {});
+        Map<Long, Map<Integer, Boolean>> grid = denseGrid(spec);
+        int used = 0;
+        for (SearchRunner.State s : o.states()) {
+            Bracket dense = new Bracket(12, grid.get(s.base().seed()), Set.of());
+            assertEquals(1, dense.flips().size(), "the grid's outcome is monotone for seed " + s.base().seed() + ": "
+                    + dense.known());
+            assertEquals(Bracket.Status.RESOLVED, s.bracket().status());
+            assertEquals(dense.flips(), s.bracket().flips(), "the search's boundary is the grid's");
+            for (Map.Entry<Integer, Boolean> e : s.bracket().known().entrySet()) {
+                assertEquals(dense.known().get(e.getKey()), e.getValue(), "the same run, the same outcome");
+            }
+            used += s.runIds().size();
+        }
+        assertTrue(used <= 2 * 7, used + " runs for two searches of 13 points (7 at most each by k-section)");
+        assertEquals(used, o.trained().size(), "each run trained once");
+
+        List<Row> boundaries = store(spec).read(Tables.BOUNDARIES, spec.name() + "-" + spec.hash());
+        assertEquals(2, boundaries.size());
+        for (Row r : boundaries) {
+            SearchRunner.State s = o.states().stream()
+                    .filter(st -> r.getString("search").equals("seed=" + st.base().seed())).findFirst().orElseThrow();
+            Bracket.Flip f = s.bracket().flips().get(0);
+            assertEquals("resolved", r.getString("status"));
+            assertEquals(spec.search().value(f.lower()), r.getDouble("lower"));
+            assertEquals(spec.search().value(f.upper()), r.getDouble("upper"));
+            assertEquals(false, r.get("outcome_above"), "memorised below the boundary, not above");
+            assertEquals(s.runIds().size(), r.getInt("runs"));
+        }
+    }
+
+    @Test
+    void aDriverStoppedBetweenRoundsResumesAndTrainsNoRunTwice() throws Exception {
+        SweepSpec spec = search("resumed");
+        class Killed extends RuntimeException {}
+        assertThrows(Killed.class, () -> SearchRunner.run(spark, spec, 2, false, line -> {}, round -> {
+            throw new Killed(); // the driver dies once round 1 has committed
+        }));
+        Set<String> first = store(spec).runIds(Tables.RUNS);
+        assertTrue(!first.isEmpty(), "round 1 committed its runs");
+        SearchRunner.Outcome resumed = SearchRunner.run(spark, spec, 2, false, line -> {}, round -> {});
+        List<String> again = new ArrayList<>();
+        resumed.trained().forEach(r -> again.add(r.runId()));
+        assertEquals(new HashSet<>(again).size(), again.size(), "each run trained once after the restart");
+        for (String id : again) {
+            assertTrue(!first.contains(id), id + " was committed before the restart and trained again");
+        }
+        SearchRunner.Outcome straight = SearchRunner.run(spark, search("straight"), 2, false, line -> {}, round -> {});
+        for (int i = 0; i < 2; i++) {
+            assertEquals(straight.states().get(i).runIds(), resumed.states().get(i).runIds(),
+                    "the same runs as a search never stopped");
+        }
+        for (String id : store(spec).runIds(Tables.RUNS)) {
+            assertEquals(1, store(spec).read(Tables.RUNS, id).size());
+        }
+        assertEquals(SearchRunner.run(spark, spec, 2, false, line -> {}, round -> {}).trained(), List.of(),
+                "a finished search trains nothing");
+    }
+
+    @Test
+    void theNextRoundSharesTheSlotsAmongTheOpenFlips() {
+        SweepSpec spec = search("unused");
+        List<SearchRunner.State> fresh = Grid.expand(spec).stream()
+                .map(base -> new SearchRunner.State(base, new Bracket(12, Map.of(), Set.of()), Map.<Integer, String>of()))
+                .toList();
+        assertEquals(4, SearchRunner.k(fresh, 8), "8 slots, 2 searches: 4 points each between the ends");
+        assertEquals(2 * 6, SearchRunner.next(spec, fresh, 8).size(), "both ends and 4 points between, for each");
+        assertEquals(1, SearchRunner.k(fresh, 1), "at least one point per flip");
+    }
+}
