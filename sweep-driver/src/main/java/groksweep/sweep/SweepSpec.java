@@ -256,8 +256,9 @@ public record SweepSpec(
             String where = grids.size() > 1 ? "grid[" + i + "]." : "grid.";
             for (Map.Entry<String, List<Object>> axis : grids.get(i).entrySet()) {
                 for (Object value : axis.getValue()) {
-                    try {
+                    try { // the value with the grid's other axes at their first values, e.g. muon_lr with optimizer: [muon]
                         Map<String, Object> one = new LinkedHashMap<>(trainer);
+                        grids.get(i).forEach((other, values) -> one.put(other, values.get(0)));
                         one.put(axis.getKey(), value);
                         TrainConfig.defaults().with(one).validate();
                     } catch (ConfigException e) {

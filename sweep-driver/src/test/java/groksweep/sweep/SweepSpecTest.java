@@ -82,6 +82,17 @@ class SweepSpecTest {
     }
 
     @Test
+    void anAxisIsCheckedWithTheOtherAxesOfItsGrid() {
+        SweepSpec s = SweepSpec.parse("name: t\noutput: o\ngrid:\n  - {optimizer: [adamw], seed: [0]}\n"
+                + "  - {optimizer: [muon], muon_lr: [0.005, 0.05], seed: [0]}\n");
+        assertEquals(3, Grid.expand(s).size(), "muon_lr is allowed beside optimizer: [muon]");
+        ConfigException e = assertThrows(ConfigException.class, () -> SweepSpec.parse(
+                "name: t\noutput: o\ngrid:\n  optimizer: [adamw]\n  muon_lr: [0.005]\n"));
+        assertTrue(e.getMessage().startsWith("grid.muon_lr (line 4): '0.005' is not allowed; expected its default 0.02"
+                + " unless optimizer: muon"), e.getMessage());
+    }
+
+    @Test
     void aSearchHasOneLatticeOfExactValuesPerGridCombination() {
         String grid = "name: t\noutput: o\ngrid:\n  weight_decay: [0.3, 1.0]\n  seed: [0, 1]\n";
         SweepSpec s = SweepSpec.parse(grid + "search:\n  axis: train_fraction\n  range: [0.1, 0.9]\n"
