@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -226,6 +227,79 @@ class ClusterIT {
                 "the summary counts it; see " + cluster.log("poisoned"));
     }
 
+    /**
+     * A search's driver SIGKILLed once its first round has committed: the rerun resumes the
+     * search from the committed runs, trains none of them again (their files are untouched), and
+     * ends with the boundaries.
+     */
+    @Test
+    @Order(8)
+    void aSearchWhoseDriverIsKilledBetweenRoundsResumesWithoutTrainingARunTwice() throws Exception {
+        Path out = dir.resolve("search");
+        Path spec = Files.writeString(dir.resolve("search.yaml"), """
+                name: search
+                output: %s
+                grid:
+                  seed: [0, 1]
+                trainer:
+                  modulus: 11
+                  steps: 60
+                  eval_every: 10
+                  analysis_every: 0
+                  d_mlp: 64
+                search:
+                  axis: train_fraction
+                  range: [0.2, 0.8]
+                  resolution: 0.05
+                  outcome: memorised
+                threads_per_run: 1
+                """.formatted(out));
+        Process driver = cluster.submit("search-1", "sweep", spec.toString(), "--no-analysis");
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (!Files.readString(cluster.log("search-1")).contains("search round 2:")) {
+            assertTrue(driver.isAlive() && System.nanoTime() < deadline, "round 1 ends; see " + cluster.log("search-1"));
+            Thread.sleep(100);
+        }
+        driver.destroyForcibly(); // SIGKILL, between rounds
+        driver.waitFor();
+        Thread.sleep(3000); // the master notices and removes the app's executors
+        ResultsStore store = new ResultsStore(out.toString());
+        Map<String, Long> before = new HashMap<>();
+        for (String id : store.runIds(Tables.RUNS)) {
+            before.put(id, Files.getLastModifiedTime(out.resolve("runs").resolve(id + ".parquet")).toMillis());
+        }
+        assertTrue(before.size() >= 6, before.size() + " runs committed by round 1 (both ends and the middle, twice)");
+
+        Process again = cluster.submit("search-2", "sweep", spec.toString(), "--no-analysis");
+        assertEquals(0, run("search-2", again));
+        String log = Files.readString(cluster.log("search-2"));
+        Matcher m = Pattern.compile("search done in \\S+: \\d+ rounds, (\\d+) runs trained \\{ok=\\d+}; (\\d+) runs used in all")
+                .matcher(log);
+        assertTrue(m.find(), "summary line in " + cluster.log("search-2"));
+        int total = store.runIds(Tables.RUNS).size();
+        assertEquals(total - before.size(), Integer.parseInt(m.group(1)), "only runs not yet committed are trained");
+        assertEquals(total, Integer.parseInt(m.group(2)));
+        for (Map.Entry<String, Long> e : before.entrySet()) {
+            assertEquals(e.getValue(), Files.getLastModifiedTime(out.resolve("runs").resolve(e.getKey() + ".parquet")).toMillis(),
+                    e.getKey() + " was committed before the kill and written again");
+        }
+        for (String id : store.runIds(Tables.RUNS)) {
+            assertEquals(List.of("ok"), store.read(Tables.RUNS, id).stream().map(r -> r.getString("status")).toList());
+            assertEquals(60 / 10 + 1, store.read(Tables.METRICS, id).size(), "each step once for " + id);
+        }
+        List<Row> boundaries = new ArrayList<>();
+        try (var files = Files.list(out.resolve("boundaries"))) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
+                boundaries.addAll(store.readFile(Tables.BOUNDARIES, new org.apache.hadoop.fs.Path(f.toUri())));
+            }
+        }
+        assertEquals(2, boundaries.size(), "one boundary per seed");
+        for (Row b : boundaries) {
+            assertEquals("resolved", b.getString("status"), b.toString());
+            assertEquals(0.05, b.getDouble("upper") - b.getDouble("lower"), 1e-12, "one resolution step wide");
+        }
+    }
+
     /** The lines of a driver's log that start with "error: ", as a user sees them on the terminal. */
     static List<String> errors(String name) throws Exception {
         return Files.readAllLines(cluster.log(name)).stream().filter(l -> l.startsWith("error: ")).toList();
@@ -271,7 +345,7 @@ class ClusterIT {
         assumeSeparateNodes();
         Path copy = cluster.nodeDisk.resolve("plain-copy");
         try (var files = Files.walk(dir.resolve("plain"))) {
-            for (Path f : files.toList()) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
                 Files.copy(f, copy.resolve(dir.resolve("plain").relativize(f).toString()));
             }
         }
