@@ -3,6 +3,7 @@ package groksweep.analysis;
 import org.apache.spark.sql.Row;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.LegendItemCollection;
+import org.jfree.chart.annotations.XYLineAnnotation;
 import org.jfree.chart.annotations.XYTextAnnotation;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
@@ -210,12 +211,60 @@ public final class Charts {
         return String.join("/", n.entrySet().stream().filter(e -> e.getValue() == top).map(Map.Entry::getKey).toList());
     }
 
-    /** The cells over two axes, coloured by majority phase, annotated with the median grokking step. */
-    static JFreeChart phaseDiagram(List<Row> cells, List<String> axes, String title) {
-        return grid(cells, axes, c -> c.<String>getAs("majority_phase") == null ? "confusion" : c.getAs("majority_phase"),
+    /**
+     * The cells over two axes, coloured by majority phase, annotated with the median grokking step;
+     * with the boundaries searches found across it ({@code boundaries}: rows of
+     * the boundaries view with a bracket), each a black bar across its cell row at the bracket's
+     * midpoint, placed between the cells' values of the searched axis.
+     */
+    static JFreeChart phaseDiagram(List<Row> cells, List<String> axes, String title, List<Row> boundaries) {
+        JFreeChart chart = grid(cells, axes, c -> c.<String>getAs("majority_phase") == null ? "confusion" : c.getAs("majority_phase"),
                 PHASE_COLOURS, c -> c.<Double>getAs("median_grokked_step") == null ? null
                         : String.valueOf(Math.round(c.<Double>getAs("median_grokked_step"))),
-                title, "majority phase over the runs of each cell (Liu et al. 2022); number: median grokking step");
+                title, "majority phase over the runs of each cell (Liu et al. 2022); number: median grokking step"
+                        + (boundaries.isEmpty() ? "" : "; black bars: boundaries found by searches, one per search"));
+        for (Row b : boundaries) {
+            int searched = axes.indexOf(b.<String>getAs("axis"));
+            if (searched < 0) {
+                continue;
+            }
+            String other = axes.get(1 - searched);
+            List<Object> across = values(cells, other);
+            String value = settings(b.getAs("search")).get(other);
+            int row = value != null ? across.stream().map(String::valueOf).toList().indexOf(value) : across.size() == 1 ? 0 : -1;
+            if (row < 0) {
+                continue;
+            }
+            double at = position(values(cells, axes.get(searched)),
+                    (b.<Double>getAs("lower") + b.<Double>getAs("upper")) / 2);
+            var bar = searched == 0 ? new XYLineAnnotation(at, row - 0.4, at, row + 0.4, new BasicStroke(3f), Color.BLACK)
+                    : new XYLineAnnotation(row - 0.4, at, row + 0.4, at, new BasicStroke(3f), Color.BLACK);
+            chart.getXYPlot().addAnnotation(bar);
+        }
+        return chart;
+    }
+
+    /** A search's grid combination, "seed=1, weight_decay=1.0", as option → value text. */
+    static Map<String, String> settings(String search) {
+        Map<String, String> m = new TreeMap<>();
+        for (String kv : search.split(", ")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                m.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+        }
+        return m;
+    }
+
+    /** Where {@code v} falls on an axis of cells at 0, 1, ... with these sorted numeric values, linearly between them. */
+    static double position(List<Object> values, double v) {
+        for (int i = 0; i + 1 < values.size(); i++) {
+            double a = ((Number) values.get(i)).doubleValue(), b = ((Number) values.get(i + 1)).doubleValue();
+            if (v <= b) {
+                return v <= a ? i : i + (v - a) / (b - a);
+            }
+        }
+        return values.size() - 1;
     }
 
     /** The cells over two axes, coloured by majority algorithm, annotated with the runs of each. */

@@ -86,11 +86,15 @@ public final class Report {
             html.append("</p>\n");
         }
         html.append("<h2>Phase diagrams</h2>");
+        List<Row> boundaries = spark.sql("SELECT b.axis, b.search, b.lower, b.upper, r.modulus FROM boundaries b"
+                + " JOIN runs r ON r.run_id = split(b.run_ids, ' ')[0] WHERE b.lower IS NOT NULL").collectAsList();
         for (Map.Entry<String, List<Row>> d : diagramCells(spark, axes).entrySet()) {
             String suffix = d.getKey().isEmpty() ? "" : "-p" + d.getKey();
             String title = d.getKey().isEmpty() ? "" : ", p = " + d.getKey();
+            List<Row> here = boundaries.stream()
+                    .filter(b -> d.getKey().isEmpty() || d.getKey().equals(String.valueOf(b.<Object>getAs("modulus")))).toList();
             html.append("<div class='pair'>").append(Html.img(store, "phases" + suffix + ".png", "phases" + suffix + ".png",
-                    Charts.phaseDiagram(d.getValue(), axes, "Phase diagram" + title)));
+                    Charts.phaseDiagram(d.getValue(), axes, "Phase diagram" + title, here)));
             if (d.getValue().stream().anyMatch(c -> !Charts.majorityAlgorithm(c).equals("not measured"))) {
                 html.append(Html.img(store, "algorithms" + suffix + ".png", "algorithms" + suffix + ".png",
                         Charts.algorithmDiagram(d.getValue(), axes, "Clock or pizza" + title)));

@@ -2,7 +2,12 @@ package groksweep.analysis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.annotations.XYLineAnnotation;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.XYPlot;
 import org.junit.jupiter.api.Test;
@@ -23,5 +28,31 @@ class ChartsTest {
         assertEquals(1175.0, llc.getDataset().getYValue(0, 1));
         assertEquals(4, losses.getDataset().getItemCount(0), "train loss");
         assertEquals(4, losses.getDataset().getItemCount(1), "test loss");
+    }
+
+    /** A search's boundary is drawn across its row of cells, between the cells of the values that bracket it. */
+    @Test
+    void thePhaseDiagramDrawsEachBoundaryBetweenTheCellsThatBracketIt() {
+        StructType cell = new StructType().add("train_fraction", DataTypes.DoubleType).add("weight_decay", DataTypes.DoubleType)
+                .add("majority_phase", DataTypes.StringType).add("median_grokked_step", DataTypes.DoubleType);
+        List<Row> cells = new java.util.ArrayList<>();
+        for (double f : new double[] {0.3, 0.4, 0.5}) {
+            for (double wd : new double[] {1.0, 3.0}) {
+                cells.add(new GenericRowWithSchema(new Object[] {f, wd, f < 0.45 ? "memorisation" : "grokking", null}, cell));
+            }
+        }
+        StructType bound = new StructType().add("axis", DataTypes.StringType).add("search", DataTypes.StringType)
+                .add("lower", DataTypes.DoubleType).add("upper", DataTypes.DoubleType);
+        List<Row> boundaries = List.of(
+                new GenericRowWithSchema(new Object[] {"train_fraction", "seed=0, weight_decay=3.0", 0.4, 0.45}, bound),
+                new GenericRowWithSchema(new Object[] {"lr", "seed=0, weight_decay=3.0", 0.001, 0.002}, bound));
+        JFreeChart chart = Charts.phaseDiagram(cells, List.of("train_fraction", "weight_decay"), "t", boundaries);
+        List<XYLineAnnotation> bars = chart.getXYPlot().getAnnotations().stream()
+                .filter(a -> a instanceof XYLineAnnotation).map(a -> (XYLineAnnotation) a).toList();
+        assertEquals(1, bars.size(), "the boundary on an axis the diagram does not show is left out");
+        assertEquals(1.25, bars.get(0).getX1(), 1e-12, "0.425 is a quarter of the way from 0.4 (cell 1) to 0.5 (cell 2)");
+        assertEquals(1.25, bars.get(0).getX2(), 1e-12);
+        assertEquals(0.6, bars.get(0).getY1(), 1e-12, "across the row of weight decay 3.0 (row 1)");
+        assertEquals(1.4, bars.get(0).getY2(), 1e-12);
     }
 }
