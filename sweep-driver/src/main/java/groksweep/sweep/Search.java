@@ -5,9 +5,12 @@ import groksweep.results.Onsets;
 import groksweep.results.Row;
 
 import java.math.BigDecimal;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A spec's {@code search:} section: where on one numeric trainer option a per-run yes/no outcome
@@ -37,11 +40,11 @@ public record Search(String axis, BigDecimal lo, BigDecimal hi, BigDecimal resol
         TEST_LOSS_BELOW;
 
         public String key() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
 
         public static List<String> keys() {
-            return java.util.Arrays.stream(values()).map(Outcome::key).toList();
+            return Arrays.stream(values()).map(Outcome::key).toList();
         }
     }
 
@@ -80,7 +83,7 @@ public record Search(String axis, BigDecimal lo, BigDecimal hi, BigDecimal resol
 
     /** The section as saved with the results (and hashed with the spec). */
     public Map<String, Object> canonical() {
-        Map<String, Object> m = new java.util.TreeMap<>();
+        Map<String, Object> m = new TreeMap<>();
         m.put("axis", axis);
         m.put("range", List.of(lo.toPlainString(), hi.toPlainString()));
         m.put("resolution", resolution.toPlainString());

@@ -1,6 +1,7 @@
 package groksweep.sweep;
 
 import groksweep.config.TrainConfig;
+import groksweep.results.Layout;
 import groksweep.results.ResultsStore;
 import groksweep.results.Row;
 import groksweep.results.RunStatus;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
@@ -131,7 +133,7 @@ public final class SearchRunner {
                 }
                 if (!outcomes.containsKey(id)) {
                     List<Row> metrics;
-                    if (store.exists(groksweep.results.Layout.run(Tables.METRICS, id))) {
+                    if (store.exists(Layout.run(Tables.METRICS, id))) {
                         metrics = store.read(Tables.METRICS, id);
                     } else { // compacted: read the table once, by run
                         if (compacted == null) {
@@ -165,7 +167,7 @@ public final class SearchRunner {
             for (int f = 0; f < Math.max(1, flips.size()); f++) {
                 Row r = Tables.BOUNDARIES.row().set("sweep", spec.name() + "-" + spec.hash())
                         .set("search", describe(spec, s.base())).set("axis", search.axis())
-                        .set("outcome", search.outcome().key()).set("status", b.status().name().toLowerCase(java.util.Locale.ROOT))
+                        .set("outcome", search.outcome().key()).set("status", b.status().name().toLowerCase(Locale.ROOT))
                         .set("flips", flips.size()).set("runs", s.runIds().size()).set("failed", b.failed().size())
                         .set("points", points.toString()).set("run_ids", String.join(" ", s.runIds().values()));
                 if (!flips.isEmpty()) {

@@ -19,7 +19,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 import java.io.Reader;
+import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -28,6 +30,7 @@ import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -309,13 +312,13 @@ public record SweepSpec(
         if (!(rangeNode instanceof SequenceNode range) || range.getValue().size() != 2) {
             throw at(rangeNode, "search.range", "expected [low, high], e.g. [0.1, 0.9]");
         }
-        java.math.BigDecimal lo = decimal(range.getValue().get(0), "search.range");
-        java.math.BigDecimal hi = decimal(range.getValue().get(1), "search.range");
+        BigDecimal lo = decimal(range.getValue().get(0), "search.range");
+        BigDecimal hi = decimal(range.getValue().get(1), "search.range");
         if (lo.compareTo(hi) >= 0) {
             throw at(rangeNode, "search.range", "[" + lo + ", " + hi + "] is not allowed; expected low < high");
         }
         Node resolutionNode = required(m, node, "resolution");
-        java.math.BigDecimal resolution = decimal(resolutionNode, "search.resolution");
+        BigDecimal resolution = decimal(resolutionNode, "search.resolution");
         if (resolution.signum() <= 0) {
             throw at(resolutionNode, "search.resolution", "'" + resolution + "' is not allowed; expected a number > 0");
         }
@@ -324,7 +327,7 @@ public record SweepSpec(
                 || hi.stripTrailingZeros().scale() > 0)) {
             throw at(resolutionNode, "search", axis + " takes whole numbers; expected a whole range and resolution");
         }
-        if (hi.subtract(lo).divide(resolution, java.math.RoundingMode.CEILING).compareTo(java.math.BigDecimal.valueOf(MAX_RUNS)) > 0) {
+        if (hi.subtract(lo).divide(resolution, RoundingMode.CEILING).compareTo(BigDecimal.valueOf(MAX_RUNS)) > 0) {
             throw at(resolutionNode, "search.resolution", "'" + resolution + "' makes more than " + MAX_RUNS
                     + " points of the range; expected a coarser one");
         }
@@ -334,7 +337,7 @@ public record SweepSpec(
             throw at(outcomeNode, "search.outcome", "'" + outcome + "' is not allowed; expected one of "
                     + Search.Outcome.keys());
         }
-        Search.Outcome o = Search.Outcome.valueOf(outcome.toUpperCase(java.util.Locale.ROOT));
+        Search.Outcome o = Search.Outcome.valueOf(outcome.toUpperCase(Locale.ROOT));
         double threshold = Search.DEFAULT_THRESHOLD;
         if (m.containsKey("threshold")) {
             if (o != Search.Outcome.TEST_LOSS_BELOW) {
@@ -350,10 +353,10 @@ public record SweepSpec(
         try {
             Map<String, Node> m = entries(mapping(node, "search"), "search");
             SequenceNode range = (SequenceNode) m.get("range");
-            java.math.BigDecimal lo = decimal(range.getValue().get(0), "search.range");
-            java.math.BigDecimal hi = decimal(range.getValue().get(1), "search.range");
-            java.math.BigDecimal r = decimal(m.get("resolution"), "search.resolution");
-            return hi.subtract(lo).divide(r, java.math.RoundingMode.CEILING).longValueExact() + 1;
+            BigDecimal lo = decimal(range.getValue().get(0), "search.range");
+            BigDecimal hi = decimal(range.getValue().get(1), "search.range");
+            BigDecimal r = decimal(m.get("resolution"), "search.resolution");
+            return hi.subtract(lo).divide(r, RoundingMode.CEILING).longValueExact() + 1;
         } catch (RuntimeException e) { // the full parse says what is wrong
             return 1;
         }
@@ -367,10 +370,10 @@ public record SweepSpec(
         return n;
     }
 
-    private static java.math.BigDecimal decimal(Node node, String key) {
+    private static BigDecimal decimal(Node node, String key) {
         Object v = scalar(node, key);
         if (v instanceof Long || v instanceof Double d && Double.isFinite(d)) {
-            return new java.math.BigDecimal(v.toString());
+            return new BigDecimal(v.toString());
         }
         throw at(node, key, "'" + v + "' is not allowed; expected a number");
     }
