@@ -142,7 +142,7 @@ public final class Tables {
                     optional("upper", Type.DOUBLE, "", "the trained value above it"),
                     optional("outcome_above", Type.BOOLEAN, "", "the outcome at upper (at lower it is the opposite)"),
                     required("runs", Type.INT32, "count", "committed runs the search used, failed ones included"),
-                    required("failed", Type.INT32, "count", "of those, runs that failed (no outcome)"),
+                    required("failed", Type.INT32, "count", "of those, runs that failed or timed out (no outcome)"),
                     required("points", Type.STRING, "", "every trained value and its outcome, e.g. 0.1:no 0.5:yes 0.7:failed"),
                     required("run_ids", Type.STRING, "", "the runs used, in the order of points")));
 

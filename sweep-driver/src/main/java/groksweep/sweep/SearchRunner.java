@@ -100,7 +100,8 @@ public final class SearchRunner {
 
     /**
      * Every search of the spec as its committed runs say; {@code outcomes} caches outcomes read
-     * (a committed run's never changes). With {@code retryFailed}, failed runs count as untried.
+     * (a committed run's never changes). Runs that failed or timed out are no evidence either way
+     * (a diverged run is: its metrics say it did not grok); with {@code retryFailed} they count as untried.
      */
     public static List<State> states(SweepSpec spec, ResultsStore store, Map<String, Boolean> outcomes, boolean retryFailed)
             throws IOException {
@@ -124,7 +125,7 @@ public final class SearchRunner {
                         status.put(r.getString("run_id"), r.getString("status"));
                     }
                 }
-                if (RunStatus.of(status.get(id)) != RunStatus.OK) {
+                if (RunStatus.of(status.get(id)).retryable()) { // failed or timed out: no evidence; diverged is an outcome
                     if (!retryFailed) {
                         failed.add(i);
                         ids.put(i, id);
