@@ -126,6 +126,19 @@ class SearchRunnerTest {
                 "a finished search trains nothing");
     }
 
+    /** A run that diverges is an outcome (it did not memorise), not a failure to step around. */
+    @Test
+    void aDivergedRunIsAnOutcome() throws Exception {
+        SweepSpec spec = SweepSpec.parse("name: d\noutput: " + dir.resolve("diverged") + "\n" + TRAINER + "  train_fraction: 0.2\n"
+                + "search:\n  axis: lr\n  range: [0.001, 1.0e30]\n  resolution: 1.0e29\n  outcome: memorised\n");
+        SearchRunner.Outcome o = SearchRunner.run(spark, spec, 2, false, line -> {}, round -> {});
+        Bracket b = o.states().get(0).bracket();
+        assertEquals(Bracket.Status.RESOLVED, b.status(), b.toString());
+        assertEquals(List.of(new Bracket.Flip(0, 1, true)), b.flips(), "memorised at lr 0.001, diverged from 1e29 on");
+        assertEquals(Set.of(), b.failed());
+        assertTrue(o.trained().stream().filter(r -> r.label().equals("diverged")).count() >= 2, o.trained().toString());
+    }
+
     @Test
     void theNextRoundSharesTheSlotsAmongTheOpenFlips() {
         SweepSpec spec = search("unused");
