@@ -345,7 +345,7 @@ class ClusterIT {
         assumeSeparateNodes();
         Path copy = cluster.nodeDisk.resolve("plain-copy");
         try (var files = Files.walk(dir.resolve("plain"))) {
-            for (Path f : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
+            for (Path f : files.toList()) {
                 Files.copy(f, copy.resolve(dir.resolve("plain").relativize(f).toString()));
             }
         }
