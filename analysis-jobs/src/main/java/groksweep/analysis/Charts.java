@@ -244,6 +244,51 @@ public final class Charts {
         return chart;
     }
 
+    /**
+     * A two-axis search's quadtree: each leaf cell a box over its own extent, coloured by the
+     * outcome its corners share (a phase, or yes/no), black where they differ one step apart.
+     * Small boxes are where the search refined: the diagram shows the resolution reached there.
+     */
+    static JFreeChart searchedCells(List<Row> cells, String title) {
+        Map<String, Color> colours = new TreeMap<>(PHASE_COLOURS);
+        colours.putAll(Map.of("yes", new Color(0x1b9e77), "no", new Color(0x7570b3), "mixed", Color.BLACK,
+                "pending", Color.WHITE, "unresolved", Color.LIGHT_GRAY));
+        XYPlot plot = new XYPlot();
+        XYSeriesCollection legend = new XYSeriesCollection(); // one empty series per outcome drawn, for the legend
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(false, true);
+        double x0 = Double.MAX_VALUE, x1 = -Double.MAX_VALUE, y0 = Double.MAX_VALUE, y1 = -Double.MAX_VALUE;
+        for (Row c : cells) {
+            String outcome = c.getAs("cell");
+            Color fill = colours.getOrDefault(outcome, Color.GRAY);
+            plot.addAnnotation(new org.jfree.chart.annotations.XYBoxAnnotation(c.<Double>getAs("x_lower"),
+                    c.<Double>getAs("y_lower"), c.<Double>getAs("x_upper"), c.<Double>getAs("y_upper"),
+                    new BasicStroke(0.5f), Color.WHITE, fill));
+            if (legend.getSeriesIndex(outcome) < 0) {
+                legend.addSeries(new XYSeries(outcome));
+                r.setSeriesPaint(legend.getSeriesCount() - 1, fill);
+                r.setSeriesShape(legend.getSeriesCount() - 1, new Rectangle(-6, -6, 12, 12));
+            }
+            x0 = Math.min(x0, c.<Double>getAs("x_lower"));
+            x1 = Math.max(x1, c.<Double>getAs("x_upper"));
+            y0 = Math.min(y0, c.<Double>getAs("y_lower"));
+            y1 = Math.max(y1, c.<Double>getAs("y_upper"));
+        }
+        plot.setDataset(legend);
+        plot.setRenderer(r);
+        Row any = cells.get(0);
+        NumberAxis x = new NumberAxis(any.<String>getAs("x_axis").replace('_', ' '));
+        NumberAxis y = new NumberAxis(any.<String>getAs("y_axis").replace('_', ' '));
+        x.setRange(x0, x1);
+        y.setRange(y0, y1);
+        plot.setDomainAxis(x);
+        plot.setRangeAxis(y);
+        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.addSubtitle(new TextTitle("leaf cells of the search's quadtree by the outcome (" + any.getAs("outcome")
+                + ") their corners share; black: corners differ one step apart, the boundary"));
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
     /** A search's grid combination, "seed=1, weight_decay=1.0", as option → value text. */
     static Map<String, String> settings(String search) {
         Map<String, String> m = new TreeMap<>();

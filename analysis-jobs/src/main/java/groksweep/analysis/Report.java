@@ -101,6 +101,7 @@ public final class Report {
             }
             html.append("</div>\n");
         }
+        searchedCells(html, spark, store);
         Html.section(html, "Grid summary", spark.table("grid_summary"), Layout.analysis("grid_summary", true));
         html.append("<h2>Learning curves</h2>");
         Curves drawn = curves(html, spark, store, curves);
@@ -299,6 +300,29 @@ public final class Report {
         }
         return names;
     }
+
+    /** The two-axis searches' diagrams, one per search (at most {@link #MAX_SEARCH_DIAGRAMS}). */
+    static void searchedCells(StringBuilder html, SparkSession spark, ResultsStore store) throws IOException {
+        Map<String, List<Row>> bySearch = new LinkedHashMap<>();
+        for (Row c : spark.sql("SELECT * FROM cells ORDER BY sweep, search").collectAsList()) {
+            bySearch.computeIfAbsent(c.<String>getAs("sweep") + ": " + c.<String>getAs("search"), k -> new ArrayList<>()).add(c);
+        }
+        if (bySearch.isEmpty()) {
+            return;
+        }
+        html.append("<h2>Searched phase diagrams</h2>\n");
+        int n = 0;
+        for (Map.Entry<String, List<Row>> e : bySearch.entrySet()) {
+            if (n++ == MAX_SEARCH_DIAGRAMS) {
+                html.append("<p>").append(bySearch.size() - MAX_SEARCH_DIAGRAMS).append(" more: the cells view has them all.</p>\n");
+                break;
+            }
+            String file = "search-" + n + ".png";
+            html.append(Html.img(store, file, file, Charts.searchedCells(e.getValue(), e.getKey())));
+        }
+    }
+
+    static final int MAX_SEARCH_DIAGRAMS = 8;
 
     /**
      * The cells of the phase diagrams over {@code axes}, by modulus ("" for one diagram when modulus

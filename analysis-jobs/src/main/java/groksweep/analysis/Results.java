@@ -114,17 +114,18 @@ public final class Results {
         return new Opened(store, files, skipped);
     }
 
-    /** The boundaries view: every search's file under boundaries/ (empty when the output holds no search). */
+    /** The boundaries and cells views: every search's file under boundaries/ and cells/ (empty without searches). */
     private static void boundaries(SparkSession spark, ResultsStore store) {
-        Path dir = new Path(store.root(), Tables.BOUNDARIES.name());
-        boolean any;
-        try {
-            any = store.exists(Tables.BOUNDARIES.name());
-        } catch (IOException e) {
-            any = false;
+        for (Table t : List.of(Tables.BOUNDARIES, Tables.CELLS)) {
+            boolean any;
+            try {
+                any = store.exists(t.name());
+            } catch (IOException e) {
+                any = false;
+            }
+            (any ? spark.read().schema(schema(t)).parquet(new Path(store.root(), t.name()).toString())
+                    : spark.createDataFrame(List.of(), schema(t))).createOrReplaceTempView(t.name());
         }
-        (any ? spark.read().schema(schema(Tables.BOUNDARIES)).parquet(dir.toString())
-                : spark.createDataFrame(List.of(), schema(Tables.BOUNDARIES))).createOrReplaceTempView("boundaries");
     }
 
     /** The tables with rows per step of a run, whose views keep only committed runs: all but runs. */

@@ -55,4 +55,26 @@ class ChartsTest {
         assertEquals(0.6, bars.get(0).getY1(), 1e-12, "across the row of weight decay 3.0 (row 1)");
         assertEquals(1.4, bars.get(0).getY2(), 1e-12);
     }
+
+    /** A two-axis search's leaf cells are boxes of their own extent, in the legend once per outcome. */
+    @Test
+    void searchedCellsAreBoxesOfTheirOwnSize() {
+        StructType t = new StructType().add("x_axis", DataTypes.StringType).add("y_axis", DataTypes.StringType)
+                .add("outcome", DataTypes.StringType).add("x_lower", DataTypes.DoubleType).add("x_upper", DataTypes.DoubleType)
+                .add("y_lower", DataTypes.DoubleType).add("y_upper", DataTypes.DoubleType).add("cell", DataTypes.StringType);
+        List<Row> cells = List.of(
+                new GenericRowWithSchema(new Object[] {"weight_decay", "train_fraction", "phase", 0.0, 2.0, 0.2, 0.6, "grokking"}, t),
+                new GenericRowWithSchema(new Object[] {"weight_decay", "train_fraction", "phase", 2.0, 2.25, 0.2, 0.25, "mixed"}, t),
+                new GenericRowWithSchema(new Object[] {"weight_decay", "train_fraction", "phase", 2.0, 3.0, 0.6, 0.8, "grokking"}, t));
+        XYPlot plot = Charts.searchedCells(cells, "t").getXYPlot();
+        List<org.jfree.chart.annotations.XYBoxAnnotation> boxes = plot.getAnnotations().stream()
+                .map(a -> (org.jfree.chart.annotations.XYBoxAnnotation) a).toList();
+        assertEquals(3, boxes.size());
+        assertEquals(2.0, boxes.get(1).getX0(), 1e-12);
+        assertEquals(2.25, boxes.get(1).getX1(), 1e-12, "the small cell keeps its extent");
+        assertEquals(0.25, boxes.get(1).getY1(), 1e-12);
+        assertEquals(2, plot.getDataset().getSeriesCount(), "grokking and mixed, once each in the legend");
+        assertEquals(0.0, plot.getDomainAxis().getLowerBound(), 1e-12);
+        assertEquals(0.8, plot.getRangeAxis().getUpperBound(), 1e-12);
+    }
 }

@@ -32,6 +32,25 @@ public final class Summary {
         return s.toString().stripTrailing();
     }
 
+    /** Each two-axis search in one line: its status, runs, and how many leaf cells hold each outcome ("mixed": the boundaries). */
+    public static String cells(List<groksweep.results.Row> rows) {
+        Map<String, Map<String, Integer>> counts = new java.util.LinkedHashMap<>();
+        Map<String, groksweep.results.Row> first = new java.util.LinkedHashMap<>();
+        for (groksweep.results.Row r : rows) {
+            counts.computeIfAbsent(r.getString("search"), k -> new TreeMap<>()).merge(r.getString("cell"), 1, Integer::sum);
+            first.putIfAbsent(r.getString("search"), r);
+        }
+        StringBuilder s = new StringBuilder(String.format("%-32s %-13s %5s %6s  %s%n", "search", "status", "runs", "failed",
+                "leaf cells by outcome"));
+        first.entrySet().stream().limit(MAX_ROWS).forEach(e -> s.append(String.format("%-32s %-13s %5d %6d  %s%n", e.getKey(),
+                e.getValue().getString("status"), e.getValue().getInt("runs"), e.getValue().getInt("failed"),
+                counts.get(e.getKey()))));
+        if (first.size() > MAX_ROWS) {
+            s.append(String.format("... %,d more%n", first.size() - MAX_ROWS));
+        }
+        return s.toString().stripTrailing();
+    }
+
     public static String table(SweepRunner.Outcome o, String output) {
         Map<String, Integer> byStatus = new TreeMap<>();
         o.trained().forEach(r -> byStatus.merge(r.label(), 1, Integer::sum));

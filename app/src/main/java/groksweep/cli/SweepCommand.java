@@ -162,31 +162,43 @@ public final class SweepCommand implements Callable<Integer> {
         List<SearchRunner.State> states = SearchRunner.states(sweep, store, new java.util.HashMap<>(), rerunFailed);
         int slots = Math.max(1, slots(sweep, master));
         List<TrainConfig> dense = new java.util.ArrayList<>();
+        int lastY = search.plane() ? search.axes().get(1).last() : 0;
         for (SearchRunner.State st : states) {
             for (int i = 0; i <= search.last(); i++) {
-                dense.add(search.point(st.base(), i));
+                for (int j = 0; j <= lastY; j++) {
+                    dense.add(search.plane() ? search.point(st.base(), i, j) : search.point(st.base(), i));
+                }
             }
         }
         if (embedded(sweep)) {
             long available = RunMemory.available();
             dense.forEach(c -> RunMemory.check(c, available));
         }
-        int k = Math.max(1, slots / states.size());
-        double[] expected = groksweep.sweep.Bracket.expected(search.last(), k);
         long used = states.stream().mapToLong(st -> st.runIds().size()).sum();
-        System.out.printf("sweep %s (spec sha256 %s): %d searches of %s over [%s, %s] by %s (%d points each) for %s,"
-                + " output %s%n", sweep.name(), sweep.hash(), states.size(), search.axis(), search.lo().toPlainString(),
-                search.hi().toPlainString(), search.resolution().toPlainString(), search.last() + 1,
-                search.outcome().key(), sweep.output());
-        System.out.printf("search: at most %d runs (the dense grid's); expected %.0f when the outcome is monotone"
-                + " (%.1f per search, %d point%s per flip a round on %d task slot%s, at most %d rounds); %d committed runs"
-                + " already used%n", dense.size(), expected[0] * states.size(), expected[0], k, k == 1 ? "" : "s",
-                slots, slots == 1 ? "" : "s", (int) expected[1], used);
+        String over = String.join(" × ", search.axes().stream().map(a -> a.axis() + " over [" + a.lo().toPlainString()
+                + ", " + a.hi().toPlainString() + "] by " + a.resolution().toPlainString()).toList());
+        System.out.printf("sweep %s (spec sha256 %s): %d searches of %s (%d points each) for %s, output %s%n", sweep.name(),
+                sweep.hash(), states.size(), over, dense.size() / states.size(), search.outcome().key(), sweep.output());
+        double perSearch;
+        if (search.plane()) {
+            perSearch = groksweep.sweep.Quadtree.expected(search.last(), lastY);
+            System.out.printf("search: at most %d runs (the dense grid's); expected %.0f when one straight boundary crosses"
+                    + " each plane (%.0f per search: a coarse grid, then the cells it runs through split to one step);"
+                    + " %d committed runs already used%n", dense.size(), perSearch * states.size(), perSearch, used);
+        } else {
+            int k = Math.max(1, slots / states.size());
+            double[] expected = groksweep.sweep.Bracket.expected(search.last(), k);
+            perSearch = expected[0];
+            System.out.printf("search: at most %d runs (the dense grid's); expected %.0f when the outcome is monotone"
+                    + " (%.1f per search, %d point%s per flip a round on %d task slot%s, at most %d rounds); %d committed runs"
+                    + " already used%n", dense.size(), expected[0] * states.size(), expected[0], k, k == 1 ? "" : "s",
+                    slots, slots == 1 ? "" : "s", (int) expected[1], used);
+        }
         try {
             int concurrent = Math.max(1, Math.min(Math.max(1, Runtime.getRuntime().availableProcessors()
                     / sweep.threadsPerRun()), slots));
             Estimate e = Estimate.of(sweep, dense, slots, concurrent, CALIBRATION);
-            double share = expected[0] / (search.last() + 1);
+            double share = perSearch * states.size() / dense.size();
             System.out.printf("estimate: the search about %.3g core-hours (%.0f%% of the dense grid's %.3g)%n",
                     e.coreHours() * share, 100 * share, e.coreHours());
         } catch (RuntimeException e) {
@@ -200,11 +212,14 @@ public final class SweepCommand implements Callable<Integer> {
         Map<String, Integer> byStatus = new TreeMap<>();
         o.trained().forEach(r -> byStatus.merge(r.label(), 1, Integer::sum));
         System.out.println();
-        System.out.println(Summary.boundaries(SearchRunner.boundaries(sweep, o.states())));
+        String table = search.plane() ? "cells" : "boundaries";
+        System.out.println(search.plane() ? Summary.cells(SearchRunner.cells(sweep, o.states()))
+                : Summary.boundaries(SearchRunner.boundaries(sweep, o.states())));
         System.out.printf("%nsearch done in %s: %d rounds, %d runs trained %s; %d runs used in all, of a dense grid's %d;"
-                + " results in %s (the boundaries table: groksweep sql %s \"SELECT * FROM boundaries\")%n",
+                + " results in %s (the %s table: groksweep sql %s \"SELECT * FROM %s\")%n",
                 groksweep.sweep.Progress.duration(o.seconds()), o.rounds(), o.trained().size(), byStatus,
-                o.states().stream().mapToLong(st -> st.runIds().size()).sum(), dense.size(), sweep.output(), sweep.output());
+                o.states().stream().mapToLong(st -> st.runIds().size()).sum(), dense.size(), sweep.output(), table,
+                sweep.output(), table);
         if (noAnalysis) {
             return 0;
         }

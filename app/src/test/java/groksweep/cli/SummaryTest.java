@@ -28,4 +28,32 @@ class SummaryTest {
         assertTrue(lines.get(lines.size() - 1).startsWith("sweep done in 12s: 1000 runs trained {failed=1, ok=999}"),
                 lines.get(lines.size() - 1));
     }
+
+    /** A search's boundaries: one line each, its bracket and which side has the outcome; none without one. */
+    @Test
+    void theBoundariesAreOneLineEach() {
+        groksweep.results.Row resolved = groksweep.results.Tables.BOUNDARIES.row().set("search", "seed=0").set("status", "resolved")
+                .set("axis", "train_fraction").set("outcome", "grokked").set("lower", 0.425).set("upper", 0.45)
+                .set("outcome_above", true).set("runs", 7).set("failed", 0);
+        groksweep.results.Row none = groksweep.results.Tables.BOUNDARIES.row().set("search", "seed=1").set("status", "none")
+                .set("axis", "train_fraction").set("outcome", "grokked").set("runs", 3).set("failed", 1);
+        List<String> lines = Summary.boundaries(List.of(resolved, none)).lines().toList();
+        assertEquals(3, lines.size(), "a header and a line per boundary");
+        assertTrue(lines.get(1).matches("seed=0 +resolved +train_fraction 0\\.425\\.\\.0\\.45 \\(grokked above\\) +7 +0"),
+                lines.get(1));
+        assertTrue(lines.get(2).matches("seed=1 +none +train_fraction - +3 +1"), lines.get(2));
+    }
+
+    /** A two-axis search in one line: its status, runs, and leaf cells counted by outcome. */
+    @Test
+    void eachTwoAxisSearchIsOneLine() {
+        List<groksweep.results.Row> rows = new ArrayList<>();
+        for (String cell : List.of("grokking", "grokking", "mixed", "memorisation")) {
+            rows.add(groksweep.results.Tables.CELLS.row().set("search", "seed=0").set("status", "resolved").set("cell", cell)
+                    .set("runs", 41).set("failed", 0));
+        }
+        List<String> lines = Summary.cells(rows).lines().toList();
+        assertEquals(2, lines.size());
+        assertTrue(lines.get(1).matches("seed=0 +resolved +41 +0  \\{grokking=2, memorisation=1, mixed=1}"), lines.get(1));
+    }
 }

@@ -6,7 +6,7 @@ public final class SchemaDoc {
 
     public static String markdown() {
         StringBuilder s = new StringBuilder();
-        for (Table t : java.util.stream.Stream.concat(Tables.ALL.stream(), java.util.stream.Stream.of(Tables.BOUNDARIES))
+        for (Table t : java.util.stream.Stream.concat(Tables.ALL.stream(), java.util.stream.Stream.of(Tables.BOUNDARIES, Tables.CELLS))
                 .toList()) {
             s.append("### `").append(t.name()).append("`\n\n").append(t.doc()).append("\n\n")
                     .append("| column | type | unit | meaning |\n|---|---|---|---|\n");

@@ -120,6 +120,27 @@ public final class Tables {
 
     public static final List<Table> ALL = List.of(RUNS, METRICS, SPECTRA, IRREPS);
 
+    /** The leaf cells of two-axis searches ({@code cells/<name>-<hash>.parquet}), as {@link #BOUNDARIES} for one axis. */
+    public static final Table CELLS = new Table("cells",
+            "Sweeps with a two-axis search section: one row per leaf cell of each search's quadtree, rewritten after "
+                    + "every round; the phase diagram at the resolution reached in each region.",
+            List.of(
+                    required("sweep", Type.STRING, "", "the spec's name and hash, as sweeps/<name>-<hash>.yaml"),
+                    required("search", Type.STRING, "", "the grid combination searched, as in boundaries"),
+                    required("x_axis", Type.STRING, "", "the first option searched"),
+                    required("y_axis", Type.STRING, "", "the second"),
+                    required("outcome", Type.STRING, "", "phase, grokked, memorised or test_loss_below"),
+                    required("status", Type.STRING, "", "the search's: resolved, none, unresolved or open"),
+                    required("x_lower", Type.DOUBLE, "", "the cell's corners on x_axis"),
+                    required("x_upper", Type.DOUBLE, "", ""),
+                    required("y_lower", Type.DOUBLE, "", "and on y_axis"),
+                    required("y_upper", Type.DOUBLE, "", ""),
+                    required("cell", Type.STRING, "",
+                            "the outcome its four corners share (a phase, or yes/no); mixed: they differ one lattice "
+                                    + "step apart (the boundary runs through it); pending or unresolved (failed corners)"),
+                    required("runs", Type.INT32, "count", "committed runs the search used"),
+                    required("failed", Type.INT32, "count", "of those, runs that failed or timed out")));
+
     /**
      * The boundaries found by a sweep with a {@code search:} section, one file per spec
      * ({@code boundaries/<name>-<hash>.parquet}), written by the driver after every round. Derived

@@ -33,8 +33,20 @@ import java.util.function.IntConsumer;
 public final class SearchRunner {
     private SearchRunner() {}
 
-    /** One search: its grid combination, what its committed runs say, and those runs by lattice point. */
-    public record State(TrainConfig base, Bracket bracket, Map<Integer, String> runIds) {}
+    /**
+     * One search: its grid combination, what its committed runs say (a {@link Bracket} on one
+     * axis, a {@link Quadtree} on two; the other null), and those runs by lattice point (the
+     * quadtree's keys on two axes).
+     */
+    public record State(TrainConfig base, Bracket bracket, Quadtree quad, Map<Integer, String> runIds) {
+        public State(TrainConfig base, Bracket bracket, Map<Integer, String> runIds) {
+            this(base, bracket, null, runIds);
+        }
+
+        public Bracket.Status status() {
+            return quad != null ? quad.status() : bracket.status();
+        }
+    }
 
     /** What the whole search did: its rounds, the runs each trained (skipped ones included), and its end state. */
     public record Outcome(int rounds, List<SweepRunner.RunReport> trained, List<State> states, double seconds) {}
@@ -49,7 +61,7 @@ public final class SearchRunner {
         long start = System.nanoTime();
         ResultsStore store = new ResultsStore(spec.output(),
                 SweepSpec.withSettings(spark.sparkContext().hadoopConfiguration(), spec.hadoopSettings()));
-        Map<String, Boolean> outcomes = new HashMap<>();
+        Map<String, String> outcomes = new HashMap<>();
         List<SweepRunner.RunReport> trained = new ArrayList<>();
         int round = 0;
         while (true) {
@@ -60,9 +72,10 @@ public final class SearchRunner {
                 return new Outcome(round, trained, states, (System.nanoTime() - start) / 1e9);
             }
             round++;
-            long open = states.stream().filter(s -> s.bracket().status() == Bracket.Status.OPEN).count();
-            progress.accept(String.format("search round %d: %d run%s for %d open search%s (%d per flip)", round, next.size(),
-                    next.size() == 1 ? "" : "s", open, open == 1 ? "" : "es", k(states, slots)));
+            long open = states.stream().filter(s -> s.status() == Bracket.Status.OPEN).count();
+            progress.accept(String.format("search round %d: %d run%s for %d open search%s%s", round, next.size(),
+                    next.size() == 1 ? "" : "s", open, open == 1 ? "" : "es",
+                    spec.search().plane() ? "" : " (" + k(states, slots) + " per flip)"));
             Set<String> before = store.runIds(Tables.RUNS);
             SweepRunner.Outcome o = SweepRunner.run(spark, spec, new SweepRunner.Plan(next, next, null),
                     rerunFailed && round == 1, progress);
@@ -78,7 +91,7 @@ public final class SearchRunner {
     static int k(List<State> states, int slots) {
         int flips = 0;
         for (State s : states) {
-            if (s.bracket().status() == Bracket.Status.OPEN) {
+            if (s.bracket() != null && s.bracket().status() == Bracket.Status.OPEN) {
                 flips += Math.max(1, (int) s.bracket().flips().stream().filter(f -> f.upper() - f.lower() > 1).count());
             }
         }
@@ -90,8 +103,8 @@ public final class SearchRunner {
         int k = k(states, slots);
         Map<String, TrainConfig> out = new LinkedHashMap<>();
         for (State s : states) {
-            for (int i : s.bracket().next(k)) {
-                TrainConfig c = spec.search().point(s.base(), i);
+            for (int i : s.quad() != null ? s.quad().next() : s.bracket().next(k)) {
+                TrainConfig c = point(spec.search(), s, i);
                 out.putIfAbsent(c.runId(), c);
             }
         }
@@ -103,7 +116,7 @@ public final class SearchRunner {
      * (a committed run's never changes). Runs that failed or timed out are no evidence either way
      * (a diverged run is: its metrics say it did not grok); with {@code retryFailed} they count as untried.
      */
-    public static List<State> states(SweepSpec spec, ResultsStore store, Map<String, Boolean> outcomes, boolean retryFailed)
+    public static List<State> states(SweepSpec spec, ResultsStore store, Map<String, String> outcomes, boolean retryFailed)
             throws IOException {
         Search search = spec.search();
         Set<String> committed = store.runIds(Tables.RUNS);
@@ -111,11 +124,14 @@ public final class SearchRunner {
         Map<String, List<Row>> compacted = null;
         List<State> out = new ArrayList<>();
         for (TrainConfig base : Grid.expand(spec)) {
-            Map<Integer, Boolean> known = new TreeMap<>();
+            Map<Integer, String> known = new TreeMap<>();
             Set<Integer> failed = new TreeSet<>();
             Map<Integer, String> ids = new TreeMap<>();
-            for (int i = 0; i <= search.last(); i++) {
-                String id = search.point(base, i).runId();
+            int points = search.plane() ? (search.last() + 1) * (search.axes().get(1).last() + 1) : search.last() + 1;
+            State shape = new State(base, null, search.plane() ? new Quadtree(search.last(), search.axes().get(1).last(),
+                    Map.of(), Set.of()) : null, Map.of());
+            for (int i = 0; i < points; i++) {
+                String id = point(search, shape, i).runId();
                 if (!committed.contains(id)) {
                     continue;
                 }
@@ -145,17 +161,54 @@ public final class SearchRunner {
                         }
                         metrics = compacted.getOrDefault(id, List.of());
                     }
-                    outcomes.put(id, search.outcome(metrics));
+                    outcomes.put(id, search.category(metrics));
                 }
                 known.put(i, outcomes.get(id));
                 ids.put(i, id);
             }
-            out.add(new State(base, new Bracket(search.last(), known, failed), ids));
+            if (search.plane()) {
+                out.add(new State(base, null, new Quadtree(search.last(), search.axes().get(1).last(), known, failed), ids));
+            } else {
+                Map<Integer, Boolean> yes = new TreeMap<>();
+                known.forEach((i, c) -> yes.put(i, c.equals("yes")));
+                out.add(new State(base, new Bracket(search.last(), yes, failed), ids));
+            }
         }
         return out;
     }
 
-    /** The boundaries table's rows of these searches ({@link Tables#BOUNDARIES}). */
+    /** The run at lattice point (or quadtree key) i of a search. */
+    static TrainConfig point(Search search, State s, int i) {
+        if (s.quad() == null) {
+            return search.point(s.base(), i);
+        }
+        int height = s.quad().lastY() + 1;
+        return search.point(s.base(), i / height, i % height);
+    }
+
+    /** The cells table's rows of two-axis searches ({@link Tables#CELLS}): every leaf of each quadtree. */
+    public static List<Row> cells(SweepSpec spec, List<State> states) {
+        Search search = spec.search();
+        Search.Lattice x = search.axes().get(0), y = search.axes().get(1);
+        List<Row> rows = new ArrayList<>();
+        for (State s : states) {
+            for (Quadtree.Cell c : s.quad().leaves()) {
+                rows.add(Tables.CELLS.row().set("sweep", spec.name() + "-" + spec.hash()).set("search", describe(spec, s.base()))
+                        .set("x_axis", x.axis()).set("y_axis", y.axis()).set("outcome", search.outcome().key())
+                        .set("status", s.status().name().toLowerCase(Locale.ROOT))
+                        .set("x_lower", number(x.value(c.x0()))).set("x_upper", number(x.value(c.x1())))
+                        .set("y_lower", number(y.value(c.y0()))).set("y_upper", number(y.value(c.y1())))
+                        .set("cell", c.outcome()).set("runs", s.runIds().size()).set("failed", s.quad().failed().size()));
+            }
+        }
+        return rows;
+    }
+
+    private static double number(Object v) {
+        return ((Number) v).doubleValue();
+    }
+
+    /** The boundaries table's rows of one-axis searches ({@link Tables#BOUNDARIES}). */
     public static List<Row> boundaries(SweepSpec spec, List<State> states) {
         Search search = spec.search();
         List<Row> rows = new ArrayList<>();
@@ -191,6 +244,10 @@ public final class SearchRunner {
     }
 
     private static void writeBoundaries(SweepSpec spec, ResultsStore store, List<State> states) throws IOException {
-        store.write(Tables.BOUNDARIES, spec.name() + "-" + spec.hash(), boundaries(spec, states));
+        if (spec.search().plane()) {
+            store.write(Tables.CELLS, spec.name() + "-" + spec.hash(), cells(spec, states));
+        } else {
+            store.write(Tables.BOUNDARIES, spec.name() + "-" + spec.hash(), boundaries(spec, states));
+        }
     }
 }

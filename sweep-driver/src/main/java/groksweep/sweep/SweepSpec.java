@@ -275,7 +275,12 @@ public record SweepSpec(
             for (TrainConfig base : Grid.expand(this)) {
                 for (int i : List.of(0, search.last())) {
                     try {
-                        search.point(base, i).validate();
+                        if (search.plane()) { // the plane's four corners
+                            search.point(base, i, 0).validate();
+                            search.point(base, i, search.axes().get(1).last()).validate();
+                        } else {
+                            search.point(base, i).validate();
+                        }
                     } catch (ConfigException e) {
                         throw at(entries((MappingNode) top.get("search"), "search").get("range"), "search.range", e.getMessage());
                     }
@@ -294,7 +299,47 @@ public record SweepSpec(
                 throw at(m.get(key), "search." + key, "unknown key; expected one of " + new TreeMap<>(toMap(SEARCH_KEYS)).keySet());
             }
         }
-        Node axisNode = required(m, node, "axis");
+        Node axisNode = required(m, node, "axis"), rangeNode = required(m, node, "range");
+        Node resolutionNode = required(m, node, "resolution");
+        boolean plane = axisNode instanceof SequenceNode;
+        List<Search.Lattice> axes = new ArrayList<>();
+        if (plane) { // two axes: each key a list of two, in the same order
+            List<Node> names = pair(axisNode, "search.axis", "a list of two options, e.g. [weight_decay, train_fraction]");
+            List<Node> ranges = pair(rangeNode, "search.range", "a range per axis, e.g. [[0, 3], [0.1, 0.9]]");
+            List<Node> steps = pair(resolutionNode, "search.resolution", "a resolution per axis, e.g. [0.25, 0.05]");
+            for (int t = 0; t < 2; t++) {
+                axes.add(lattice(names.get(t), ranges.get(t), steps.get(t), grids, trainer));
+            }
+            if (axes.get(0).axis().equals(axes.get(1).axis())) {
+                throw at(axisNode, "search.axis", "the same option twice; expected two different ones");
+            }
+        } else {
+            axes.add(lattice(axisNode, rangeNode, resolutionNode, grids, trainer));
+        }
+        Node outcomeNode = required(m, node, "outcome");
+        String outcome = string(outcomeNode, "search.outcome");
+        if (!Search.Outcome.keys().contains(outcome)) {
+            throw at(outcomeNode, "search.outcome", "'" + outcome + "' is not allowed; expected one of "
+                    + Search.Outcome.keys());
+        }
+        Search.Outcome o = Search.Outcome.valueOf(outcome.toUpperCase(Locale.ROOT));
+        if (o == Search.Outcome.PHASE && !plane) {
+            throw at(outcomeNode, "search.outcome", "'phase' is searched over two axes; expected grokked, memorised or"
+                    + " test_loss_below on one");
+        }
+        double threshold = Search.DEFAULT_THRESHOLD;
+        if (m.containsKey("threshold")) {
+            if (o != Search.Outcome.TEST_LOSS_BELOW) {
+                throw at(m.get("threshold"), "search.threshold", "only with outcome: test_loss_below");
+            }
+            threshold = decimal(m.get("threshold"), "search.threshold").doubleValue();
+        }
+        return new Search(List.copyOf(axes), o, threshold);
+    }
+
+    /** One searched axis: a numeric option in neither the grid nor the fixed options, its range and resolution. */
+    private static Search.Lattice lattice(Node axisNode, Node rangeNode, Node resolutionNode,
+            List<Map<String, List<Object>>> grids, Map<String, Object> trainer) {
         String axis = string(axisNode, "search.axis");
         trainerKey(axisNode, "search.axis", axis);
         Class<?> type = TrainConfig.typeOf(axis);
@@ -308,7 +353,6 @@ public record SweepSpec(
         if (trainer.containsKey(axis)) {
             throw at(axisNode, "search.axis", "'" + axis + "' is also fixed under trainer; give it in one place");
         }
-        Node rangeNode = required(m, node, "range");
         if (!(rangeNode instanceof SequenceNode range) || range.getValue().size() != 2) {
             throw at(rangeNode, "search.range", "expected [low, high], e.g. [0.1, 0.9]");
         }
@@ -317,7 +361,6 @@ public record SweepSpec(
         if (lo.compareTo(hi) >= 0) {
             throw at(rangeNode, "search.range", "[" + lo + ", " + hi + "] is not allowed; expected low < high");
         }
-        Node resolutionNode = required(m, node, "resolution");
         BigDecimal resolution = decimal(resolutionNode, "search.resolution");
         if (resolution.signum() <= 0) {
             throw at(resolutionNode, "search.resolution", "'" + resolution + "' is not allowed; expected a number > 0");
@@ -331,32 +374,32 @@ public record SweepSpec(
             throw at(resolutionNode, "search.resolution", "'" + resolution + "' makes more than " + MAX_RUNS
                     + " points of the range; expected a coarser one");
         }
-        Node outcomeNode = required(m, node, "outcome");
-        String outcome = string(outcomeNode, "search.outcome");
-        if (!Search.Outcome.keys().contains(outcome)) {
-            throw at(outcomeNode, "search.outcome", "'" + outcome + "' is not allowed; expected one of "
-                    + Search.Outcome.keys());
+        return new Search.Lattice(axis, lo, hi, resolution);
+    }
+
+    private static List<Node> pair(Node node, String key, String expected) {
+        if (node instanceof SequenceNode seq && seq.getValue().size() == 2) {
+            return seq.getValue();
         }
-        Search.Outcome o = Search.Outcome.valueOf(outcome.toUpperCase(Locale.ROOT));
-        double threshold = Search.DEFAULT_THRESHOLD;
-        if (m.containsKey("threshold")) {
-            if (o != Search.Outcome.TEST_LOSS_BELOW) {
-                throw at(m.get("threshold"), "search.threshold", "only with outcome: test_loss_below");
-            }
-            threshold = decimal(m.get("threshold"), "search.threshold").doubleValue();
-        }
-        return new Search(axis, lo, hi, resolution, o, threshold);
+        throw at(node, key, "expected " + expected);
     }
 
     /** The lattice points of a search section, for the size check before it is parsed in full (1 if it is not usable). */
     private static long searchPoints(Node node) {
         try {
             Map<String, Node> m = entries(mapping(node, "search"), "search");
-            SequenceNode range = (SequenceNode) m.get("range");
-            BigDecimal lo = decimal(range.getValue().get(0), "search.range");
-            BigDecimal hi = decimal(range.getValue().get(1), "search.range");
-            BigDecimal r = decimal(m.get("resolution"), "search.resolution");
-            return hi.subtract(lo).divide(r, RoundingMode.CEILING).longValueExact() + 1;
+            boolean plane = m.get("axis") instanceof SequenceNode;
+            List<Node> ranges = plane ? ((SequenceNode) m.get("range")).getValue() : List.of(m.get("range"));
+            List<Node> steps = plane ? ((SequenceNode) m.get("resolution")).getValue() : List.of(m.get("resolution"));
+            long points = 1;
+            for (int t = 0; t < ranges.size(); t++) {
+                SequenceNode range = (SequenceNode) ranges.get(t);
+                BigDecimal lo = decimal(range.getValue().get(0), "search.range");
+                BigDecimal hi = decimal(range.getValue().get(1), "search.range");
+                points *= hi.subtract(lo).divide(decimal(steps.get(t), "search.resolution"), RoundingMode.CEILING)
+                        .longValueExact() + 1;
+            }
+            return points;
         } catch (RuntimeException e) { // the full parse says what is wrong
             return 1;
         }

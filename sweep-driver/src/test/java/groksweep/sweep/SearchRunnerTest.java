@@ -139,6 +139,53 @@ class SearchRunnerTest {
         assertTrue(o.trained().stream().filter(r -> r.label().equals("diverged")).count() >= 2, o.trained().toString());
     }
 
+    /**
+     * A search over two axes (train fraction × steps, Liu et al.'s phase: memorisation where the
+     * train set is fit in time, confusion where not): every point it trains has the dense grid's
+     * phase, the cells where corners differ are one step wide and hold every change of phase
+     * between neighbouring grid points, and it trains fewer runs than the grid.
+     */
+    @Test
+    void aTwoAxisSearchFollowsThePhaseBoundaryOfTheDenseGrid() throws Exception {
+        String trainer = "trainer:\n  modulus: 11\n  eval_every: 10\n  analysis_every: 0\n  d_mlp: 64\n";
+        SweepSpec spec = SweepSpec.parse("name: plane\noutput: " + dir.resolve("plane") + "\n" + trainer
+                + "search:\n  axis: [train_fraction, steps]\n  range: [[0.2, 0.8], [20, 80]]\n  resolution: [0.1, 10]\n"
+                + "  outcome: phase\n");
+        SearchRunner.Outcome o = SearchRunner.run(spark, spec, 2, false, line -> {}, round -> {});
+        Quadtree q = o.states().get(0).quad();
+        assertEquals(Bracket.Status.RESOLVED, q.status());
+        SweepSpec grid = SweepSpec.parse("name: dense\noutput: " + dir.resolve("plane") + "\ngrid:\n"
+                + "  train_fraction: [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]\n  steps: [20, 30, 40, 50, 60, 70, 80]\n" + trainer);
+        SweepRunner.Plan plan = SweepRunner.plan(grid, false);
+        assertEquals(49 - q.known().size(), plan.pending().size(), "the search's runs are the grid's");
+        SweepRunner.run(spark, grid, plan, false, line -> {});
+        Map<Integer, String> dense = new TreeMap<>();
+        for (Map.Entry<Integer, String> e : SearchRunner.states(spec, store(spec), new java.util.HashMap<>(), false).get(0)
+                .quad().known().entrySet()) {
+            dense.put(e.getKey(), e.getValue());
+        }
+        assertEquals(49, dense.size());
+        q.known().forEach((k, v) -> assertEquals(dense.get(k), v, "point " + k));
+        assertTrue(new HashSet<>(dense.values()).size() > 1, "the grid has a boundary: " + dense);
+        List<Quadtree.Cell> mixed = q.leaves().stream().filter(c -> c.outcome().equals("mixed")).toList();
+        mixed.forEach(c -> assertTrue(c.x1() - c.x0() == 1 && c.y1() - c.y0() == 1, c.toString()));
+        for (int i = 0; i <= 6; i++) {
+            for (int j = 0; j <= 6; j++) {
+                int x = i, y = j;
+                if (i < 6 && !dense.get(q.key(i, j)).equals(dense.get(q.key(i + 1, j)))) {
+                    assertTrue(mixed.stream().anyMatch(c -> c.x0() == x && c.y0() <= y && y <= c.y1()), "x " + i + ", y " + j);
+                }
+                if (j < 6 && !dense.get(q.key(i, j)).equals(dense.get(q.key(i, j + 1)))) {
+                    assertTrue(mixed.stream().anyMatch(c -> c.y0() == y && c.x0() <= x && x <= c.x1()), "x " + i + ", y " + j);
+                }
+            }
+        }
+        assertTrue(q.known().size() < 49, q.known().size() + " runs of 49");
+        List<Row> cells = store(spec).read(Tables.CELLS, spec.name() + "-" + spec.hash());
+        assertEquals(q.leaves().size(), cells.size(), "a row per leaf cell");
+        assertEquals(mixed.size(), cells.stream().filter(r -> r.getString("cell").equals("mixed")).count());
+    }
+
     @Test
     void theNextRoundSharesTheSlotsAmongTheOpenFlips() {
         SweepSpec spec = search("unused");

@@ -82,6 +82,20 @@ class SweepSpecTest {
     }
 
     @Test
+    void aTwoAxisSearchHasALatticePerAxis() {
+        SweepSpec s = SweepSpec.parse("name: t\noutput: o\ngrid:\n  seed: [0, 1]\nsearch:\n  axis: [weight_decay, train_fraction]\n"
+                + "  range: [[0, 3], [0.2, 0.8]]\n  resolution: [0.25, 0.05]\n  outcome: phase\n");
+        Search search = s.search();
+        assertTrue(search.plane());
+        assertEquals(12, search.axes().get(0).last());
+        assertEquals(12, search.axes().get(1).last());
+        TrainConfig c = search.point(Grid.expand(s).get(0), 3, 7);
+        assertEquals(0.75, c.get(TrainConfig.WEIGHT_DECAY));
+        assertEquals(0.55, c.trainFraction(), "0.2 + 7 × 0.05 exactly");
+        assertTrue(s.canonical().contains("axis: [weight_decay, train_fraction]"), s.canonical());
+    }
+
+    @Test
     void anAxisIsCheckedWithTheOtherAxesOfItsGrid() {
         SweepSpec s = SweepSpec.parse("name: t\noutput: o\ngrid:\n  - {optimizer: [adamw], seed: [0]}\n"
                 + "  - {optimizer: [muon], muon_lr: [0.005, 0.05], seed: [0]}\n");
@@ -148,10 +162,14 @@ class SweepSpecTest {
         "search past option  | \"name: t\\noutput: o\\nsearch:\\n  axis: train_fraction\\n  range: [0.1, 1.5]\\n  resolution: 0.1\\n  outcome: grokked\\n\" | search.range (line 5): train_fraction: '1.5' is not allowed; expected a number in (0, 1)",
         "search zero step    | \"name: t\\noutput: o\\nsearch:\\n  axis: train_fraction\\n  range: [0.1, 0.9]\\n  resolution: 0\\n  outcome: grokked\\n\" | search.resolution (line 6): '0' is not allowed; expected a number > 0",
         "search reversed     | \"name: t\\noutput: o\\nsearch:\\n  axis: weight_decay\\n  range: [3, 0.1]\\n  resolution: 0.1\\n  outcome: grokked\\n\" | search.range (line 5): [3, 0.1] is not allowed; expected low < high",
-        "search outcome      | \"name: t\\noutput: o\\nsearch:\\n  axis: weight_decay\\n  range: [0.1, 3]\\n  resolution: 0.1\\n  outcome: fast\\n\" | search.outcome (line 7): 'fast' is not allowed; expected one of [grokked, memorised, test_loss_below]",
+        "search outcome      | \"name: t\\noutput: o\\nsearch:\\n  axis: weight_decay\\n  range: [0.1, 3]\\n  resolution: 0.1\\n  outcome: fast\\n\" | search.outcome (line 7): 'fast' is not allowed; expected one of [grokked, memorised, test_loss_below, phase]",
         "search whole axis   | \"name: t\\noutput: o\\nsearch:\\n  axis: modulus\\n  range: [11, 59]\\n  resolution: 0.5\\n  outcome: grokked\\n\" | search (line 6): modulus takes whole numbers; expected a whole range and resolution",
         "search threshold    | \"name: t\\noutput: o\\nsearch:\\n  axis: weight_decay\\n  range: [0.1, 3]\\n  resolution: 0.1\\n  outcome: grokked\\n  threshold: 0.5\\n\" | search.threshold (line 8): only with outcome: test_loss_below",
         "search in grid      | \"name: t\\noutput: o\\nsearch:\\n  axis: seed\\n  range: [0, 9]\\n  resolution: 1\\n  outcome: grokked\\ngrid:\\n  seed: [1]\\n\" | search.axis (line 4): 'seed' is also a grid axis; give it in one place",
+        "phase on one axis   | \"name: t\\noutput: o\\nsearch:\\n  axis: train_fraction\\n  range: [0.1, 0.9]\\n  resolution: 0.1\\n  outcome: phase\\n\" | search.outcome (line 7): 'phase' is searched over two axes; expected grokked, memorised or test_loss_below on one",
+        "one option twice    | \"name: t\\noutput: o\\nsearch:\\n  axis: [seed, seed]\\n  range: [[0, 9], [0, 9]]\\n  resolution: [1, 1]\\n  outcome: phase\\n\" | search.axis (line 4): the same option twice; expected two different ones",
+        "plane of one range  | \"name: t\\noutput: o\\nsearch:\\n  axis: [weight_decay, train_fraction]\\n  range: [0, 3]\\n  resolution: [0.5, 0.1]\\n  outcome: phase\\n\" | search.range (line 5): expected [low, high], e.g. [0.1, 0.9]",
+        "three axes          | \"name: t\\noutput: o\\nsearch:\\n  axis: [weight_decay, train_fraction, lr]\\n  range: [[0, 3], [0.1, 0.9]]\\n  resolution: [0.5, 0.1]\\n  outcome: phase\\n\" | search.axis (line 4): expected a list of two options, e.g. [weight_decay, train_fraction]",
     })
     void invalidSpecsAreRejectedWithOneLineNamingTheKey(String what, String yaml, String expected) {
         ConfigException e = assertThrows(ConfigException.class, () -> SweepSpec.parse(yaml.replace("\\n", "\n")));

@@ -1,0 +1,89 @@
+package groksweep.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BiFunction;
+
+class QuadtreeTest {
+
+    /** A two-axis search on (0..lastX) × (0..lastY) run to its end against {@code outcome}, with {@code failed} keys failing. */
+    static Quadtree search(int lastX, int lastY, BiFunction<Integer, Integer, String> outcome, Set<Integer> failed) {
+        Quadtree q = new Quadtree(lastX, lastY, Map.of(), Set.of());
+        for (List<Integer> next = q.next(); !next.isEmpty(); next = q.next()) {
+            Map<Integer, String> known = new TreeMap<>(q.known());
+            Set<Integer> failing = new java.util.TreeSet<>(q.failed());
+            for (int k : next) {
+                if (failed.contains(k)) {
+                    failing.add(k);
+                } else {
+                    known.put(k, outcome.apply(k / (lastY + 1), k % (lastY + 1)));
+                }
+            }
+            q = new Quadtree(lastX, lastY, known, failing);
+        }
+        return q;
+    }
+
+    @Test
+    void theFirstRoundIsACoarseGridOfFourCellsPerAxis() {
+        assertEquals(List.of(0, 4, 8, 12, 16), Quadtree.coarse(16));
+        assertEquals(List.of(0, 3, 5, 8, 10), Quadtree.coarse(10), "2.5 and 7.5 rounded half up");
+        assertEquals(List.of(0, 1, 2), Quadtree.coarse(2), "every point when there are fewer");
+        assertEquals(25, new Quadtree(16, 16, Map.of(), Set.of()).next().size());
+    }
+
+    /**
+     * Three phases split by two straight lines: every point trained has its true outcome, every
+     * leaf whose corners disagree is one lattice step wide, and every pair of neighbouring lattice
+     * points with different outcomes lies in such a leaf, with far fewer runs than the 33 × 33 grid.
+     */
+    @Test
+    void phaseLinesAreFollowedToOneStepWithAFractionOfTheGrid() {
+        BiFunction<Integer, Integer, String> phase = (i, j) -> i + j < 20 ? "confusion" : i < 2 * j - 10 ? "grokking" : "comprehension";
+        Quadtree q = search(32, 32, phase, Set.of());
+        assertEquals(Bracket.Status.RESOLVED, q.status());
+        q.known().forEach((k, v) -> assertEquals(phase.apply(k / 33, k % 33), v, "point " + k));
+        List<Quadtree.Cell> mixed = q.leaves().stream().filter(c -> c.outcome().equals("mixed")).toList();
+        mixed.forEach(c -> assertTrue(c.x1() - c.x0() == 1 && c.y1() - c.y0() == 1, c.toString()));
+        for (int i = 0; i < 32; i++) {
+            for (int j = 0; j <= 32; j++) {
+                if (!phase.apply(i, j).equals(phase.apply(i + 1, j))) {
+                    int x = i, y = j;
+                    assertTrue(mixed.stream().anyMatch(c -> c.x0() == x && c.y0() <= y && y <= c.y1()),
+                            "the change between (" + i + ", " + j + ") and (" + (i + 1) + ", " + j + ") is in a mixed cell");
+                }
+            }
+        }
+        assertTrue(q.known().size() < 33 * 33 / 2, q.known().size() + " runs of 1,089");
+    }
+
+    @Test
+    void oneOutcomeEverywhereEndsAfterTheCoarseGrid() {
+        Quadtree q = search(16, 8, (i, j) -> "grokking", Set.of());
+        assertEquals(Bracket.Status.NONE, q.status());
+        assertEquals(25, q.known().size());
+        assertEquals(16, q.leaves().size(), "the 4 × 4 coarse cells, uniform");
+    }
+
+    @Test
+    void aCellWithAFailedCornerIsLeftUnresolved() {
+        Quadtree q = search(4, 4, (i, j) -> i < 2 ? "no" : "yes", Set.of(2 * 5 + 2));
+        assertEquals(Bracket.Status.UNRESOLVED, q.status());
+        assertTrue(q.leaves().stream().filter(c -> c.outcome().equals("unresolved")).count() == 4,
+                "the four cells around the failed point");
+    }
+
+    @Test
+    void theExpectedRunsOfAStraightBoundary() {
+        int runs = Quadtree.expected(32, 32);
+        assertEquals(search(32, 32, (i, j) -> i / 32.0 + j / 32.0 < 1 ? "no" : "yes", Set.of()).known().size(), runs);
+        assertTrue(runs > 25 && runs < 33 * 33 / 4, runs + " of 1,089");
+    }
+}
