@@ -83,8 +83,16 @@ class ClusterIT {
 
     static int run(String name, Process p) throws Exception {
         if (!p.waitFor(5, TimeUnit.MINUTES)) { // the test's directory goes with it, so its logs go in the message
+            p.destroyForcibly(); // its app would hold the workers' cores and starve the tests after it
+            StringBuilder executors = new StringBuilder();
+            try (var files = Files.walk(cluster.work)) { // the executors' stderr, newest last
+                for (Path f : files.filter(f -> f.getFileName().toString().equals("stderr"))
+                        .sorted(java.util.Comparator.comparingLong(f -> f.toFile().lastModified())).toList()) {
+                    executors.append("\n--- ").append(cluster.work.relativize(f)).append(":\n").append(tail(f, 15));
+                }
+            }
             fail("driver " + name + " did not finish in 5 minutes; the end of its log:\n" + tail(cluster.log(name), 60)
-                    + "\nthe workers' logs:\n" + tail(cluster.log("worker-1"), 20) + "\n" + tail(cluster.log("worker-2"), 20));
+                    + "\nthe executors' logs:" + executors);
         }
         return p.exitValue();
     }
