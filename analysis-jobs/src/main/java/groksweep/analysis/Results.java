@@ -110,12 +110,12 @@ public final class Results {
         for (String t : perRun()) {
             spark.sql("SELECT * FROM " + t + "_files WHERE run_id IN (SELECT run_id FROM runs)").createOrReplaceTempView(t);
         }
-        boundaries(spark, store);
+        searchViews(spark, store);
         return new Opened(store, files, skipped);
     }
 
     /** The boundaries and cells views: every search's file under boundaries/ and cells/ (empty without searches). */
-    private static void boundaries(SparkSession spark, ResultsStore store) {
+    private static void searchViews(SparkSession spark, ResultsStore store) {
         for (Table t : List.of(Tables.BOUNDARIES, Tables.CELLS)) {
             boolean any;
             try {
