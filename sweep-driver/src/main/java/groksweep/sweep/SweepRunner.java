@@ -152,6 +152,9 @@ public final class SweepRunner {
                 }
             }
             gone = gone || !refusals.isZero() && token.gone(store); // a task refused: the token may be gone for all
+            if (job.isCancelled()) {
+                settle(sc, group);
+            }
         } catch (InterruptedException e) {
             job.cancel(true);
             Thread.currentThread().interrupt();
@@ -203,6 +206,18 @@ public final class SweepRunner {
             }
         }
         return out;
+    }
+
+    /**
+     * Waits, up to a minute, until the cancelled tasks of {@code group} have ended: a task notices
+     * its cancellation at its next step, and until then it may still write (an attempt's marker), so
+     * a sweep that returns first could leave a write under an output it has just given up.
+     */
+    private static void settle(JavaSparkContext sc, String group) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (running(sc, group) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
     }
 
     private static int running(JavaSparkContext sc, String group) {
