@@ -138,6 +138,9 @@ public final class Tables {
                     required("cell", Type.STRING, "",
                             "the outcome its four corners share (a phase, or yes/no); mixed: they differ one lattice "
                                     + "step apart (the boundary runs through it); pending or unresolved (failed corners)"),
+                    required("inferred", Type.INT32, "count",
+                            "of its four corners, those not trained: each the midpoint of an edge whose two ends agree,"
+                                    + " given their outcome"),
                     required("runs", Type.INT32, "count", "committed runs the search used"),
                     required("failed", Type.INT32, "count", "of those, runs that failed or timed out")));
 

@@ -12,8 +12,11 @@ import java.util.TreeSet;
  * points to train next: a quadtree over the plane. It starts from a coarse grid of about
  * {@link #COARSE} cells per axis; a cell whose four corners disagree is split in two along each
  * axis still wider than one lattice step, and its new corners trained, round after round, until
- * every such cell is one step wide. A cell whose corners agree is taken as uniform (an island
- * smaller than the coarse cells inside it is not seen). Points are keyed {@code i * (lastY + 1) + j}.
+ * every such cell is one step wide. A cell whose corners agree is taken as uniform, and so is an
+ * edge whose two ends agree: the midpoint of such an edge takes its ends' outcome untrained, so
+ * a boundary costs the points on the edges it crosses and the cells' centres. What is not seen is
+ * anything smaller than the cell it would hide in: an island inside a cell whose corners agree,
+ * or a boundary that crosses one edge twice. Points are keyed {@code i * (lastY + 1) + j}.
  */
 public record Quadtree(int lastX, int lastY, Map<Integer, String> known, Set<Integer> failed) {
 
@@ -35,16 +38,32 @@ public record Quadtree(int lastX, int lastY, Map<Integer, String> known, Set<Int
     /** The leaves reached so far; "pending" for a cell with untrained corners, "unresolved" for one with failed ones. */
     public List<Cell> leaves() {
         List<Cell> out = new ArrayList<>();
-        List<Integer> xs = coarse(lastX), ys = coarse(lastY);
-        for (int a = 0; a + 1 < xs.size(); a++) {
-            for (int b = 0; b + 1 < ys.size(); b++) {
-                refine(xs.get(a), xs.get(a + 1), ys.get(b), ys.get(b + 1), out);
-            }
-        }
+        walk(out, new TreeMap<>());
         return out;
     }
 
-    private void refine(int x0, int x1, int y0, int y1, List<Cell> out) {
+    /** The points taken untrained from the ends of their edge, with the outcome they were given. */
+    public Map<Integer, String> inferred() {
+        Map<Integer, String> inferred = new TreeMap<>();
+        walk(new ArrayList<>(), inferred);
+        return inferred;
+    }
+
+    private void walk(List<Cell> out, Map<Integer, String> inferred) {
+        List<Integer> xs = coarse(lastX), ys = coarse(lastY);
+        for (int a = 0; a + 1 < xs.size(); a++) {
+            for (int b = 0; b + 1 < ys.size(); b++) {
+                refine(xs.get(a), xs.get(a + 1), ys.get(b), ys.get(b + 1), out, inferred);
+            }
+        }
+    }
+
+    /**
+     * Adds the leaves of cell (x0, y0)–(x1, y1) to {@code out}. A point is born once, as a corner
+     * of the coarse grid, a cell's centre or the midpoint of an edge (the same edge from both
+     * cells that share it), so what {@code inferred} collects does not depend on the walk's order.
+     */
+    private void refine(int x0, int x1, int y0, int y1, List<Cell> out, Map<Integer, String> inferred) {
         int[] corners = {key(x0, y0), key(x0, y1), key(x1, y0), key(x1, y1)};
         Set<String> seen = new TreeSet<>();
         for (int k : corners) {
@@ -52,31 +71,51 @@ public record Quadtree(int lastX, int lastY, Map<Integer, String> known, Set<Int
                 out.add(new Cell(x0, x1, y0, y1, "unresolved"));
                 return;
             }
-            if (!known.containsKey(k)) {
+            String o = known.getOrDefault(k, inferred.get(k));
+            if (o == null) {
                 out.add(new Cell(x0, x1, y0, y1, "pending"));
                 return;
             }
-            seen.add(known.get(k));
+            seen.add(o);
         }
         if (seen.size() == 1 || x1 - x0 <= 1 && y1 - y0 <= 1) {
             out.add(new Cell(x0, x1, y0, y1, seen.size() == 1 ? seen.iterator().next() : "mixed"));
             return;
         }
         int xm = x1 - x0 > 1 ? (x0 + x1) / 2 : x0, ym = y1 - y0 > 1 ? (y0 + y1) / 2 : y0;
+        if (xm != x0) { // the midpoints of the edges along x
+            infer(key(xm, y0), key(x0, y0), key(x1, y0), inferred);
+            infer(key(xm, y1), key(x0, y1), key(x1, y1), inferred);
+        }
+        if (ym != y0) {
+            infer(key(x0, ym), key(x0, y0), key(x0, y1), inferred);
+            infer(key(x1, ym), key(x1, y0), key(x1, y1), inferred);
+        }
         for (int[] x : xm == x0 ? new int[][] {{x0, x1}} : new int[][] {{x0, xm}, {xm, x1}}) {
             for (int[] y : ym == y0 ? new int[][] {{y0, y1}} : new int[][] {{y0, ym}, {ym, y1}}) {
-                refine(x[0], x[1], y[0], y[1], out);
+                refine(x[0], x[1], y[0], y[1], out, inferred);
             }
+        }
+    }
+
+    /** An untrained midpoint of an edge whose ends agree takes their outcome. */
+    private void infer(int mid, int end, int otherEnd, Map<Integer, String> inferred) {
+        String a = known.getOrDefault(end, inferred.get(end)), b = known.getOrDefault(otherEnd, inferred.get(otherEnd));
+        if (!known.containsKey(mid) && !failed.contains(mid) && a != null && a.equals(b)) {
+            inferred.put(mid, a);
         }
     }
 
     /** The untrained corners of pending leaves: the next round's points, as keys. */
     public List<Integer> next() {
         Set<Integer> out = new TreeSet<>();
-        for (Cell c : leaves()) {
+        List<Cell> leaves = new ArrayList<>();
+        Map<Integer, String> inferred = new TreeMap<>();
+        walk(leaves, inferred);
+        for (Cell c : leaves) {
             if (c.outcome().equals("pending")) {
                 for (int k : new int[] {key(c.x0(), c.y0()), key(c.x0(), c.y1()), key(c.x1(), c.y0()), key(c.x1(), c.y1())}) {
-                    if (!known.containsKey(k) && !failed.contains(k)) {
+                    if (!known.containsKey(k) && !failed.contains(k) && !inferred.containsKey(k)) {
                         out.add(k);
                     }
                 }

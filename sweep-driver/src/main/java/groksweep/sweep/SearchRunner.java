@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 /**
  * Runs a sweep with a {@code search:} section on Spark, round by round: each round trains, for
@@ -192,13 +193,17 @@ public final class SearchRunner {
         Search.Lattice x = search.axes().get(0), y = search.axes().get(1);
         List<Row> rows = new ArrayList<>();
         for (State s : states) {
+            Map<Integer, String> inferred = s.quad().inferred();
             for (Quadtree.Cell c : s.quad().leaves()) {
+                long untrained = IntStream.of(s.quad().key(c.x0(), c.y0()), s.quad().key(c.x0(), c.y1()),
+                        s.quad().key(c.x1(), c.y0()), s.quad().key(c.x1(), c.y1())).filter(inferred::containsKey).count();
                 rows.add(Tables.CELLS.row().set("sweep", spec.name() + "-" + spec.hash()).set("search", describe(spec, s.base()))
                         .set("x_axis", x.axis()).set("y_axis", y.axis()).set("outcome", search.outcome().key())
                         .set("status", s.status().name().toLowerCase(Locale.ROOT))
                         .set("x_lower", number(x.value(c.x0()))).set("x_upper", number(x.value(c.x1())))
                         .set("y_lower", number(y.value(c.y0()))).set("y_upper", number(y.value(c.y1())))
-                        .set("cell", c.outcome()).set("runs", s.runIds().size()).set("failed", s.quad().failed().size()));
+                        .set("cell", c.outcome()).set("inferred", (int) untrained).set("runs", s.runIds().size())
+                        .set("failed", s.quad().failed().size()));
             }
         }
         return rows;

@@ -50,6 +50,7 @@ class QuadtreeTest {
         Quadtree q = search(32, 32, phase, Set.of());
         assertEquals(Bracket.Status.RESOLVED, q.status());
         q.known().forEach((k, v) -> assertEquals(phase.apply(k / 33, k % 33), v, "point " + k));
+        q.inferred().forEach((k, v) -> assertEquals(phase.apply(k / 33, k % 33), v, "point " + k + ", untrained"));
         List<Quadtree.Cell> mixed = q.leaves().stream().filter(c -> c.outcome().equals("mixed")).toList();
         mixed.forEach(c -> assertTrue(c.x1() - c.x0() == 1 && c.y1() - c.y0() == 1, c.toString()));
         for (int i = 0; i < 32; i++) {
@@ -62,6 +63,28 @@ class QuadtreeTest {
             }
         }
         assertTrue(q.known().size() < 33 * 33 / 2, q.known().size() + " runs of 1,089");
+    }
+
+    /**
+     * A boundary between rows 4 and 5 of a 9 × 9 lattice: the coarse cells it crosses are split,
+     * every point of row 5 is trained (their edges' ends disagree, or they are centres), and the
+     * midpoints of the rows 4 and 6 edges, whose ends agree, take their ends' outcome untrained.
+     */
+    @Test
+    void theMidpointOfAnEdgeWhoseEndsAgreeIsNotTrained() {
+        Quadtree q = search(8, 8, (i, j) -> j < 5 ? "no" : "yes", Set.of());
+        assertEquals(Bracket.Status.RESOLVED, q.status());
+        for (int i = 0; i <= 8; i++) {
+            assertTrue(q.known().containsKey(i * 9 + 5), "(" + i + ", 5) trained");
+        }
+        for (int i = 1; i <= 7; i += 2) {
+            assertEquals("no", q.inferred().get(i * 9 + 4), "(" + i + ", 4)");
+            assertEquals("yes", q.inferred().get(i * 9 + 6), "(" + i + ", 6)");
+        }
+        assertEquals(25 + 9, q.known().size(), "the coarse grid and row 5");
+        assertEquals(8, q.inferred().size());
+        assertEquals(8, q.leaves().stream().filter(c -> c.outcome().equals("mixed")).count(),
+                "one step wide, between rows 4 and 5");
     }
 
     @Test

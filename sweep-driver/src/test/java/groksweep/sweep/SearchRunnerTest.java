@@ -166,6 +166,7 @@ class SearchRunnerTest {
         }
         assertEquals(49, dense.size());
         q.known().forEach((k, v) -> assertEquals(dense.get(k), v, "point " + k));
+        q.inferred().forEach((k, v) -> assertEquals(dense.get(k), v, "point " + k + ", untrained"));
         assertTrue(new HashSet<>(dense.values()).size() > 1, "the grid has a boundary: " + dense);
         List<Quadtree.Cell> mixed = q.leaves().stream().filter(c -> c.outcome().equals("mixed")).toList();
         mixed.forEach(c -> assertTrue(c.x1() - c.x0() == 1 && c.y1() - c.y0() == 1, c.toString()));
