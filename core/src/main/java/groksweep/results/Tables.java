@@ -141,7 +141,7 @@ public final class Tables {
                     required("inferred", Type.INT32, "count",
                             "of its four corners, those not trained: each the midpoint of an edge whose two ends agree,"
                                     + " given their outcome"),
-                    required("runs", Type.INT32, "count", "committed runs the search used"),
+                    required("runs", Type.INT32, "count", "committed runs the search used: the trained corners its tree reads"),
                     required("failed", Type.INT32, "count", "of those, runs that failed or timed out")));
 
     /**

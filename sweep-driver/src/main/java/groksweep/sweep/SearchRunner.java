@@ -167,8 +167,12 @@ public final class SearchRunner {
                 known.put(i, outcomes.get(id));
                 ids.put(i, id);
             }
-            if (search.plane()) {
-                out.add(new State(base, null, new Quadtree(search.last(), search.axes().get(1).last(), known, failed), ids));
+            if (search.plane()) { // its runs: those the tree reads, not every committed point of the plane
+                Quadtree quad = new Quadtree(search.last(), search.axes().get(1).last(), known, failed);
+                Set<Integer> read = new TreeSet<>(quad.used());
+                read.addAll(failed);
+                ids.keySet().retainAll(read);
+                out.add(new State(base, null, quad, ids));
             } else {
                 Map<Integer, Boolean> yes = new TreeMap<>();
                 known.forEach((i, c) -> yes.put(i, c.equals("yes")));

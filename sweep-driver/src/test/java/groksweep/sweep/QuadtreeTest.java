@@ -87,6 +87,49 @@ class QuadtreeTest {
                 "one step wide, between rows 4 and 5");
     }
 
+    /**
+     * A dense grid already in the output: the tree is the one the search alone would build, and
+     * the runs it reads are the points that search trained or inferred, not all 81.
+     */
+    @Test
+    void aDenseGridInTheOutputIsReadWhereTheSearchWouldLook() {
+        BiFunction<Integer, Integer, String> outcome = (i, j) -> j < 5 ? "no" : "yes";
+        Quadtree alone = search(8, 8, outcome, Set.of());
+        Map<Integer, String> dense = new TreeMap<>();
+        for (int k = 0; k < 81; k++) {
+            dense.put(k, outcome.apply(k / 9, k % 9));
+        }
+        Quadtree shared = new Quadtree(8, 8, dense, Set.of());
+        assertEquals(List.of(), shared.next());
+        assertEquals(alone.leaves(), shared.leaves());
+        Set<Integer> read = new java.util.TreeSet<>(alone.known().keySet());
+        read.addAll(alone.inferred().keySet());
+        assertEquals(read, shared.used());
+        assertEquals(alone.known().keySet(), alone.used(), "a search alone reads every point it trained");
+    }
+
+    /**
+     * One point of another outcome inside a coarse cell whose corners agree: a search alone
+     * misses it, but a grid's run there splits the cells around it down to one step.
+     */
+    @Test
+    void aTrainedPointThatDisagreesInsideAUniformCellSplitsIt() {
+        BiFunction<Integer, Integer, String> island = (i, j) -> i == 6 && j == 6 ? "yes" : "no";
+        assertEquals(Bracket.Status.NONE, search(16, 16, island, Set.of()).status(), "missed by the search alone");
+        Quadtree q = new Quadtree(16, 16, Map.of(6 * 17 + 6, "yes"), Set.of());
+        for (List<Integer> next = q.next(); !next.isEmpty(); next = q.next()) {
+            Map<Integer, String> known = new TreeMap<>(q.known());
+            next.forEach(k -> known.put(k, island.apply(k / 17, k % 17)));
+            q = new Quadtree(16, 16, known, Set.of());
+        }
+        assertEquals(Bracket.Status.RESOLVED, q.status());
+        List<Quadtree.Cell> mixed = q.leaves().stream().filter(c -> c.outcome().equals("mixed")).toList();
+        assertEquals(4, mixed.size(), mixed.toString());
+        mixed.forEach(c -> assertTrue(c.x0() <= 6 && 6 <= c.x1() && c.y0() <= 6 && 6 <= c.y1()
+                && c.x1() - c.x0() == 1 && c.y1() - c.y0() == 1, c.toString()));
+        q.inferred().forEach((k, v) -> assertEquals(island.apply(k / 17, k % 17), v, "point " + k));
+    }
+
     @Test
     void oneOutcomeEverywhereEndsAfterTheCoarseGrid() {
         Quadtree q = search(16, 8, (i, j) -> "grokking", Set.of());
