@@ -66,6 +66,20 @@ class PackTest {
         return out;
     }
 
+    /**
+     * Accuracies agree exactly at float64's tolerances. At float32's, a pair whose two largest
+     * logits nearly tie is counted right or wrong by the last bits, so early in training, when
+     * logits are close, a pair or two may differ (on an AMD EPYC, 2 of 264 at step 14 below).
+     */
+    static double accuracyTolerance(double tolerance) {
+        return tolerance >= 1e-6 ? 0.01 : 0.0;
+    }
+
+    /** For the measures that amplify last-bit differences (update norm, cos(grad, w), λ̂): 1,000 times the tolerance, at most 0.1. */
+    static double loose(double tolerance) {
+        return Math.min(1e3 * tolerance, 0.1);
+    }
+
     static void assertSame(Trained alone, Trained packed, double tolerance, String what) {
         Trainer.Result a = alone.result(), b = packed.result();
         assertEquals(a.status(), b.status(), what);
@@ -79,20 +93,20 @@ class PackTest {
             assertEquals(x.step(), y.step(), at);
             assertRelative(x.trainLoss(), y.trainLoss(), tolerance, at + ": train loss");
             assertRelative(x.testLoss(), y.testLoss(), tolerance, at + ": test loss");
-            assertEquals(x.trainAcc(), y.trainAcc(), 0.0, at + ": train accuracy");
-            assertEquals(x.testAcc(), y.testAcc(), 0.0, at + ": test accuracy");
+            assertEquals(x.trainAcc(), y.trainAcc(), accuracyTolerance(tolerance), at + ": train accuracy");
+            assertEquals(x.testAcc(), y.testAcc(), accuracyTolerance(tolerance), at + ": test accuracy");
             assertEquals(x.lr(), y.lr(), 0.0, at + ": lr");
             assertRelative(x.weightSqSum(), y.weightSqSum(), tolerance, at + ": weights");
             assertEquals(x.updateNorm() == null, y.updateNorm() == null, at + ": update norm");
             if (x.updateNorm() != null) {
-                assertRelative(x.updateNorm(), y.updateNorm(), 1e3 * tolerance, at + ": update norm");
+                assertRelative(x.updateNorm(), y.updateNorm(), loose(tolerance), at + ": update norm");
             }
-            assertEquals(x.gradWeightCos(), y.gradWeightCos(), 1e3 * tolerance, at + ": cos(grad, w)");
+            assertEquals(x.gradWeightCos(), y.gradWeightCos(), loose(tolerance), at + ": cos(grad, w)");
             assertEquals(x.epoch(), y.epoch(), at + ": epoch");
             assertEquals(x.noisy(), y.noisy(), at + ": accuracies by kind of train pair");
             assertEquals(x.llc() == null, y.llc() == null, at + ": llc");
             if (x.llc() != null && Double.isFinite(x.llc().mean())) {
-                assertRelative(x.llc().mean(), y.llc().mean(), 1e3 * tolerance, at + ": llc");
+                assertRelative(x.llc().mean(), y.llc().mean(), loose(tolerance), at + ": llc");
             } else if (x.llc() != null) {
                 assertEquals(x.llc().mean(), y.llc().mean(), at + ": llc, its chains diverged alone and packed");
             }
@@ -141,17 +155,19 @@ class PackTest {
      * gradient entry by its own running magnitude, so where an entry is near zero a last-bit
      * difference can flip the sign of a full-size update: seed 1 here jumps from 1e-9 to 1e-6 at
      * step 17 and reaches 1.2e-5 by step 19 (the engine before packs had one run per kernel shape
-     * drifted 1e-8 on these three seeds; which seed jumps depends on the last bits). Exactness is
-     * the float64 tests' claim; this one bounds what float32 packs give in practice.
+     * drifted 1e-8 on these three seeds; which seed jumps depends on the last bits, and so on the
+     * CPU: on an AMD EPYC seed 0's test loss drifts 2.8e-4 by step 20). Exactness is the float64
+     * tests' claim; this one bounds what float32 packs give in practice: losses and weights to
+     * 1e-3, accuracies to 1% of the pairs. A pack that mixed up its runs would miss by far more.
      */
     @Test
-    void packedRunsInFloat32MatchRunsAloneTo1e4OverTwentySteps() {
+    void packedRunsInFloat32MatchRunsAloneTo1e3OverTwentySteps() {
         TrainConfig f32 = BASE.with(Map.of("steps", 20, "eval_every", 1, "analysis_every", 10));
         List<TrainConfig> runs = List.of(f32, f32.with(Map.of("seed", 1, "weight_decay", 0.5)),
                 f32.with(Map.of("seed", 2, "lr", 2e-3)));
         Map<String, Trained> packed = packed(runs);
         for (TrainConfig c : runs) {
-            assertSame(alone(c), packed.get(c.runId()), 1e-4, c.runId());
+            assertSame(alone(c), packed.get(c.runId()), 1e-3, c.runId());
         }
     }
 
