@@ -178,7 +178,8 @@ public final class SweepCommand implements Callable<Integer> {
         String over = String.join(" × ", search.axes().stream().map(a -> a.axis() + " over [" + a.lo().toPlainString()
                 + ", " + a.hi().toPlainString() + "] by " + a.resolution().toPlainString()).toList());
         System.out.printf("sweep %s (spec sha256 %s): %d search%s of %s (%d points each) for %s, output %s%n",
-                sweep.name(), sweep.hash(), states.size(), states.size() == 1 ? "" : "es", over, dense.size() / states.size(), search.outcome().key(), sweep.output());
+                sweep.name(), sweep.hash(), states.size(), states.size() == 1 ? "" : "es", over,
+                dense.size() / states.size(), search.outcome().key(), sweep.output());
         double perSearch;
         if (search.plane()) {
             perSearch = groksweep.sweep.Quadtree.expected(search.last(), lastY);
