@@ -334,7 +334,8 @@ def split_of(pairs, frac, seed):
     return perm[:n_train], perm[n_train:]
 
 
-def main():
+def main(argv=None):
+    """Trains as the flags in argv (sys.argv's by default) say; replay_check.py calls it in one process per sweep of cases."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--p", type=int, default=113)
     ap.add_argument("--frac", type=float, default=0.3)
@@ -394,7 +395,7 @@ def main():
     ap.add_argument("--pack", type=int, default=1, help="train this many runs (seeds seed, seed+1, ...) as one batched model")
     ap.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     ap.add_argument("--time-from", type=int, default=5, help="time steps from this one on (earlier ones warm up)")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     if args.pack < 1:
         ap.error(f"--pack: {args.pack} is not allowed; expected 1 or more runs")
     if args.pack > 1 and args.init:

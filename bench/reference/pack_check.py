@@ -6,13 +6,15 @@ per case and the worst difference; exits 1 when a case is off.
   /usr/bin/python3 bench/reference/pack_check.py [--device cpu] [--steps 40] [--pack 2]
 """
 import argparse
+import contextlib
+import io
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+import grokking_reference
+
 TOLERANCE = 1e-9
 
 # name: reference flags beyond the base; each exercises what packing must keep per run.
@@ -31,8 +33,8 @@ CASES = {
 
 def trace(flags, out):
     """{(run, step): (train_loss, test_loss, train_acc, test_acc)} from the reference's --trace."""
-    subprocess.run([sys.executable, os.path.join(HERE, "grokking_reference.py"), *flags, "--trace", out],
-                   check=True, stdout=subprocess.DEVNULL)
+    with contextlib.redirect_stdout(io.StringIO()):  # in this process: torch is imported once for every case
+        grokking_reference.main([*flags, "--trace", out])
     rows = {}
     with open(out) as f:
         for line in f:
