@@ -51,9 +51,11 @@ def main():
     ap.add_argument("--steps", type=int, default=40)
     ap.add_argument("--pack", type=int, default=2)
     ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--d-model", type=int, default=32, help="the width (4 heads, d_mlp 4x): 128 is the paper's")
     args = ap.parse_args()
     base = ["--p", "23", "--frac", "0.5", "--dtype", "float64", "--eval-every", "10", "--threads", "1",
-            "--steps", str(args.steps), "--device", args.device]
+            "--steps", str(args.steps), "--device", args.device, "--d-model", str(args.d_model),
+            "--d-head", str(args.d_model // 4), "--d-mlp", str(4 * args.d_model)]
     worst, ok = 0.0, True
     with tempfile.TemporaryDirectory() as tmp:
         for name, flags in CASES.items():

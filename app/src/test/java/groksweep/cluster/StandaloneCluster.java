@@ -153,6 +153,12 @@ public final class StandaloneCluster implements AutoCloseable {
                 .toList();
     }
 
+    /** SIGKILLs the executor JVM of the running app whose Spark executor id is {@code id}; false if none runs. */
+    boolean killExecutor(String id) {
+        return executors().stream().filter(p -> p.info().commandLine().orElse("").contains(" --executor-id " + id + " "))
+                .map(ProcessHandle::destroyForcibly).reduce(false, Boolean::logicalOr);
+    }
+
     private Process start(String name, String... mainAndArgs) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (isolated && name.startsWith("worker-")) {

@@ -126,19 +126,79 @@ public final class SweepRunner {
         Task task = new Task(store.uri().toString(), spec.hadoopSettings(), token, spec.threadsPerRun(),
                 spec.runTimeoutSeconds(), spec.checkpointEvery(), spec.device(), rerunFailed, done, failed, refusals);
         int packSize = packSize(spec);
-        List<List<TrainConfig>> packs = packs(plan.pending(), packSize);
-        LOG.info("{} runs in {} tasks", plan.pending().size(), packs.size());
-        JavaFutureAction<List<RunReport>> job = sc.parallelize(packs, packs.size())
-                .mapPartitions(task::train)
-                .collectAsync();
         Progress line = new Progress(spec.name(), plan.pending().size(),
                 plan.estimate() == null ? Double.NaN : plan.estimate().wallSeconds());
-        List<RunReport> trained = List.of();
+        ExecutorLosses losses = new ExecutorLosses(store, sc.sc().applicationId());
+        sc.sc().addSparkListener(losses);
+        List<RunReport> trained = new ArrayList<>();
+        boolean gone = false;
+        try {
+            List<TrainConfig> pending = plan.pending();
+            for (int job = 0; ; job++) {
+                List<List<TrainConfig>> packs = packs(pending, packSize);
+                LOG.info("{} runs in {} tasks", pending.size(), packs.size());
+                JavaFutureAction<List<RunReport>> async = sc.parallelize(packs, packs.size()).mapPartitions(task::train)
+                        .collectAsync();
+                try {
+                    gone = await(async, sc, group, store, token, refusals, line, done, failed, packSize, plan, progress);
+                    if (!gone) {
+                        trained.addAll(async.get());
+                    }
+                    break;
+                } catch (ExecutionException e) {
+                    if (token.gone(store)) {
+                        throw new OutputToken.Gone(spec.output(), token.name());
+                    }
+                    List<TrainConfig> left = uncommitted(store, pending);
+                    if (!lostExecutors(e) || job == RESUBMITS) {
+                        throw new IllegalStateException("sweep " + spec.name() + " failed: " + e.getCause().getMessage(),
+                                e.getCause());
+                    }
+                    // Spark gave up on a task whose executors kept dying: its runs' attempts are in their
+                    // markers, which decide, in a new job, which runs train again and which crash.
+                    LOG.warn("a task lost its executor spark.task.maxFailures times; training the {} runs not yet"
+                            + " committed in a new job ({} of at most {})", left.size(), job + 1, RESUBMITS);
+                    trained.addAll(reports(store, pending, left));
+                    pending = left;
+                    if (left.isEmpty()) {
+                        break;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("sweep interrupted; rerun the same command to resume");
+        } finally {
+            sc.sc().removeSparkListener(losses);
+            sc.clearJobGroup();
+            token.remove(store);
+        }
+        if (gone) {
+            throw new OutputToken.Gone(spec.output(), token.name());
+        }
+        if (!refusals.isZero()) {
+            throw new ConfigException(refusals.value().get(0).message("output", spec.output()) + "; " + (done.value() == 0 ? "no run was trained"
+                    : done.value() + " runs trained by executors that see it are committed there"));
+        }
+        return trained;
+    }
+
+    /** New jobs a sweep starts for runs whose task Spark gave up on after lost executors. */
+    static final int RESUBMITS = 3;
+
+    /**
+     * Waits for one job, printing the status line; returns whether the output's token went (the job
+     * then cancelled), and throws what the job threw.
+     */
+    private static boolean await(JavaFutureAction<List<RunReport>> job, JavaSparkContext sc, String group,
+            ResultsStore store, OutputToken token, CollectionAccumulator<OutputToken.Refusal> refusals, Progress line,
+            LongAccumulator done, LongAccumulator failed, int packSize, Plan plan, Consumer<String> progress)
+            throws InterruptedException, ExecutionException {
         boolean gone = false;
         try {
             while (true) {
                 try {
-                    trained = job.get(2, TimeUnit.SECONDS);
+                    job.get(2, TimeUnit.SECONDS);
                     break;
                 } catch (TimeoutException e) {
                     gone = token.gone(store);
@@ -151,31 +211,45 @@ public final class SweepRunner {
                     line.update(done.value(), failed.value(), running).ifPresent(progress);
                 }
             }
-            gone = gone || !refusals.isZero() && token.gone(store); // a task refused: the token may be gone for all
-            if (job.isCancelled()) {
-                settle(sc, group);
-            }
         } catch (InterruptedException e) {
             job.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("sweep interrupted; rerun the same command to resume");
-        } catch (ExecutionException e) {
-            if (token.gone(store)) {
-                throw new OutputToken.Gone(spec.output(), token.name());
+            throw e;
+        }
+        gone = gone || !refusals.isZero() && token.gone(store); // a task refused: the token may be gone for all
+        if (job.isCancelled()) {
+            settle(sc, group);
+        }
+        return gone;
+    }
+
+    /** Whether a job failed because its task's executors were lost (Spark's ExecutorLostFailure), not for a run's error. */
+    static boolean lostExecutors(ExecutionException e) {
+        return String.valueOf(e.getCause() == null ? null : e.getCause().getMessage()).contains("ExecutorLostFailure");
+    }
+
+    /** What a failed job trained: the records of {@code runs} committed under the output, {@code left} aside. */
+    private static List<RunReport> reports(ResultsStore store, List<TrainConfig> runs, List<TrainConfig> left)
+            throws IOException {
+        Set<String> notDone = new java.util.HashSet<>(left.stream().map(TrainConfig::runId).toList());
+        List<RunReport> out = new ArrayList<>();
+        for (TrainConfig c : runs) {
+            if (!notDone.contains(c.runId())) {
+                groksweep.results.Row r = store.read(Tables.RUNS, c.runId()).get(0);
+                out.add(new RunReport(c.runId(), RunStatus.of(r.getString("status")), r.getInt("final_step"), null,
+                        (Double) r.get("final_test_acc"), r.getDouble("wall_seconds")));
             }
-            throw new IllegalStateException("sweep " + spec.name() + " failed: " + e.getCause().getMessage(), e.getCause());
-        } finally {
-            sc.clearJobGroup();
-            token.remove(store);
         }
-        if (gone) {
-            throw new OutputToken.Gone(spec.output(), token.name());
+        return out;
+    }
+
+    /** The runs of {@code runs} not committed under the output, in their order. */
+    private static List<TrainConfig> uncommitted(ResultsStore store, List<TrainConfig> runs) {
+        try {
+            Set<String> committed = store.runIds(Tables.RUNS);
+            return runs.stream().filter(c -> !committed.contains(c.runId())).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        if (!refusals.isZero()) {
-            throw new ConfigException(refusals.value().get(0).message("output", spec.output()) + "; " + (done.value() == 0 ? "no run was trained"
-                    : done.value() + " runs trained by executors that see it are committed there"));
-        }
-        return trained;
     }
 
     /**
@@ -262,9 +336,6 @@ public final class SweepRunner {
         return out;
     }
 
-    /** How often an attempt notes the step it reached in its markers. */
-    static final long SEEN_EVERY_NANOS = 2_000_000_000L;
-
     /** The executor side, shipped to each task: trains its partition's runs. */
     record Task(String root, Map<String, String> hadoop, OutputToken token, int threads, long timeoutSeconds,
             int checkpointEvery, String device, boolean rerunFailed, LongAccumulator done, LongAccumulator failed,
@@ -295,19 +366,22 @@ public final class SweepRunner {
         private void trainPack(ResultsStore store, List<TrainConfig> pack, List<RunReport> out) {
             String app = SparkEnv.get().conf().getAppId();
             List<TrainConfig> todo = new ArrayList<>();
-            boolean split = false; // a pack that lost its executor: its runs one at a time, so one poisoned run fails alone
+            boolean split = false; // a pack that lost its executor: its runs one at a time, so a crashing run dies alone
             for (TrainConfig c : pack) {
-                Attempts.Lost lost = lost(store, app, c);
                 if (committed(store, c)) { // a retried or speculative task: never train a run twice
                     out.add(new RunReport(c.runId(), null, 0, null, null, 0));
-                } else if (lost.poisoned()) {
-                    Worker.Outcome o = Worker.recordFailed(c, store, threads, lost.message());
+                    continue;
+                }
+                Attempts.Verdict verdict = Attempts.verdict(lost(store, app, c));
+                if (verdict instanceof Attempts.Condemn condemned) {
+                    LOG.warn("run {} {}", c.runId(), condemned.message());
+                    Worker.Outcome o = Worker.recordFailed(c, store, threads, condemned.message());
                     clear(store, List.of(c));
                     done.add(1);
                     failed.add(1);
                     out.add(new RunReport(c.runId(), o.record().status(), 0, null, null, 0));
                 } else {
-                    split |= lost.attempts() >= Attempts.LOST_LIMIT;
+                    split |= ((Attempts.Train) verdict).alone();
                     todo.add(c);
                 }
             }
@@ -322,12 +396,16 @@ public final class SweepRunner {
             }
         }
 
-        /** Trains {@code todo} as one pack, its attempt marked for each run until it commits. */
+        /**
+         * Trains {@code todo} as one pack, its attempt marked for each run until it commits; a killed
+         * task (cancelled, not lost) removes its markers, as its executor did not die.
+         */
         private void train(ResultsStore store, List<TrainConfig> todo, String app, List<RunReport> out) {
             List<Attempts.Marker> markers = new ArrayList<>();
+            String executor = SparkEnv.get().executorId();
             try {
                 for (TrainConfig c : todo) {
-                    markers.add(Attempts.mark(store, app, c.runId(), todo.size() == 1));
+                    markers.add(Attempts.mark(store, app, c.runId(), todo.size() == 1, executor));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -345,6 +423,13 @@ public final class SweepRunner {
             for (int i = 0; i < todo.size(); i++) {
                 Worker.Outcome outcome = outcomes.get(i);
                 if (outcome == null) { // the task was killed: nothing committed, a rerun trains it
+                    try {
+                        for (Attempts.Marker m : markers) {
+                            m.remove(store);
+                        }
+                    } catch (IOException e) {
+                        LOG.warn("cannot remove the attempt markers of a cancelled task: {}", e.getMessage());
+                    }
                     throw new IllegalStateException("run " + todo.get(i).runId() + " abandoned: task killed");
                 }
                 RunRecord r = outcome.record();
@@ -363,8 +448,8 @@ public final class SweepRunner {
         }
 
         /**
-         * Notes the step reached in the attempt's markers, at most every {@link #SEEN_EVERY_NANOS}; and
-         * the test-only fault hook: with {@code GROKSWEEP_FAULT_HALT=<run_id>@<step>} in the executor's
+         * Notes the step reached in the attempt's markers ({@link Attempts.Marker#seen}); and the
+         * test-only fault hook: with {@code GROKSWEEP_FAULT_HALT=<run_id>@<step>} in the executor's
          * environment (unset: off), an attempt training that run halts its JVM at that step, as a
          * native crash or the kernel's OOM killer would.
          */
@@ -374,28 +459,32 @@ public final class SweepRunner {
             int haltAt = fault != null && todo.stream().anyMatch(c -> fault.startsWith(c.runId() + "@"))
                     ? Integer.parseInt(fault.substring(fault.indexOf('@') + 1)) : -1;
             return new groksweep.train.Trainer.Listener() {
-                private long last = System.nanoTime();
-
                 @Override
                 public void onMetrics(groksweep.train.MetricRow row) {
+                    note(row.step());
                     if (haltAt >= 0 && row.step() >= haltAt) {
                         Runtime.getRuntime().halt(137);
                     }
-                    if (System.nanoTime() - last > SEEN_EVERY_NANOS) {
-                        last = System.nanoTime();
-                        try {
-                            for (Attempts.Marker m : markers) {
-                                Attempts.seen(store, m, row.step());
-                            }
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
+                }
+
+                @Override
+                public void afterUpdate(int step, java.util.function.Supplier<groksweep.train.Trainer.Resumed> state) {
+                    note(step);
+                }
+
+                private void note(int step) {
+                    try {
+                        for (Attempts.Marker m : markers) {
+                            m.seen(store, step);
                         }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
                 }
             };
         }
 
-        private static Attempts.Lost lost(ResultsStore store, String app, TrainConfig c) {
+        private static List<Attempts.Attempt> lost(ResultsStore store, String app, TrainConfig c) {
             try {
                 return Attempts.lost(store, app, c.runId());
             } catch (IOException e) {
