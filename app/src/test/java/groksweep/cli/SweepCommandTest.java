@@ -15,6 +15,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 class SweepCommandTest {
     @TempDir Path dir;
@@ -151,7 +152,7 @@ class SweepCommandTest {
     void aSweepLeavingManyRunsCompactsThem() throws Exception {
         Path out = dir.resolve("out");
         groksweep.results.ResultsStore store = new groksweep.results.ResultsStore(out.toString());
-        groksweep.results.SyntheticResults.write(store, groksweep.results.Compaction.WORTH_IT_RUNS, 1);
+        groksweep.results.SyntheticResults.write(store, groksweep.results.Compaction.WORTH_IT_RUNS, 1, 20); // short runs: quick to write
         String spec = "name: s\noutput: " + out + "\ngrid:\n  seed: SEEDS\ntrainer:\n  modulus: 7\n  steps: 5\n";
         Path one = Files.writeString(dir.resolve("one.yaml"), spec.replace("SEEDS", "[0]"));
         Path two = Files.writeString(dir.resolve("two.yaml"), spec.replace("SEEDS", "[0, 1]"));
@@ -182,6 +183,12 @@ class SweepCommandTest {
         List<groksweep.results.Row> before = store.read(groksweep.results.Tables.METRICS, victim);
         byte[] whole = Files.readAllBytes(file);
         Files.write(file, java.util.Arrays.copyOf(whole, whole.length / 2));
+        Map<Path, String> untouched = new java.util.TreeMap<>(); // every other file: its bytes and time
+        try (var files = Files.walk(out)) {
+            for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().contains(victim)).toList()) {
+                untouched.put(f, java.util.Arrays.hashCode(Files.readAllBytes(f)) + "@" + Files.getLastModifiedTime(f).toMillis());
+            }
+        }
 
         java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
         java.io.PrintStream old = System.out;
@@ -198,6 +205,13 @@ class SweepCommandTest {
 
         assertEquals(0, sweep(err, "sweep", spec.toString(), "--no-analysis", "--live-report", "0", "--repair"), err.toString());
         assertEquals(before, store.read(groksweep.results.Tables.METRICS, victim), "the same rows, trained again");
+        for (Map.Entry<Path, String> e : untouched.entrySet()) {
+            if (e.getKey().startsWith(out.resolve("sweeps")) || e.getKey().getFileName().toString().startsWith("_")) {
+                continue; // the resolved spec is written again by every sweep; the token comes and goes
+            }
+            assertEquals(e.getValue(), java.util.Arrays.hashCode(Files.readAllBytes(e.getKey())) + "@"
+                    + Files.getLastModifiedTime(e.getKey()).toMillis(), e.getKey() + ": an undamaged run's file is left alone");
+        }
         assertEquals(0, sweep(err, "verify", out.toString()));
     }
 }

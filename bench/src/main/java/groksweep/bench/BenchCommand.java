@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  * the cost of evaluation and progress measures, and with {@code --compare} the PyTorch reference
  * in the same invocation, alternating, as ratios.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, subcommands = IdentityCommand.class,
         description = "Benchmark training steps (and, with --compare, the PyTorch reference) on this machine.")
 public final class BenchCommand implements Callable<Integer> {
 

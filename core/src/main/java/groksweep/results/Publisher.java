@@ -86,12 +86,18 @@ final class Publisher {
         if (!fs.exists(root)) {
             return 0;
         }
-        var it = fs.listFiles(root, true);
         List<Path> doomed = new ArrayList<>();
-        while (it.hasNext()) {
-            Path p = it.next().getPath();
-            if (p.getName().startsWith(TMP_PREFIX)) {
-                doomed.add(p);
+        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem || fs instanceof org.apache.hadoop.fs.RawLocalFileSystem) {
+            // listFiles' statuses carry permissions, which a local file system without Hadoop's native
+            // library reads by running `ls` once per file: seconds for a few thousand files
+            temporaries(root, doomed);
+        } else { // one flat listing on object stores
+            var it = fs.listFiles(root, true);
+            while (it.hasNext()) {
+                Path p = it.next().getPath();
+                if (p.getName().startsWith(TMP_PREFIX)) {
+                    doomed.add(p);
+                }
             }
         }
         int removed = 0;
@@ -99,6 +105,16 @@ final class Publisher {
             removed += fs.delete(p, false) ? 1 : 0;
         }
         return removed;
+    }
+
+    private void temporaries(Path dir, List<Path> found) throws IOException {
+        for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(dir)) {
+            if (f.isDirectory()) {
+                temporaries(f.getPath(), found);
+            } else if (f.getPath().getName().startsWith(TMP_PREFIX)) {
+                found.add(f.getPath());
+            }
+        }
     }
 
     /** Renames {@code tmp} onto {@code target}, replacing it in one step where the file system can. */

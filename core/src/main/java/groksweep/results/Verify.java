@@ -68,9 +68,13 @@ public final class Verify {
                 }
             }
         }
+        // A damaged metrics part is listed once; the runs it held, and no other file, are not listed again.
+        boolean partDamaged = damage.stream().anyMatch(d -> d.runId() == null && d.file().contains("/" + Tables.METRICS.name() + "/"));
+        Set<String> inParts = Compaction.manifest(store).runs();
         for (Map.Entry<String, Integer> e : ended.entrySet()) {
             Integer last = lastMetric.get(e.getKey());
-            boolean unread = damage.stream().anyMatch(d -> e.getKey().equals(d.runId()));
+            boolean unread = damage.stream().anyMatch(d -> e.getKey().equals(d.runId()))
+                    || last == null && partDamaged && inParts.contains(e.getKey());
             if (!unread && (last == null || last < e.getValue())) {
                 damage.add(new Damage(e.getKey(), metricsFile.getOrDefault(e.getKey(), Layout.run(Tables.METRICS, e.getKey())),
                         "its metrics end at " + (last == null ? "no step" : "step " + last)

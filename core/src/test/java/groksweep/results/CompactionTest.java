@@ -50,6 +50,9 @@ class CompactionTest {
         return n;
     }
 
+    /** Steps of the synthetic runs where their length does not matter: fewer rows, quicker to write and read. */
+    static final int SHORT = 200;
+
     @Test
     void compactionMergesEveryRunIntoOneSortedPartPerTable() throws Exception {
         ResultsStore store = new ResultsStore(dir.toString());
@@ -87,13 +90,13 @@ class CompactionTest {
     void aCompactionKilledAtAnyPointLosesNothingAndDuplicatesNothing() throws Exception {
         List<String> stages = new ArrayList<>();
         ResultsStore probe = new ResultsStore(dir.resolve("probe").toString());
-        SyntheticResults.write(probe, 6, 5);
+        SyntheticResults.write(probe, 6, 5, SHORT);
         Compaction.compact(probe, Duration.ZERO, stages::add);
         assertTrue(stages.size() >= 4 + 18, "parts, publish and 18 deletions: " + stages);
 
         for (int kill = 0; kill < stages.size(); kill++) {
             ResultsStore store = new ResultsStore(dir.resolve("kill" + kill).toString());
-            SyntheticResults.write(store, 6, 5);
+            SyntheticResults.write(store, 6, 5, SHORT);
             Map<String, Map<String, Integer>> expected = contents(store);
             AtomicInteger reached = new AtomicInteger();
             int at = kill;
@@ -119,8 +122,8 @@ class CompactionTest {
     @Test
     void aReaderDuringCompactionSeesEveryRunOnce() throws Exception {
         ResultsStore store = new ResultsStore(dir.toString());
-        SyntheticResults.write(store, 20, 9);
-        int rowsPerRun = SyntheticResults.STEPS / SyntheticResults.EVAL_EVERY + 1;
+        SyntheticResults.write(store, 20, 9, SHORT);
+        int rowsPerRun = SHORT / SyntheticResults.EVAL_EVERY + 1;
         AtomicBoolean done = new AtomicBoolean();
         AtomicReference<String> problem = new AtomicReference<>();
         AtomicInteger reads = new AtomicInteger();
@@ -159,7 +162,7 @@ class CompactionTest {
         });
         reader.start();
         for (int round = 1; round <= 4; round++) {
-            SyntheticResults.write(store, 20 + 5 * round, 9); // a sweep commits more runs meanwhile
+            SyntheticResults.write(store, 20 + 5 * round, 9, SHORT); // a sweep commits more runs meanwhile
             Compaction.compact(store, Duration.ofSeconds(2), Compaction.NO_STAGES); // longer than one read
         }
         done.set(true);

@@ -29,8 +29,13 @@ public final class SyntheticResults {
     static final int EVAL_EVERY = 10;
     static final int ANALYSIS_EVERY = 200;
 
-    /** Writes {@code runs} runs under {@code store}; returns their ids. */
+    /** Writes {@code runs} runs of {@link #STEPS} steps under {@code store}; returns their ids. */
     public static List<String> write(ResultsStore store, int runs, long seed) throws IOException {
+        return write(store, runs, seed, STEPS);
+    }
+
+    /** Writes {@code runs} runs of {@code steps} steps (fewer rows: faster to write) under {@code store}; returns their ids. */
+    public static List<String> write(ResultsStore store, int runs, long seed, int steps) throws IOException {
         List<String> ids = new ArrayList<>();
         int configs = MODULI.length * FRACTIONS.length * DECAYS.length;
         for (int i = 0; i < runs; i++) {
@@ -39,7 +44,7 @@ public final class SyntheticResults {
                     "weight_decay", DECAYS[c % DECAYS.length], // varies fastest: a few runs span the phases
                     "train_fraction", FRACTIONS[c / DECAYS.length % FRACTIONS.length],
                     "modulus", MODULI[c / (DECAYS.length * FRACTIONS.length)],
-                    "seed", (long) (i / configs), "steps", STEPS, "eval_every", EVAL_EVERY,
+                    "seed", (long) (i / configs), "steps", steps, "eval_every", EVAL_EVERY,
                     "analysis_every", ANALYSIS_EVERY));
             ids.add(writeRun(store, config, new SplittableRandom(seed * 1_000_003 + i)));
         }
@@ -59,7 +64,7 @@ public final class SyntheticResults {
         List<Row> metrics = new ArrayList<>();
         List<Row> spectra = new ArrayList<>();
         Row last = null;
-        for (int step = 0; step <= STEPS; step += EVAL_EVERY) {
+        for (int step = 0; step <= c.steps(); step += EVAL_EVERY) {
             double trainAcc = logistic(step, memorised, 25);
             double testAcc = Math.min(1, 0.05 + (groks ? 0.95 * logistic(step, grokked, 60) : 0.1 * trainAcc));
             double trainLoss = Math.log(p) * (1 - trainAcc) + 1e-6;
@@ -68,7 +73,7 @@ public final class SyntheticResults {
                     .set("train_acc", trainAcc).set("test_loss", testLoss).set("test_acc", testAcc)
                     .set("lr", c.lr()).set("weight_sq_sum", 2000 * (1 - 0.5 * testAcc));
             if (step % ANALYSIS_EVERY == 0) {
-                int[] known = step >= Math.min(grokked, STEPS) - 300 ? keys : new int[0];
+                int[] known = step >= Math.min(grokked, c.steps()) - 300 ? keys : new int[0];
                 r.set("restricted_loss", testLoss * (1 - testAcc) + 1e-7).set("excluded_loss", trainLoss + 5 * testAcc)
                         .set("gini_embed", 0.1 + 0.5 * testAcc).set("gini_wl", 0.1 + 0.6 * testAcc)
                         .set("n_key_freqs", known.length).set("key_freqs", known).set("key_freqs_embed", known)
@@ -90,7 +95,7 @@ public final class SyntheticResults {
         }
         store.write(Tables.METRICS, id, metrics);
         store.write(Tables.SPECTRA, id, spectra);
-        store.write(Tables.RUNS, id, List.of(new RunRecord(id, c, RunStatus.OK, StopReason.STEPS, null, STEPS,
+        store.write(Tables.RUNS, id, List.of(new RunRecord(id, c, RunStatus.OK, StopReason.STEPS, null, c.steps(),
                 last.getDouble("train_loss"), last.getDouble("train_acc"), last.getDouble("test_loss"),
                 last.getDouble("test_acc"), 60.0, 30.0, 1, 0, "synthetic", Instant.EPOCH.toString(),
                 groksweep.RuntimeSettings.version(), "synthetic", "synthetic").toRow()));

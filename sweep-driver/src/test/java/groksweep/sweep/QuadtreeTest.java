@@ -53,15 +53,25 @@ class QuadtreeTest {
         q.inferred().forEach((k, v) -> assertEquals(phase.apply(k / 33, k % 33), v, "point " + k + ", untrained"));
         List<Quadtree.Cell> mixed = q.leaves().stream().filter(c -> c.outcome().equals("mixed")).toList();
         mixed.forEach(c -> assertTrue(c.x1() - c.x0() == 1 && c.y1() - c.y0() == 1, c.toString()));
-        for (int i = 0; i < 32; i++) {
+        int crossings = 0;
+        for (int i = 0; i <= 32; i++) {
             for (int j = 0; j <= 32; j++) {
-                if (!phase.apply(i, j).equals(phase.apply(i + 1, j))) {
-                    int x = i, y = j;
+                int x = i, y = j;
+                if (i < 32 && !phase.apply(i, j).equals(phase.apply(i + 1, j))) { // crossed along x
+                    crossings++;
                     assertTrue(mixed.stream().anyMatch(c -> c.x0() == x && c.y0() <= y && y <= c.y1()),
                             "the change between (" + i + ", " + j + ") and (" + (i + 1) + ", " + j + ") is in a mixed cell");
                 }
+                if (j < 32 && !phase.apply(i, j).equals(phase.apply(i, j + 1))) { // crossed along y
+                    crossings++;
+                    assertTrue(mixed.stream().anyMatch(c -> c.y0() == y && c.x0() <= x && x <= c.x1()),
+                            "the change between (" + i + ", " + j + ") and (" + i + ", " + (j + 1) + ") is in a mixed cell");
+                }
             }
         }
+        // i + j = 20 is crossed once in each of rows and columns 0..19 (20 + 20); i = 2j - 10, beyond it,
+        // by 11 steps along x and 23 along y
+        assertEquals(74, crossings, "the changes between neighbouring points, both axes");
         assertTrue(q.known().size() < 33 * 33 / 2, q.known().size() + " runs of 1,089");
     }
 

@@ -42,18 +42,22 @@ class SearchRunnerTest {
                 + "search:\n  axis: train_fraction\n  range: [0.2, 0.8]\n  resolution: 0.05\n  outcome: memorised\n");
     }
 
-    /** Each search's outcome at every lattice point, from the dense grid's runs. */
-    static Map<Long, Map<Integer, Boolean>> denseGrid(SweepSpec search) throws Exception {
+    /**
+     * Each search's outcome at every lattice point, from a dense grid trained apart from the search,
+     * into an output of its own (runs are deterministic on one machine, so its runs are the search's
+     * as trained again, not read back from the search's files).
+     */
+    Map<Long, Map<Integer, Boolean>> denseGrid(SweepSpec search) throws Exception {
         String values = String.join(", ", java.util.stream.IntStream.rangeClosed(0, search.search().last())
                 .mapToObj(i -> search.search().value(i).toString()).toList());
-        SweepSpec grid = SweepSpec.parse("name: g\noutput: " + search.output() + "\ngrid:\n  seed: [0, 1]\n  train_fraction: ["
+        SweepSpec oracle = search("dense-" + search.name());
+        SweepSpec grid = SweepSpec.parse("name: g\noutput: " + oracle.output() + "\ngrid:\n  seed: [0, 1]\n  train_fraction: ["
                 + values + "]\n" + TRAINER);
         SweepRunner.Plan plan = SweepRunner.plan(grid, false);
-        assertEquals(26 - SearchRunner.states(search, store(search), new java.util.HashMap<>(), false).stream()
-                .mapToInt(s -> s.runIds().size()).sum(), plan.pending().size(), "the search's runs are the grid's, not trained again");
+        assertEquals(26, plan.pending().size(), "every point trained apart");
         SweepRunner.run(spark, grid, plan, false, line -> {});
         Map<Long, Map<Integer, Boolean>> out = new TreeMap<>();
-        for (SearchRunner.State s : SearchRunner.states(search, store(search), new java.util.HashMap<>(), false)) {
+        for (SearchRunner.State s : SearchRunner.states(oracle, store(oracle), new java.util.HashMap<>(), false)) {
             assertEquals(13, s.bracket().known().size(), "every point trained");
             out.put(s.base().seed(), s.bracket().known());
         }
@@ -83,6 +87,12 @@ class SearchRunnerTest {
         }
         assertTrue(used <= 2 * 7, used + " runs for two searches of 13 points (7 at most each by k-section)");
         assertEquals(used, o.trained().size(), "each run trained once");
+        String values = String.join(", ", java.util.stream.IntStream.rangeClosed(0, 12)
+                .mapToObj(i -> spec.search().value(i).toString()).toList());
+        SweepSpec sameOutput = SweepSpec.parse("name: g\noutput: " + spec.output() + "\ngrid:\n  seed: [0, 1]\n  train_fraction: ["
+                + values + "]\n" + TRAINER);
+        assertEquals(26 - used, SweepRunner.plan(sameOutput, false).pending().size(),
+                "a grid in the search's output would train only the points the search did not");
 
         List<Row> boundaries = store(spec).read(Tables.BOUNDARIES, spec.name() + "-" + spec.hash());
         assertEquals(2, boundaries.size());
@@ -148,19 +158,21 @@ class SearchRunnerTest {
     @Test
     void aTwoAxisSearchFollowsThePhaseBoundaryOfTheDenseGrid() throws Exception {
         String trainer = "trainer:\n  modulus: 11\n  eval_every: 10\n  analysis_every: 0\n  d_mlp: 64\n";
-        SweepSpec spec = SweepSpec.parse("name: plane\noutput: " + dir.resolve("plane") + "\n" + trainer
-                + "search:\n  axis: [train_fraction, steps]\n  range: [[0.2, 0.8], [20, 80]]\n  resolution: [0.1, 10]\n"
-                + "  outcome: phase\n");
+        String search = "search:\n  axis: [train_fraction, steps]\n  range: [[0.2, 0.8], [20, 80]]\n  resolution: [0.1, 10]\n"
+                + "  outcome: phase\n";
+        SweepSpec spec = SweepSpec.parse("name: plane\noutput: " + dir.resolve("plane") + "\n" + trainer + search);
         SearchRunner.Outcome o = SearchRunner.run(spark, spec, 2, false, line -> {}, round -> {});
         Quadtree q = o.states().get(0).quad();
         assertEquals(Bracket.Status.RESOLVED, q.status());
-        SweepSpec grid = SweepSpec.parse("name: dense\noutput: " + dir.resolve("plane") + "\ngrid:\n"
+        // The oracle: the dense grid trained apart, into an output of its own, and read as the search would.
+        SweepSpec grid = SweepSpec.parse("name: dense\noutput: " + dir.resolve("plane-dense") + "\ngrid:\n"
                 + "  train_fraction: [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]\n  steps: [20, 30, 40, 50, 60, 70, 80]\n" + trainer);
         SweepRunner.Plan plan = SweepRunner.plan(grid, false);
-        assertEquals(49 - q.known().size(), plan.pending().size(), "the search's runs are the grid's");
+        assertEquals(49, plan.pending().size(), "every point trained apart");
         SweepRunner.run(spark, grid, plan, false, line -> {});
+        SweepSpec oracle = SweepSpec.parse("name: plane\noutput: " + dir.resolve("plane-dense") + "\n" + trainer + search);
         Map<Integer, String> dense = new TreeMap<>();
-        for (Map.Entry<Integer, String> e : SearchRunner.states(spec, store(spec), new java.util.HashMap<>(), false).get(0)
+        for (Map.Entry<Integer, String> e : SearchRunner.states(oracle, store(oracle), new java.util.HashMap<>(), false).get(0)
                 .quad().known().entrySet()) {
             dense.put(e.getKey(), e.getValue());
         }

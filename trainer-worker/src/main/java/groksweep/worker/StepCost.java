@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -53,7 +54,7 @@ public record StepCost(double updateMs, double evalMs, double analysisMs) {
                 .map(c -> c.with(Map.of("steps", 100_000_000, "stop_after_grok", -1, "eval_every", Steps.EVAL_EVERY,
                         "analysis_every", Steps.ANALYSIS_EVERY)))
                 .toList();
-        Steps steps = new Steps(budget);
+        Steps steps = new Steps(budget, System::nanoTime);
         List<Thread> copies = new ArrayList<>();
         Throwable[] failure = new Throwable[1];
         for (int copy = 0; copy < concurrent; copy++) {
@@ -90,26 +91,28 @@ public record StepCost(double updateMs, double evalMs, double analysisMs) {
     }
 
     /** The clock on the first run: the time of each step, classified by what the step did. */
-    private static final class Steps implements Trainer.Listener {
+    static final class Steps implements Trainer.Listener {
         static final int EVAL_EVERY = 3;
         static final int ANALYSIS_EVERY = 6;
         private static final int WARMUP = 3; // steps not timed: allocation and first-use costs
         final AtomicBoolean over = new AtomicBoolean();
         private final long budgetNanos;
+        private final LongSupplier clock;
         private final List<Double> update = new ArrayList<>();
         private final List<Double> eval = new ArrayList<>();
         private final List<Double> analysis = new ArrayList<>();
         private long start;
         private long last;
 
-        Steps(Duration budget) {
+        Steps(Duration budget, LongSupplier clock) {
             this.budgetNanos = budget.toNanos();
+            this.clock = clock;
         }
 
         /** Called after step {@code step - 1}'s work and update {@code step}: that interval was step {@code step - 1}. */
         @Override
         public void afterUpdate(int step, Supplier<Trainer.Resumed> state) {
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
             int done = step - 1;
             if (done == WARMUP - 1) {
                 start = now;

@@ -112,7 +112,7 @@ class PackTest {
             }
             assertEquals(x.measures() == null, y.measures() == null, at + ": progress measures");
             if (x.measures() != null) {
-                assertRelative(x.measures().restrictedLoss(), y.measures().restrictedLoss(), 1e3 * tolerance, at);
+                assertRelative(x.measures().restrictedLoss(), y.measures().restrictedLoss(), loose(tolerance), at + ": restricted loss");
                 assertArrayEquals(x.measures().keyFreqs(), y.measures().keyFreqs(), at);
             }
         }
@@ -166,8 +166,16 @@ class PackTest {
         List<TrainConfig> runs = List.of(f32, f32.with(Map.of("seed", 1, "weight_decay", 0.5)),
                 f32.with(Map.of("seed", 2, "lr", 2e-3)));
         Map<String, Trained> packed = packed(runs);
-        for (TrainConfig c : runs) {
-            assertSame(alone(c), packed.get(c.runId()), 1e-3, c.runId());
+        List<Trained> alone = runs.stream().map(PackTest::alone).toList();
+        for (int i = 0; i < runs.size(); i++) {
+            assertSame(alone.get(i), packed.get(runs.get(i).runId()), 1e-3, runs.get(i).runId());
+        }
+        // The bound still tells the runs apart: a pack that handed each run another's results fails it.
+        for (int i = 0; i < runs.size(); i++) {
+            Trained other = packed.get(runs.get((i + 1) % runs.size()).runId());
+            int run = i;
+            assertThrows(org.opentest4j.AssertionFailedError.class,
+                    () -> assertSame(alone.get(run), other, 1e-3, "mixed up"), runs.get(i).runId() + " given another's results");
         }
     }
 
@@ -238,19 +246,23 @@ class PackTest {
 
     /**
      * Walks every option declared per run ({@link groksweep.config.Option.Packing#PER_RUN}): two runs
-     * that differ only in it (in a context where it has an effect: SGD for momentum, Grokfast for its
-     * α and λ) train in one pack and each equals its run alone, in float64. An option declared per
-     * run whose effect the engine applies to the whole pack fails here.
+     * that differ only in it, in a context where it has an effect (SGD for momentum, Grokfast for
+     * its α and λ, the LLC measured for its settings, a run that groks for stop_after_grok), differ
+     * in what they train alone, and train in one pack each as it does alone, in float64. An option
+     * declared per run whose effect the engine applies to the whole pack fails here.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("perRunOptions")
     void everyPerRunOptionIsEachRunsOwnInAPack(String option) {
-        TrainConfig base = contextFor(option).with("steps", 20);
+        TrainConfig base = contextFor(option);
         TrainConfig other = base.with(option, changed(base, option));
-        assertTrue(!base.runId().equals(other.runId()), option + " changes the run");
+        assertTrue(!base.runId().equals(other.runId()), option + " changes the run's identity");
         Map<String, Trained> packed = packed(List.of(base, other));
-        for (TrainConfig c : List.of(base, other)) {
-            Trained alone = alone(c);
+        Trained first = alone(base);
+        Trained second = alone(other);
+        assertTrue(!trace(first).equals(trace(second)), option + " changes what the run computes: " + trace(first));
+        for (Trained alone : List.of(first, second)) {
+            TrainConfig c = alone == first ? base : other;
             assertSame(alone, packed.get(c.runId()), 1e-9, option + " " + c.runId());
             for (int i = 0; i < alone.params().size(); i++) {
                 assertArrayEquals(alone.params().get(i), packed.get(c.runId()).params().get(i),
@@ -259,15 +271,44 @@ class PackTest {
         }
     }
 
+    /** What a run computed, to tell two runs apart: every row's losses, accuracies, norms, LLC and measures, and its end. */
+    static String trace(Trained t) {
+        StringBuilder out = new StringBuilder(t.result().status() + " at " + t.result().finalStep());
+        for (MetricRow r : t.result().metrics()) {
+            out.append(String.format(";%d %.12g %.12g %.12g %s %s", r.step(), r.trainLoss(), r.testLoss(), r.weightSqSum(),
+                    r.llc() == null ? "-" : String.format("%.12g", r.llc().mean()),
+                    r.measures() == null ? "-" : r.measures().restrictedLoss() + java.util.Arrays.toString(r.measures().keyFreqs())));
+        }
+        return out.toString();
+    }
+
     static java.util.stream.Stream<String> perRunOptions() {
         return TrainConfig.OPTIONS.stream().filter(o -> o.packing() == groksweep.config.Option.Packing.PER_RUN)
                 .map(o -> o.name);
     }
 
-    /** A small float64 config in which {@code option} has an effect. */
+    /**
+     * A small float64 config of 20 steps in which {@code option} has an effect: the LLC's settings with
+     * the LLC measured; stop_after_grok and key_freq_min_neurons on p = 7 with most pairs to train on,
+     * which groks within 60 steps at a high learning rate; else the first of plain, SGD, Grokfast EMA and MA, Muon that
+     * takes the option.
+     */
     private static TrainConfig contextFor(String option) {
-        for (TrainConfig c : List.of(SMALL, SMALL.with(Map.of("optimizer", "sgd", "lr", 0.05)), SMALL.with("grokfast", "ema"),
-                SMALL.with("grokfast", "ma"), SMALL.with("optimizer", "muon"))) {
+        TrainConfig steps = SMALL.with("steps", 20);
+        if (option.startsWith("llc_")) { // short chains; the LLC measured, except where llc_every is the option
+            TrainConfig cheap = steps.with(Map.of("llc_draws", 10, "llc_chains", 2));
+            return option.equals("llc_every") ? cheap : cheap.with("llc_every", 10);
+        }
+        TrainConfig groks = SMALL.with(Map.of("modulus", 7, "train_fraction", 0.9, "lr", 1e-2, "steps", 60, "eval_every", 5,
+                "analysis_every", 0));
+        if (option.equals("stop_after_grok")) {
+            return groks.with("stop_after_grok", 10);
+        }
+        if (option.equals("key_freq_min_neurons")) { // a run with key frequencies, measured at its end
+            return groks;
+        }
+        for (TrainConfig c : List.of(steps, steps.with(Map.of("optimizer", "sgd", "lr", 0.05)), steps.with("grokfast", "ema"),
+                steps.with("grokfast", "ma"), steps.with("optimizer", "muon"))) {
             try {
                 c.with(option, changed(c, option)).validate();
                 return c;
@@ -278,11 +319,20 @@ class PackTest {
         throw new IllegalStateException("no context lets " + option + " change");
     }
 
-    /** Another valid value of {@code option}: numbers halved (or 0.5 from 0), counts one more, llc_every at eval_every. */
+    /**
+     * Another valid value of {@code option}: numbers halved (or 0.5 from 0), counts one more; llc_every
+     * and analysis_every at eval_every (multiples of it, within 20 steps); stop_after_grok 0 (at the onset).
+     */
     private static Object changed(TrainConfig c, String option) {
         Object v = c.value(option);
-        if (option.equals("llc_every")) {
-            return c.evalEvery(); // a multiple of it
+        if (option.equals("llc_every") || option.equals("analysis_every")) {
+            return c.evalEvery();
+        }
+        if (option.equals("stop_after_grok")) {
+            return 0;
+        }
+        if (option.equals("key_freq_min_neurons")) {
+            return c.dMlp(); // every neuron clean for one frequency: none is key
         }
         if (v instanceof Double d) {
             return d == 0 ? 0.5 : d / 2;
