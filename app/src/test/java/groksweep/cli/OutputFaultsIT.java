@@ -38,7 +38,7 @@ class OutputFaultsIT {
         Path disk = Files.createDirectories(dir.resolve("disk"));
         Path out = disk.resolve("out");
         Path spec = Files.writeString(dir.resolve("s.yaml"), "name: s\noutput: " + out + "\ngrid:\n  seed: [0, 1, 2, 3, 4, 5]\n"
-                + "trainer:\n  modulus: 23\n  steps: 1500\n  eval_every: 50\n  analysis_every: 0\n");
+                + "trainer:\n  modulus: 23\n  steps: 500\n  eval_every: 50\n  analysis_every: 0\n");
         Path log = dir.resolve("groksweep.log");
         List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
         java.addAll(groksweep.RuntimeSettings.jvmOpens());

@@ -169,16 +169,14 @@ class ClusterIT {
         }
     }
 
+    /**
+     * The spark-submit jar in local mode, as on one machine with Spark installed: the six runs,
+     * uninterrupted, each once; their metrics are the reference the cluster's sweeps are held to.
+     */
     @Test
     @Order(1)
-    void anUninterruptedSweepRunsOnExecutorsInTheirOwnJvms() throws Exception {
-        Process driver = cluster.submit("plain", "sweep", spec("plain").toString(), "--no-analysis");
-        awaitFirstCommit(new ResultsStore(dir.resolve("plain").toString()), driver);
-        List<ProcessHandle> executors = cluster.executors();
-        assertFalse(executors.isEmpty(), "executor JVMs are running");
-        for (ProcessHandle e : executors) {
-            assertTrue(e.pid() != driver.pid() && e.pid() != ProcessHandle.current().pid(), "executor in its own JVM");
-        }
+    void theSubmitJarRunsInLocalModeAndGivesTheUninterruptedReference() throws Exception {
+        Process driver = cluster.submitTo("local[2]", "plain", "sweep", spec("plain").toString(), "--no-analysis");
         assertEquals(0, run("plain", driver));
         assertEveryRunOnceAndClean(dir.resolve("plain"));
         reference = metrics(dir.resolve("plain"));
@@ -247,6 +245,11 @@ class ClusterIT {
         Process driver = cluster.submit("preempted-1", "sweep", spec.toString(), "--no-analysis");
 
         Marker first = awaitMarker(out, packA, m -> m.seen() >= 200, driver, "pack A reaches step 200");
+        List<ProcessHandle> executors = cluster.executors();
+        assertFalse(executors.isEmpty(), "executor JVMs are running");
+        for (ProcessHandle e : executors) {
+            assertTrue(e.pid() != driver.pid() && e.pid() != ProcessHandle.current().pid(), "executor in its own JVM");
+        }
         assertTrue(cluster.killExecutor(first.executor()), "kill 1: " + first);
         Marker other = awaitMarker(out, packB, m -> m.seen() >= 600, driver, "pack B reaches step 600");
         assertTrue(cluster.killExecutor(other.executor()), "kill 2: " + other);
@@ -447,35 +450,16 @@ class ClusterIT {
         assertFalse(Files.exists(copy.resolve("analysis")), "nothing written");
     }
 
-    /** The spark-submit jar also runs in local mode, as on a single machine with Spark installed. */
-    @Test
-    @Order(4)
-    void theSubmitJarRunsInLocalMode() throws Exception {
-        Path out = dir.resolve("local");
-        Path spec = Files.writeString(dir.resolve("local.yaml"), """
-                name: local
-                output: %s
-                grid:
-                  seed: [0, 1]
-                trainer:
-                  modulus: 11
-                  steps: 50
-                """.formatted(out));
-        Process driver = cluster.submitTo("local[2]", "local", "sweep", spec.toString(), "--no-analysis");
-        assertEquals(0, run("local", driver));
-        assertEquals(2, new ResultsStore(out.toString()).runIds(Tables.RUNS).size());
-    }
-
     /** The analysis jar (no trainer, no libtorch) analyses the local-mode sweep's results under spark-submit, report included. */
     @Test
-    @Order(5)
+    @Order(9)
     void theAnalysisJarAnalysesWithoutLibtorch() throws Exception {
         String jar = System.getProperty("groksweep.sparkJar").replace("groksweep-spark.jar", "groksweep-analysis.jar");
         try (var zip = new java.util.zip.ZipFile(jar)) {
             assertTrue(zip.stream().noneMatch(e -> e.getName().startsWith("ai/djl/") || e.getName().startsWith("groksweep/model/")),
                     "no DJL and no trainer in the analysis jar");
         }
-        Path out = dir.resolve("local");
+        Path out = dir.resolve("plain");
         Process analysis = cluster.submitJar("local[2]", "analysis-jar", jar, "groksweep.cli.AnalysisMain",
                 "analyze", out.toString());
         assertEquals(0, run("analysis-jar", analysis));

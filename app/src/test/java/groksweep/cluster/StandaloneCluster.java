@@ -28,6 +28,12 @@ import java.util.Map;
 public final class StandaloneCluster implements AutoCloseable {
     static final List<String> OPENS = groksweep.RuntimeSettings.jvmOpens();
 
+    /**
+     * For the test cluster's JVMs, which live seconds to a minute and train in libtorch: the quick
+     * compiler only and the serial collector, which spend less of two cores on themselves.
+     */
+    static final List<String> SHORT_LIVED = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
     final Path sparkHome;
     final Path work;
     /** A directory each Worker sees as its own empty disk, when {@link #isolated}. */
@@ -134,7 +140,8 @@ public final class StandaloneCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master", master,
                 "--class", mainClass, "--conf", "spark.driver.host=127.0.0.1",
                 "--conf", "spark.driver.bindAddress=127.0.0.1", "--conf", "spark.ui.enabled=false",
-                "--conf", "spark.executor.memory=2g", "--conf", "spark.task.maxFailures=4"));
+                "--conf", "spark.executor.memory=2g", "--conf", "spark.task.maxFailures=4",
+                "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", SHORT_LIVED)));
         settings.forEach(s -> cmd.addAll(List.of("--conf", s)));
         cmd.add(jar);
         cmd.addAll(List.of(args));
@@ -170,6 +177,7 @@ public final class StandaloneCluster implements AutoCloseable {
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(OPENS);
+        cmd.addAll(SHORT_LIVED);
         cmd.addAll(List.of("-Xmx1g", "-cp", sparkHome.resolve("conf") + ":" + sparkHome.resolve("jars") + "/*"));
         cmd.addAll(List.of(mainAndArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -2,6 +2,7 @@ package groksweep.sweep;
 
 import groksweep.config.TrainConfig;
 import groksweep.worker.StepCost;
+import groksweep.worker.StepCosts;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +27,8 @@ import java.util.Set;
  * @param wallSeconds on {@code slots} slots; NaN when the slots are not known
  * @param upperBound  whether some run may stop early (stop_after_grok)
  */
-public record Estimate(double coreHours, double wallSeconds, int slots, int tasks, int shapesTimed, int shapes,
-        boolean upperBound, double calibrationSeconds) {
+public record Estimate(double coreHours, double wallSeconds, int slots, int tasks, int shapesTimed, int timedEarlier,
+        int shapes, boolean upperBound, double calibrationSeconds) {
 
     /** The shortest time one shape is timed for. */
     static final Duration MIN_PER_SHAPE = Duration.ofMillis(250);
@@ -40,8 +41,6 @@ public record Estimate(double coreHours, double wallSeconds, int slots, int task
      * {@link #MIN_PER_SHAPE}), until the budget is spent.
      */
     public static Estimate of(SweepSpec spec, List<TrainConfig> pending, int slots, int concurrent, Duration budget) {
-        groksweep.worker.Torch.engine(); // loaded once per JVM, not part of the budget
-        long start = System.nanoTime();
         List<List<TrainConfig>> packs = SweepRunner.packs(pending, SweepRunner.packSize(spec));
         Map<String, List<TrainConfig>> shapes = new LinkedHashMap<>(); // each shape's largest pack
         Map<String, Long> work = new LinkedHashMap<>();
@@ -59,11 +58,20 @@ public record Estimate(double coreHours, double wallSeconds, int slots, int task
         Duration each = budget.dividedBy(shapes.size());
         each = each.compareTo(MIN_PER_SHAPE) < 0 ? MIN_PER_SHAPE : each;
         Map<String, StepCost> timed = new LinkedHashMap<>();
+        StepCosts costs = StepCosts.here();
+        int earlier = 0;
+        long start = 0;
         for (String key : order) {
-            if (!timed.isEmpty() && System.nanoTime() - start > budget.toNanos()) {
+            if (start == 0 && !costs.known(shapes.get(key), spec.device(), spec.threadsPerRun(), concurrent)) {
+                groksweep.worker.Torch.engine(); // loaded once per JVM, and only to time: not part of the budget
+                start = System.nanoTime();
+            }
+            if (start != 0 && !timed.isEmpty() && System.nanoTime() - start > budget.toNanos()) {
                 break;
             }
-            timed.put(key, StepCost.measure(shapes.get(key), spec.device(), spec.threadsPerRun(), concurrent, each));
+            StepCosts.Timed t = costs.cost(shapes.get(key), spec.device(), spec.threadsPerRun(), concurrent, each);
+            timed.put(key, t.cost());
+            earlier += t.earlier() ? 1 : 0;
         }
         List<Double> taskSeconds = new ArrayList<>();
         for (List<TrainConfig> pack : packs) {
@@ -73,7 +81,7 @@ public record Estimate(double coreHours, double wallSeconds, int slots, int task
         double coreHours = taskSeconds.stream().mapToDouble(Double::doubleValue).sum() * spec.threadsPerRun() / 3600;
         boolean upper = pending.stream().anyMatch(c -> c.stopAfterGrok() >= 0);
         return new Estimate(coreHours, slots > 0 ? wall(taskSeconds, slots) : Double.NaN, slots, packs.size(),
-                timed.size(), shapes.size(), upper, (System.nanoTime() - start) / 1e9);
+                timed.size(), earlier, shapes.size(), upper, start == 0 ? 0 : (System.nanoTime() - start) / 1e9);
     }
 
     /** The shape with the train fraction left out: shapes of one family differ only in their pairs. */
@@ -119,8 +127,9 @@ public record Estimate(double coreHours, double wallSeconds, int slots, int task
                         + " or spark.cores.max, to have it estimated)"
                 : "about " + Progress.duration(wallSeconds) + " on " + slots + " task slot" + (slots == 1 ? "" : "s")
                         + " (" + tasks + " task" + (tasks == 1 ? "" : "s") + ")";
-        return String.format("estimate: %.2f core-hours, %s%s; %d of %d run shape%s timed on this machine in %.1f s",
+        return String.format("estimate: %.2f core-hours, %s%s; %d of %d run shape%s timed on this machine in %.1f s%s",
                 coreHours, wall, upperBound ? "; an upper bound: runs that stop after grokking are counted at their full steps" : "",
-                shapesTimed, shapes, shapes == 1 ? "" : "s", calibrationSeconds);
+                shapesTimed, shapes, shapes == 1 ? "" : "s", calibrationSeconds,
+                timedEarlier == 0 ? "" : " (" + timedEarlier + " timed by an earlier sweep)");
     }
 }
