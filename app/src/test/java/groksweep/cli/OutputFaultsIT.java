@@ -40,7 +40,8 @@ class OutputFaultsIT {
         Path spec = Files.writeString(dir.resolve("s.yaml"), "name: s\noutput: " + out + "\ngrid:\n  seed: [0, 1, 2, 3, 4, 5]\n"
                 + "trainer:\n  modulus: 23\n  steps: 500\n  eval_every: 50\n  analysis_every: 0\n");
         Path log = dir.resolve("groksweep.log");
-        List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
+        List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")); // a sweep of seconds: less CPU on compiling and collecting
         java.addAll(groksweep.RuntimeSettings.jvmOpens());
         java.addAll(List.of("-Dai.djl.offline=true",
                 "-Dlog4j2.configurationFile=" + Path.of(System.getProperty("groksweep.conf"), "log4j2.xml"),

@@ -131,6 +131,24 @@ class ClusterIT {
                 .anyMatch(f -> f.toString().endsWith(".npz")), "checkpoints removed once runs commit");
     }
 
+    /** The files under {@code dir}, each with its first line, for a failure's message. */
+    static String listing(Path dir) {
+        try (var files = Files.walk(dir)) {
+            return files.map(f -> dir.relativize(f) + (Files.isRegularFile(f) ? " (" + firstLine(f) + ")" : "")).toList()
+                    .toString();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static String firstLine(Path f) {
+        try {
+            return Files.readAllLines(f).stream().findFirst().orElse("");
+        } catch (IOException | RuntimeException e) {
+            return "unreadable";
+        }
+    }
+
     static Map<String, List<Row>> metrics(Path out) throws Exception {
         ResultsStore store = new ResultsStore(out.toString());
         Map<String, List<Row>> m = new HashMap<>();
@@ -274,7 +292,8 @@ class ClusterIT {
         assertEquals(6 - committed, Integer.parseInt(m.group(1)), "only the unfinished runs are trained");
         assertEveryRunOnceAndClean(out);
         assertSameMetrics(reference, metrics(out));
-        assertFalse(Files.exists(out.resolve("_attempts")), "no attempt marker and no record of a lost executor left");
+        assertFalse(Files.exists(out.resolve("_attempts")), () -> "no attempt marker and no record of a lost executor left: "
+                + listing(out.resolve("_attempts")));
     }
 
     /**

@@ -36,7 +36,9 @@ class S3Test {
     @BeforeAll
     static void start() throws Exception {
         int http = freePort();
-        server = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m", "-jar",
+        // a server for this test's minute: the quick compiler and the serial collector start it on less CPU
+        server = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar",
                 Path.of("target", "s3mock", "s3mock.jar").toString(),
                 "--server.port=" + freePort(), "--server.address=127.0.0.1",
                 "--com.adobe.testing.s3mock.httpPort=" + http,

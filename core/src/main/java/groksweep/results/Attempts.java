@@ -230,14 +230,27 @@ public final class Attempts {
     }
 
     /**
-     * Removes the markers' directory, with the driver's records of lost executors, once no run has a
-     * marker left in it (when a sweep ends with every run committed).
+     * Removes, when a sweep ends, the markers of committed runs and the directories left empty (a
+     * cancelled attempt that noted a step as its run committed elsewhere may leave its marker, or an
+     * empty directory, behind a run's {@link #clear}); then the markers' directory, with the
+     * driver's records of lost executors, once no run has a marker left in it.
      */
     public static void tidy(ResultsStore store) throws IOException {
         Path dir = new Path(store.root(), DIR);
-        FileStatus[] entries = list(store, dir);
-        if (entries.length > 0 && java.util.Arrays.stream(entries).allMatch(f -> f.getPath().getName().equals("_executors"))
-                || entries.length == 0 && store.fileSystem().exists(dir)) {
+        Set<String> committed = store.runIds(Tables.RUNS);
+        boolean left = false;
+        for (FileStatus f : list(store, dir)) {
+            String name = f.getPath().getName();
+            if (name.equals("_executors")) {
+                continue;
+            }
+            if (committed.contains(name) || list(store, f.getPath()).length == 0) {
+                store.fileSystem().delete(f.getPath(), true);
+            } else {
+                left = true;
+            }
+        }
+        if (!left) {
             store.fileSystem().delete(dir, true);
         }
     }

@@ -115,4 +115,33 @@ class AttemptsTest {
         Attempts.tidy(store);
         assertTrue(!Files.exists(dir.resolve("_attempts")), "nothing left once the sweep ends");
     }
+
+    /**
+     * A sweep's end: a marker a cancelled attempt noted after its run committed, and a directory
+     * left empty, go; a marker of a run not committed stays, with the driver's records beside it,
+     * until that run commits.
+     */
+    @Test
+    void tidyRemovesWhatCommittedRunsLeftAndKeepsTheEvidenceOfOthers() throws Exception {
+        ResultsStore store = new ResultsStore(dir.toString());
+        String done = SyntheticResults.write(store, 1, 7, 100).get(0);
+        Attempts.mark(store, "app-1", done, false, "2"); // noted after the commit
+        Attempts.mark(store, "app-1", "r-empty", true, "3").remove(store); // its directory stays
+        Attempts.Marker lost = Attempts.mark(store, "app-1", "r-lost", true, "4");
+        Attempts.executorLost(store, "app-1", "4", false, "Command exited with code 137");
+
+        Attempts.tidy(store);
+        assertEquals(List.of("_executors", "r-lost"), list(dir.resolve("_attempts")));
+        assertEquals(1, Attempts.lost(store, "app-1", "r-lost").size(), "the lost attempt still counts");
+
+        lost.remove(store);
+        Attempts.tidy(store);
+        assertTrue(!Files.exists(dir.resolve("_attempts")), "nothing left once no run has a marker");
+    }
+
+    private static List<String> list(Path dir) throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+        }
+    }
 }
