@@ -4,14 +4,19 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The entry point of {@code groksweep-analysis.jar}: analyze and sql only. That jar carries no
- * trainer and no libtorch, so an analyst submits a few MB to the cluster.
+ * The entry point of {@code groksweep-analysis.jar}: analyze, sql, compact and verify. That jar
+ * carries no trainer and no libtorch, so an analyst submits a few MB to the cluster.
  */
 @Command(name = "groksweep-analysis", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Analysis and Spark SQL over groksweep results.")
 public final class AnalysisMain {
 
+    /** The analysis jar's commands. */
+    public static CommandLine commandLine() {
+        return Main.withAnalysis(new CommandLine(new AnalysisMain()));
+    }
+
     public static void main(String[] args) {
-        System.exit(Main.withAnalysis(new CommandLine(new AnalysisMain())).execute(args));
+        System.exit(commandLine().execute(args));
     }
 }

@@ -33,7 +33,8 @@ import java.util.stream.Stream;
  * docs/duckdb-views.sql, as docs/PYTHON.md shows it, run in DuckDB over results that hold every
  * case the doc warns of: runs written by 0.1.0 beside runs with today's columns, metrics of a run
  * never committed, a compaction stopped in its grace period (per-run files beside the parts), then
- * finished, and a run retrained after it. Each time the views hold what groksweep's own reader
+ * finished, a run retrained after it, and a compaction killed before it published its manifest (its
+ * parts beside those in use). Each time the views hold what groksweep's own reader
  * reads: the committed runs once each, with their rows.
  */
 class DuckDbViewsTest {
@@ -82,6 +83,18 @@ class DuckDbViewsTest {
         assertSameRuns(store, "parts, a run retrained after them and a new run");
         assertEquals(Map.of("new-a", 2L), rowsPerRun(duckDb(dir, "SELECT run_id FROM metrics WHERE run_id = 'new-a'")),
                 "the retrained run's own rows win over the part's");
+
+        String last = "part " + Tables.ALL.get(Tables.ALL.size() - 1).name();
+        assertThrows(IOException.class, () -> Compaction.compact(store, Duration.ZERO, stage -> {
+            if (stage.equals(last)) {
+                throw new IOException("killed before publishing its manifest");
+            }
+        }));
+        try (Stream<Path> parts = Files.list(dir.resolve("metrics"))) {
+            assertEquals(2, parts.filter(f -> f.getFileName().toString().startsWith("part-")).count(),
+                    "the killed compaction's part beside the part in use");
+        }
+        assertSameRuns(store, "a compaction killed before it published its manifest");
     }
 
     /** The views' runs, and rows per run in metrics and spectra, equal what groksweep reads. */

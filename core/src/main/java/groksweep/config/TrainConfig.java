@@ -179,8 +179,8 @@ public final class TrainConfig implements java.io.Serializable {
                     + "(mlp only)")
             .onlyWith("model", "mlp").neutral().shared();
     public static final Option<String> GROUP = Option.text("group", "none", // none: a ∘ b mod p, as every run before groups
-                    "learn x·y in a finite group instead of a ∘ b mod p: C<n>, D<n> (dihedral, order 2n), S<n> or A<n> "
-                            + "(n ≤ 6); tokens are its elements (docs/MODELS.md: Groups); none: the modular operation")
+                    "learn x·y in a finite group instead of a ∘ b mod p: " + FiniteGroup.ALLOWED
+                            + "; tokens are its elements (docs/MODELS.md: Groups); none: the modular operation")
             .check(g -> g.equals("none") || FiniteGroup.valid(g), "none, or " + FiniteGroup.ALLOWED)
             .neutral().shared();
     public static final Option<Integer> BATCH_SIZE = Option.integer("batch_size", 0, // 0: full batch, as every run before mini-batches

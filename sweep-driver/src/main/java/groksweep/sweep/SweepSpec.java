@@ -78,7 +78,7 @@ public record SweepSpec(
         int packSize,
         Search search) {
 
-    static final Set<String> KEYS = Set.of("name", "output", "grid", "trainer", "spark", "run_timeout_seconds",
+    public static final Set<String> KEYS = Set.of("name", "output", "grid", "trainer", "spark", "run_timeout_seconds",
             "threads_per_run", "checkpoint_every", "device", "pack_size", "search");
 
     /** The largest pack a spec may ask for. */
