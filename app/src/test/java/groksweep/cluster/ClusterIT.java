@@ -75,6 +75,7 @@ class ClusterIT {
                   steps: %d
                   eval_every: 20
                   analysis_every: 100
+                  d_model: 64
                   d_mlp: 128
                   dtype: float64
                 checkpoint_every: 100

@@ -244,6 +244,14 @@ class DocsTest {
         assertEquals(List.of(), failures);
     }
 
+    /** The README shows the laptop spec as shipped, header and all. */
+    @Test
+    void theReadmesLaptopSpecIsTheShippedFile() throws IOException {
+        Matcher m = Pattern.compile("(?s)```yaml\\n(# The laptop sweep.*?)```").matcher(Files.readString(ROOT.resolve("README.md")));
+        assertTrue(m.find(), "the README shows conf/sweeps/laptop.yaml");
+        assertEquals(Files.readString(ROOT.resolve("conf/sweeps/laptop.yaml")), m.group(1));
+    }
+
     /** Every spec written out in a yaml block (a name, and a grid, trainer or search) parses: its keys and options exist. */
     @Test
     void everySpecInAYamlBlockParses() throws IOException {

@@ -3,6 +3,7 @@ package groksweep.results;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.conf.HadoopParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -11,6 +12,7 @@ import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
 
 import java.io.IOException;
@@ -57,6 +59,7 @@ final class ParquetCodec {
     /** Writes {@code out} (replacing it) with the groups {@code source} feeds. */
     static void write(Configuration conf, Path out, Table table, GroupSource source) throws IOException {
         try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(HadoopOutputFile.fromPath(out, conf))
+                .withConf(conf) // without it each writer loads Hadoop's default configuration from its XML again
                 .withType(table.schema())
                 .withCompressionCodec(CompressionCodecName.SNAPPY)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
@@ -68,10 +71,25 @@ final class ParquetCodec {
 
     /** Streams the rows of one file of {@code table}, in file order. */
     static void read(Configuration conf, Path file, Table table, ResultsStore.RowSink sink) throws IOException {
-        try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), file).withConf(conf).build()) {
+        try (ParquetReader<Group> reader = new GroupReader(file, conf).build()) {
             for (Group g = reader.read(); g != null; g = reader.read()) {
                 sink.write(fromGroup(g, table));
             }
+        }
+    }
+
+    /**
+     * A reader of {@link Group}s on the store's configuration: {@code ParquetReader.builder(support, path)}
+     * would first make and parse a default Hadoop configuration of its own, for every file.
+     */
+    private static final class GroupReader extends ParquetReader.Builder<Group> {
+        GroupReader(Path file, Configuration conf) throws IOException {
+            super(HadoopInputFile.fromPath(file, conf), new HadoopParquetConfiguration(conf));
+        }
+
+        @Override
+        protected org.apache.parquet.hadoop.api.ReadSupport<Group> getReadSupport() {
+            return new GroupReadSupport();
         }
     }
 

@@ -36,9 +36,9 @@ public final class SyntheticResults {
 
     /** Writes {@code runs} runs of {@code steps} steps (fewer rows: faster to write) under {@code store}; returns their ids. */
     public static List<String> write(ResultsStore store, int runs, long seed, int steps) throws IOException {
-        List<String> ids = new ArrayList<>();
         int configs = MODULI.length * FRACTIONS.length * DECAYS.length;
-        for (int i = 0; i < runs; i++) {
+        // Each run draws from its own generator, so writing them on every core gives the same files.
+        return java.util.stream.IntStream.range(0, runs).parallel().mapToObj(i -> {
             int c = i % configs;
             TrainConfig config = TrainConfig.defaults().with(Map.of(
                     "weight_decay", DECAYS[c % DECAYS.length], // varies fastest: a few runs span the phases
@@ -46,9 +46,12 @@ public final class SyntheticResults {
                     "modulus", MODULI[c / (DECAYS.length * FRACTIONS.length)],
                     "seed", (long) (i / configs), "steps", steps, "eval_every", EVAL_EVERY,
                     "analysis_every", ANALYSIS_EVERY));
-            ids.add(writeRun(store, config, new SplittableRandom(seed * 1_000_003 + i)));
-        }
-        return ids;
+            try {
+                return writeRun(store, config, new SplittableRandom(seed * 1_000_003 + i));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList();
     }
 
     static String writeRun(ResultsStore store, TrainConfig c, SplittableRandom rng) throws IOException {
