@@ -49,7 +49,8 @@ class DocsTest {
         return out;
     }
 
-    static final Pattern LINK = Pattern.compile("\\[[^\\]]*\\]\\(([^)\\s]+)\\)");
+    /** A Markdown link or image, or an HTML {@code src}/{@code href}: the target is group 1 or 2. */
+    static final Pattern LINK = Pattern.compile("\\[[^\\]]*\\]\\(([^)\\s]+)\\)|(?:src|href)=\"([^\"]+)\"");
 
     @Test
     void everyRelativeLinkResolvesToAFileAndItsHeading() throws IOException {
@@ -57,7 +58,7 @@ class DocsTest {
         for (Path doc : docs()) {
             Matcher m = LINK.matcher(Files.readString(doc));
             while (m.find()) {
-                String target = m.group(1);
+                String target = m.group(1) != null ? m.group(1) : m.group(2);
                 if (target.matches("^[a-z]+:.*")) {
                     continue; // https:, mailto:
                 }
