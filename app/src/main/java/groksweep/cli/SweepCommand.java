@@ -11,7 +11,7 @@ import groksweep.results.ResultsStore;
 import groksweep.config.TrainConfig;
 import groksweep.sweep.Estimate;
 import groksweep.sweep.Grid;
-import groksweep.sweep.SearchRunner;
+import groksweep.sweep.Strategy;
 import groksweep.sweep.SweepRunner;
 import groksweep.sweep.SweepSpec;
 
@@ -105,21 +105,15 @@ public final class SweepCommand implements Callable<Integer> {
         }
         // Errors from here on name the spec, or --output where it replaced the spec's output.
         String where = output != null ? "" : specFile + ": ";
-        if (sweep.search() != null) {
-            try {
-                ResultsStore.checkWritable(output != null ? "--output" : "output", sweep.output(), sweep.hadoopConfiguration());
-                return search(sweep);
-            } catch (ConfigException e) {
-                return Cli.fail(spec, where + e.getMessage());
-            }
-        }
         SweepRunner.Plan plan;
+        Strategy strategy;
         try {
             ResultsStore.checkWritable(output != null ? "--output" : "output", sweep.output(), sweep.hadoopConfiguration());
             if (repair && !dryRun) {
                 System.out.println(repair(sweep));
             }
-            plan = SweepRunner.plan(sweep, rerunFailed);
+            strategy = SweepRunner.strategy(sweep, rerunFailed);
+            plan = strategy.plan();
             if (embedded(sweep)) { // on a cluster, each executor checks its runs against its own memory
                 long available = RunMemory.available();
                 plan.pending().forEach(c -> RunMemory.check(c, available));
@@ -127,14 +121,17 @@ public final class SweepCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             return Cli.fail(spec, where + e.getMessage());
         }
-        System.out.println(describe(sweep, plan));
+        int slots = Math.max(1, slots(sweep, master));
+        System.out.println(sweep.search() == null ? describe(sweep, plan) : describeSearch(sweep, strategy, slots));
         if (!plan.pending().isEmpty()) {
-            int slots = slots(sweep, master);
             int here = Math.max(1, Runtime.getRuntime().availableProcessors() / sweep.threadsPerRun());
             int concurrent = Math.max(1, Math.min(here, embedded(sweep) ? slots : executorSlots(sweep)));
             try {
-                plan = plan.with(Estimate.of(sweep, plan.pending(), slots, concurrent, CALIBRATION));
-                System.out.println(plan.estimate().line());
+                Estimate e = Estimate.of(sweep, plan.pending(), slots, concurrent, CALIBRATION);
+                plan = plan.with(e);
+                System.out.println(sweep.search() == null ? e.line() : String.format(
+                        "estimate: the search about %.3g core-hours (%.0f%% of the dense grid's %.3g)",
+                        e.coreHours() * strategy.expectedShare(), 100 * strategy.expectedShare(), e.coreHours()));
             } catch (RuntimeException e) { // the sweep itself may still run, e.g. on executors unlike this machine
                 System.out.println("estimate: not available (" + e.getMessage() + ")");
             }
@@ -143,7 +140,7 @@ public final class SweepCommand implements Callable<Integer> {
             return 0;
         }
         try {
-            return train(sweep, plan);
+            return train(sweep, strategy, plan, slots);
         } catch (ConfigException e) {
             throw e;
         } catch (Exception | OutOfMemoryError e) {
@@ -152,103 +149,60 @@ public final class SweepCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * A sweep with a search section: what it can cost beside the dense grid it replaces, then its
-     * rounds ({@link SearchRunner}), the boundaries found, and the analysis as after a grid.
-     */
-    private int search(SweepSpec sweep) throws Exception {
+    /** A search's plan as printed: its searches, the dense grid they replace, and what they are expected to train. */
+    private static String describeSearch(SweepSpec sweep, Strategy strategy, int slots) {
         groksweep.sweep.Search search = sweep.search();
-        ResultsStore store = new ResultsStore(sweep.output(), sweep.hadoopConfiguration());
-        List<SearchRunner.State> states = SearchRunner.states(sweep, store, new java.util.HashMap<>(), rerunFailed);
-        int slots = Math.max(1, slots(sweep, master));
-        List<TrainConfig> dense = new java.util.ArrayList<>();
-        int lastY = search.plane() ? search.axes().get(1).last() : 0;
-        for (SearchRunner.State st : states) {
-            for (int i = 0; i <= search.last(); i++) {
-                for (int j = 0; j <= lastY; j++) {
-                    dense.add(search.plane() ? search.point(st.base(), i, j) : search.point(st.base(), i));
-                }
-            }
-        }
-        if (embedded(sweep)) {
-            long available = RunMemory.available();
-            dense.forEach(c -> RunMemory.check(c, available));
-        }
-        long used = states.stream().mapToLong(st -> st.runIds().size()).sum();
+        int searches = Grid.expand(sweep).size();
+        int dense = strategy.plan().runs().size();
         String over = String.join(" × ", search.axes().stream().map(a -> a.axis() + " over [" + a.lo().toPlainString()
                 + ", " + a.hi().toPlainString() + "] by " + a.resolution().toPlainString()).toList());
-        System.out.printf("sweep %s (spec sha256 %s): %d search%s of %s (%d points each) for %s, output %s%n",
-                sweep.name(), sweep.hash(), states.size(), states.size() == 1 ? "" : "es", over,
-                dense.size() / states.size(), search.outcome().key(), sweep.output());
-        double perSearch;
-        if (search.plane()) {
-            perSearch = groksweep.sweep.Quadtree.expected(search.last(), lastY);
-            System.out.printf("search: at most %d runs (the dense grid's); expected %.0f when one straight boundary crosses"
-                    + " each plane (%.0f per search: a coarse grid, then the cells it runs through split to one step);"
-                    + " %d committed runs already used%n", dense.size(), perSearch * states.size(), perSearch, used);
-        } else {
-            int k = Math.max(1, slots / states.size());
-            double[] expected = groksweep.sweep.Bracket.expected(search.last(), k);
-            perSearch = expected[0];
-            System.out.printf("search: at most %d runs (the dense grid's); expected %.0f when the outcome is monotone"
-                    + " (%.1f per search, %d point%s per flip a round on %d task slot%s, at most %d rounds); %d committed runs"
-                    + " already used%n", dense.size(), expected[0] * states.size(), expected[0], k, k == 1 ? "" : "s",
-                    slots, slots == 1 ? "" : "s", (int) expected[1], used);
-        }
-        try {
-            int concurrent = Math.max(1, Math.min(Math.max(1, Runtime.getRuntime().availableProcessors()
-                    / sweep.threadsPerRun()), slots));
-            Estimate e = Estimate.of(sweep, dense, slots, concurrent, CALIBRATION);
-            double share = perSearch * states.size() / dense.size();
-            System.out.printf("estimate: the search about %.3g core-hours (%.0f%% of the dense grid's %.3g)%n",
-                    e.coreHours() * share, 100 * share, e.coreHours());
-        } catch (RuntimeException e) {
-            System.out.println("estimate: not available (" + e.getMessage() + ")");
-        }
-        if (dryRun) {
-            return 0;
-        }
-        SparkSession spark = session(sweep, master, ui);
-        SearchRunner.Outcome o = SearchRunner.run(spark, sweep, slots, rerunFailed, System.out::println, round -> {});
-        Map<String, Integer> byStatus = new TreeMap<>();
-        o.trained().forEach(r -> byStatus.merge(r.label(), 1, Integer::sum));
-        System.out.println();
-        String table = search.plane() ? "cells" : "boundaries";
-        System.out.println(search.plane() ? Summary.cells(SearchRunner.cells(sweep, o.states()))
-                : Summary.boundaries(SearchRunner.boundaries(sweep, o.states())));
-        System.out.printf("%nsearch done in %s: %d rounds, %d runs trained %s; %d runs used in all, of a dense grid's %d;"
-                + " results in %s (the %s table: groksweep sql %s \"SELECT * FROM %s\")%n",
-                groksweep.sweep.Progress.duration(o.seconds()), o.rounds(), o.trained().size(), byStatus,
-                o.states().stream().mapToLong(st -> st.runIds().size()).sum(), dense.size(), sweep.output(), table,
-                sweep.output(), table);
-        if (noAnalysis) {
-            return 0;
-        }
-        System.out.println();
-        return AnalyzeCommand.analyze(spark, sweep.output(), Onsets.Thresholds.defaults(), true, null,
-                Report.axes(Report.DEFAULT_AXES), spec);
+        double expected = strategy.expectedShare() * dense;
+        return String.format("sweep %s (spec sha256 %s): %d search%s of %s (%d points each) for %s, output %s%n"
+                + "search: at most %d runs (the dense grid's); expected %.0f (%.1f per search) when %s, on %d task slot%s"
+                + " (each trains the next point of any search as soon as it is free); %d committed runs already used",
+                sweep.name(), sweep.hash(), searches, searches == 1 ? "" : "es", over, dense / searches,
+                search.outcome().key(), sweep.output(), dense, expected, expected / searches,
+                search.plane() ? "one straight boundary crosses each plane (a coarse grid, then the cells it runs"
+                        + " through split to one step)" : "the outcome is monotone (bisection; a search whose siblings"
+                        + " found theirs starts there and needs fewer)", slots, slots == 1 ? "" : "s", strategy.used());
     }
 
-    /** Trains the plan's pending runs, then compacts and analyses as asked. */
-    private int train(SweepSpec sweep, SweepRunner.Plan plan) throws Exception {
+    /** Trains the sweep (its grid's pending runs, or its searches), then compacts and analyses as asked. */
+    private int train(SweepSpec sweep, Strategy strategy, SweepRunner.Plan plan, int slots) throws Exception {
         SparkSession spark = session(sweep, master, ui); // stops at JVM exit
         if (ui && spark.sparkContext().uiWebUrl().isDefined()) {
             System.out.println("Spark UI: " + spark.sparkContext().uiWebUrl().get());
         }
         Thread live = liveReport > 0 && !plan.pending().isEmpty()
                 ? LiveReport.every(new ResultsStore(sweep.output(), sweep.hadoopConfiguration()), sweep.name(),
-                        plan.runs().size(), java.time.Duration.ofSeconds(liveReport), System.out::println)
+                        (int) Math.round(strategy.expectedShare() * plan.runs().size()),
+                        java.time.Duration.ofSeconds(liveReport), System.out::println)
                 : null;
         SweepRunner.Outcome outcome;
         try {
-            outcome = SweepRunner.run(spark, sweep, plan, rerunFailed, System.out::println);
+            outcome = SweepRunner.run(spark, sweep, strategy, plan, slots, rerunFailed, System.out::println,
+                    sweep.search() == null ? r -> {} : r -> System.out.printf("[search %s] run %s %s in %s; %d runs used%n",
+                            sweep.name(), r.runId(), r.label(), groksweep.sweep.Progress.duration(r.seconds()),
+                            strategy.used()));
         } finally {
             if (live != null) {
                 live.interrupt();
                 live.join();
             }
         }
-        System.out.println(Summary.table(outcome, sweep.output()));
+        if (sweep.search() == null) {
+            System.out.println(Summary.table(outcome, sweep.output()));
+        } else {
+            Map<String, Integer> byStatus = new TreeMap<>();
+            outcome.trained().forEach(r -> byStatus.merge(r.label(), 1, Integer::sum));
+            String table = sweep.search().plane() ? "cells" : "boundaries";
+            System.out.printf("%n%s%n%nsearch done in %s: %d runs trained %s; %d runs used in all, of a dense grid's %d;"
+                    + " task slots %.0f%% busy; results in %s (the %s table: groksweep sql %s \"SELECT * FROM %s\")%n",
+                    sweep.search().plane() ? Summary.cells(strategy.rows()) : Summary.boundaries(strategy.rows()),
+                    groksweep.sweep.Progress.duration(outcome.seconds()), outcome.trained().size(), byStatus,
+                    strategy.used(), plan.runs().size(), 100 * outcome.utilisation(), sweep.output(), table,
+                    sweep.output(), table);
+        }
         ResultsStore store = new ResultsStore(sweep.output(), sweep.hadoopConfiguration());
         if (compact || !noCompact && Compaction.uncompactedRuns(store) > Compaction.WORTH_IT_RUNS) {
             Compaction.Report r = Compaction.compact(store, java.time.Duration.ofSeconds(10), Compaction.NO_STAGES);
@@ -274,13 +228,14 @@ public final class SweepCommand implements Callable<Integer> {
         }
         groksweep.results.Verify.Report r = groksweep.results.Verify.check(store);
         java.util.Set<String> ours = new java.util.HashSet<>();
-        Grid.expand(sweep).forEach(c -> ours.add(c.runId()));
+        SweepRunner.strategy(sweep, false).plan().runs().forEach(c -> ours.add(c.runId()));
+        groksweep.results.RunStore runs = new groksweep.results.RunStore(store);
         StringBuilder s = new StringBuilder();
         java.util.Set<String> retrained = new java.util.TreeSet<>();
         for (groksweep.results.Verify.Damage d : r.damage()) {
             if (d.runId() != null && ours.contains(d.runId())) {
                 if (retrained.add(d.runId())) {
-                    store.delete(groksweep.results.Layout.run(groksweep.results.Tables.RUNS, d.runId()));
+                    runs.uncommit(d.runId());
                 }
                 s.append("repair: ").append(d.line()).append(": trained again\n");
             } else {
@@ -296,7 +251,7 @@ public final class SweepCommand implements Callable<Integer> {
     /** What a stopped sweep keeps: its committed runs, counted again now. */
     private static String kept(SweepSpec sweep, SweepRunner.Plan plan) {
         try {
-            SweepRunner.Plan now = SweepRunner.plan(sweep, false);
+            SweepRunner.Plan now = SweepRunner.strategy(sweep, false).plan();
             return (now.runs().size() - now.pending().size()) + " of " + plan.runs().size()
                     + " runs are committed and will be kept";
         } catch (IOException | RuntimeException e) {

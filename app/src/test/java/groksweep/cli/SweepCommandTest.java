@@ -105,10 +105,11 @@ class SweepCommandTest {
         List<String> lines = out.toString().strip().lines().toList();
         assertTrue(lines.get(0).matches("sweep s \\(spec sha256 \\w+\\): 2 searches of train_fraction over \\[0.2, 0.8] by"
                 + " 0.05 \\(13 points each\\) for memorised, output .*"), lines.get(0));
-        double[] expected = groksweep.sweep.Bracket.expected(12, 1); // 2 slots, 2 searches: bisection
-        assertTrue(lines.get(1).startsWith(String.format("search: at most 26 runs (the dense grid's); expected %.0f when the"
-                + " outcome is monotone (%.1f per search, 1 point per flip a round on 2 task slots, at most %d rounds); 0"
-                + " committed runs already used", 2 * expected[0], expected[0], (int) expected[1])), lines.get(1));
+        double[] expected = groksweep.sweep.Bracket.expected(12, 1); // bisection, before any sharing
+        assertTrue(lines.get(1).startsWith(String.format("search: at most 26 runs (the dense grid's); expected %.0f (%.1f per"
+                + " search) when the outcome is monotone (bisection; a search whose siblings found theirs starts there and"
+                + " needs fewer), on 2 task slots (each trains the next point of any search as soon as it is free); 0"
+                + " committed runs already used", 2 * expected[0], expected[0])), lines.get(1));
         assertTrue(lines.get(2).matches("estimate: the search about \\S+ core-hours \\(" + Math.round(100 * expected[0] / 13)
                 + "% of the dense grid's \\S+\\)"), lines.get(2));
         assertFalse(Files.exists(dir.resolve("out")), "a dry run writes nothing");

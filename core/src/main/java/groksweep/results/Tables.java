@@ -122,8 +122,8 @@ public final class Tables {
 
     /** The leaf cells of two-axis searches ({@code cells/<name>-<hash>.parquet}), as {@link #BOUNDARIES} for one axis. */
     public static final Table CELLS = new Table("cells",
-            "Sweeps with a two-axis search section: one row per leaf cell of each search's quadtree, rewritten after "
-                    + "every round; the phase diagram at the resolution reached in each region.",
+            "Sweeps with a two-axis search section: one row per leaf cell of each search's quadtree, rewritten as "
+                    + "each of its runs commits; the phase diagram at the resolution reached in each region.",
             List.of(
                     required("sweep", Type.STRING, "", "the spec's name and hash, as sweeps/<name>-<hash>.yaml"),
                     required("search", Type.STRING, "", "the grid combination searched, as in boundaries"),
@@ -151,7 +151,7 @@ public final class Tables {
      */
     public static final Table BOUNDARIES = new Table("boundaries",
             "Sweeps with a search section: one row per boundary found (per search and flip; one row with null "
-                    + "bounds when a search found none), rewritten after every round of the search.",
+                    + "bounds when a search found none), rewritten as each of its runs commits.",
             List.of(
                     required("sweep", Type.STRING, "", "the spec's name and hash, as sweeps/<name>-<hash>.yaml"),
                     required("search", Type.STRING, "", "the grid combination searched: its axes' values, e.g. seed=1, weight_decay=1.0"),
@@ -168,7 +168,10 @@ public final class Tables {
                     required("runs", Type.INT32, "count", "committed runs the search used, failed ones included"),
                     required("failed", Type.INT32, "count", "of those, runs that failed or timed out (no outcome)"),
                     required("points", Type.STRING, "", "every trained value and its outcome, e.g. 0.1:no 0.5:yes 0.7:failed"),
-                    required("run_ids", Type.STRING, "", "the runs used, in the order of points")));
+                    required("run_ids", Type.STRING, "", "the runs used, in the order of points"),
+                    optional("from_siblings", Type.BOOLEAN, "",
+                            "whether the search began at the points either side of its siblings' median boundary "
+                                    + "(searches that differ only in seed), not at the range's ends")));
 
     /** The tables of progress measures, written at analysis steps beside the metrics. */
     public static final List<Table> MEASURES = List.of(SPECTRA, IRREPS);

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * What one search knows of its outcome on the lattice 0..{@code last} of its axis, and which points
@@ -18,8 +19,14 @@ import java.util.TreeSet;
  * spread evenly inside each flip wider than one lattice step (k-section, k − 1 points per flip).
  * It ends when every flip is one step wide. More than one flip: the outcome is not monotone on the
  * axis, and every flip is refined alike.
+ *
+ * <p>A search with a {@code hint} (its siblings' median boundary, {@link BracketSearches}) starts
+ * instead from the hint's two points. If they bracket, that flip is its own, found in two runs;
+ * if they agree, it trains the one end of the range the boundary must lie towards (the hint's
+ * direction), then bisects as any search. A flip it finds needs no ends: as in bisection, the
+ * outcome is taken as monotone.
  */
-public record Bracket(int last, Map<Integer, Boolean> known, Set<Integer> failed) {
+public record Bracket(int last, Map<Integer, Boolean> known, Set<Integer> failed, Flip hint) {
 
     public enum Status {
         /** Points remain to train. */
@@ -42,6 +49,11 @@ public record Bracket(int last, Map<Integer, Boolean> known, Set<Integer> failed
         failed = new TreeSet<>(failed);
     }
 
+    /** A search from the range's ends, with no hint. */
+    public Bracket(int last, Map<Integer, Boolean> known, Set<Integer> failed) {
+        this(last, known, failed, null);
+    }
+
     /** The neighbouring known points whose outcomes differ, lowest first. */
     public List<Flip> flips() {
         List<Flip> out = new ArrayList<>();
@@ -60,20 +72,41 @@ public record Bracket(int last, Map<Integer, Boolean> known, Set<Integer> failed
      * lattice has fewer); before the ends are known, both ends and {@code k} points between.
      */
     public List<Integer> next(int k) {
+        if (hint != null && !flips().isEmpty()) {
+            return inFlips(k);
+        } else if (hint != null) {
+            List<Integer> first = Stream.of(hint.lower(), hint.upper()).filter(this::untried).toList();
+            if (known.isEmpty() || Set.of(hint.lower(), hint.upper()).containsAll(known.keySet()) && !first.isEmpty()) {
+                return first;
+            }
+            // The points known agree: the boundary lies beyond them, towards the end with the other outcome.
+            int end = known.values().iterator().next() == hint.below() ? last : 0;
+            return untried(end) ? List.of(end) : List.of();
+        }
         if (!known.containsKey(0) || !known.containsKey(last)) {
             if (failed.contains(0) || failed.contains(last)) {
                 return List.of();
             }
             TreeSet<Integer> points = new TreeSet<>(List.of(0, last));
-            points.addAll(spread(0, last, k));
+            if (known.keySet().stream().noneMatch(i -> i > 0 && i < last)) { // once one is known, the ends are what is missing
+                points.addAll(spread(0, last, k));
+            }
             points.removeAll(known.keySet());
             return List.copyOf(points);
         }
+        return inFlips(k);
+    }
+
+    private List<Integer> inFlips(int k) {
         List<Integer> out = new ArrayList<>();
         for (Flip f : flips()) {
             out.addAll(spread(f.lower(), f.upper(), k));
         }
         return out;
+    }
+
+    private boolean untried(int i) {
+        return !known.containsKey(i) && !failed.contains(i);
     }
 
     /** Up to k untried points strictly between a and b, as evenly spaced as the lattice allows. */
@@ -101,7 +134,9 @@ public record Bracket(int last, Map<Integer, Boolean> known, Set<Integer> failed
             return Status.OPEN;
         }
         List<Flip> flips = flips();
-        if (!known.containsKey(0) || !known.containsKey(last)) {
+        if (hint != null && flips.isEmpty()) { // the end it went to is known (no boundary) or failed
+            return known.containsKey(0) || known.containsKey(last) ? Status.NONE : Status.UNRESOLVED;
+        } else if (hint == null && (!known.containsKey(0) || !known.containsKey(last))) {
             return Status.UNRESOLVED;
         } else if (flips.isEmpty()) {
             return Status.NONE;
@@ -120,19 +155,29 @@ public record Bracket(int last, Map<Integer, Boolean> known, Set<Integer> failed
         double runs = 0;
         int rounds = 0;
         for (int b = 0; b <= last + 1; b++) { // outcome true from point b on; b = 0 or last + 1: no boundary
-            Bracket s = new Bracket(last, Map.of(), Set.of());
-            int round = 0;
-            for (List<Integer> next = s.next(k); !next.isEmpty(); next = s.next(k)) {
-                Map<Integer, Boolean> known = new TreeMap<>(s.known());
-                for (int i : next) {
-                    known.put(i, i >= b);
-                }
-                s = new Bracket(last, known, Set.of());
-                round++;
-            }
-            runs += s.known().size();
-            rounds = Math.max(rounds, round);
+            int[] r = simulate(last, k, b);
+            runs += r[0];
+            rounds = Math.max(rounds, r[1]);
         }
         return new double[] {runs / (last + 2), rounds};
+    }
+
+    /** The runs a search from the range's ends trains when the outcome is true from point b on. */
+    public static int runs(int last, int k, int b) {
+        return simulate(last, k, b)[0];
+    }
+
+    private static int[] simulate(int last, int k, int b) {
+        Bracket s = new Bracket(last, Map.of(), Set.of());
+        int round = 0;
+        for (List<Integer> next = s.next(k); !next.isEmpty(); next = s.next(k)) {
+            Map<Integer, Boolean> known = new TreeMap<>(s.known());
+            for (int i : next) {
+                known.put(i, i >= b);
+            }
+            s = new Bracket(last, known, Set.of());
+            round++;
+        }
+        return new int[] {s.known().size(), round};
     }
 }

@@ -27,11 +27,15 @@ import java.util.TreeMap;
  *   resolution: 0.025
  *   outcome: grokked         # or memorised, or test_loss_below (with threshold)
  *   threshold: 1.0           # test_loss_below only: nats
+ *   replicates: [seed]       # grid axes whose searches share their boundaries (default [seed]; [] for none)
  * </pre>
  * or over two axes: {@code axis: [weight_decay, train_fraction]}, {@code range: [[0, 3], [0.1, 0.9]]},
  * {@code resolution: [0.25, 0.05]}, {@code outcome: phase}.
  */
-public record Search(List<Lattice> axes, Outcome outcome, double threshold) {
+public record Search(List<Lattice> axes, Outcome outcome, double threshold, List<String> replicates) {
+
+    /** The grid axes whose values are replicates of one experiment by default: searches that differ in seed share. */
+    public static final List<String> DEFAULT_REPLICATES = List.of("seed");
 
     /** One searched option's points: lo, lo + resolution, ..., hi. */
     public record Lattice(String axis, BigDecimal lo, BigDecimal hi, BigDecimal resolution) {
@@ -170,6 +174,9 @@ public record Search(List<Lattice> axes, Outcome outcome, double threshold) {
         m.put("outcome", outcome.key());
         if (outcome == Outcome.TEST_LOSS_BELOW) {
             m.put("threshold", threshold);
+        }
+        if (!replicates.equals(DEFAULT_REPLICATES)) { // the default is left out, so earlier specs keep their hash
+            m.put("replicates", replicates);
         }
         return m;
     }

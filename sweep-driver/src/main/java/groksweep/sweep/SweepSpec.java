@@ -34,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A sweep: a name, an output root, grid axes over any trainer option, fixed trainer options,
@@ -289,7 +290,7 @@ public record SweepSpec(
         }
     }
 
-    static final Set<String> SEARCH_KEYS = Set.of("axis", "range", "resolution", "outcome", "threshold");
+    static final Set<String> SEARCH_KEYS = Set.of("axis", "range", "resolution", "outcome", "threshold", "replicates");
 
     /** The {@code search:} section; its range is checked against the option with every run ({@link #checkRuns}). */
     private static Search search(Node node, List<Map<String, List<Object>>> grids, Map<String, Object> trainer) {
@@ -334,7 +335,24 @@ public record SweepSpec(
             }
             threshold = decimal(m.get("threshold"), "search.threshold").doubleValue();
         }
-        return new Search(List.copyOf(axes), o, threshold);
+        List<String> replicates = Search.DEFAULT_REPLICATES;
+        if (m.containsKey("replicates")) {
+            Set<String> axesOfGrids = new TreeSet<>();
+            grids.forEach(g -> axesOfGrids.addAll(g.keySet()));
+            if (!(m.get("replicates") instanceof SequenceNode seq)) {
+                throw at(m.get("replicates"), "search.replicates", "expected a list of grid axes, e.g. [seed], or []");
+            }
+            replicates = new ArrayList<>();
+            for (Node n : seq.getValue()) {
+                String axis = string(n, "search.replicates");
+                if (!axesOfGrids.contains(axis)) {
+                    throw at(n, "search.replicates", "'" + axis + "' is not a grid axis; expected some of " + axesOfGrids);
+                }
+                replicates.add(axis);
+            }
+            replicates = List.copyOf(replicates);
+        }
+        return new Search(List.copyOf(axes), o, threshold, replicates);
     }
 
     /** One searched axis: a numeric option in neither the grid nor the fixed options, its range and resolution. */

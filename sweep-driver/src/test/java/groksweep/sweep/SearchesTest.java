@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * Searches on a shared local[2] session, with real runs: where p = 11 runs of 60 steps stop
  * memorising their train pairs as the train fraction grows (larger train sets take longer).
  */
-class SearchRunnerTest {
+class SearchesTest {
     static SparkSession spark;
     @TempDir Path dir;
 
@@ -57,7 +57,7 @@ class SearchRunnerTest {
         assertEquals(26, plan.pending().size(), "every point trained apart");
         SweepRunner.run(spark, grid, plan, false, line -> {});
         Map<Long, Map<Integer, Boolean>> out = new TreeMap<>();
-        for (SearchRunner.State s : SearchRunner.states(oracle, store(oracle), new java.util.HashMap<>(), false)) {
+        for (BracketSearches.State s : brackets(SweepRunner.strategy(oracle, false))) {
             assertEquals(13, s.bracket().known().size(), "every point trained");
             out.put(s.base().seed(), s.bracket().known());
         }
@@ -68,13 +68,30 @@ class SearchRunnerTest {
         return new ResultsStore(spec.output());
     }
 
+    /** Runs a spec's searches to the end on 2 task slots, {@code onCommit} told of each run. */
+    static SweepRunner.Outcome search(SweepSpec spec, java.util.function.Consumer<SweepRunner.RunReport> onCommit)
+            throws Exception {
+        Strategy s = SweepRunner.strategy(spec, false);
+        return SweepRunner.run(spark, spec, s, s.plan(), 2, false, line -> {}, onCommit);
+    }
+
+    static List<BracketSearches.State> brackets(Strategy s) {
+        return ((BracketSearches) s).states(Set.of());
+    }
+
+    static Map<Long, List<Bracket.Flip>> flips(SweepRunner.Outcome o) {
+        Map<Long, List<Bracket.Flip>> out = new TreeMap<>();
+        brackets(o.strategy()).forEach(s -> out.put(s.base().seed(), s.bracket().flips()));
+        return out;
+    }
+
     @Test
     void aSearchFindsTheDenseGridsBoundaryWithFewerRuns() throws Exception {
         SweepSpec spec = search("out");
-        SearchRunner.Outcome o = SearchRunner.run(spark, spec, 2, false, line -> {}, round -> {});
+        SweepRunner.Outcome o = search(spec, r -> {});
         Map<Long, Map<Integer, Boolean>> grid = denseGrid(spec);
         int used = 0;
-        for (SearchRunner.State s : o.states()) {
+        for (BracketSearches.State s : brackets(o.strategy())) {
             Bracket dense = new Bracket(12, grid.get(s.base().seed()), Set.of());
             assertEquals(1, dense.flips().size(), "the grid's outcome is monotone for seed " + s.base().seed() + ": "
                     + dense.known());
@@ -97,7 +114,7 @@ class SearchRunnerTest {
         List<Row> boundaries = store(spec).read(Tables.BOUNDARIES, spec.name() + "-" + spec.hash());
         assertEquals(2, boundaries.size());
         for (Row r : boundaries) {
-            SearchRunner.State s = o.states().stream()
+            BracketSearches.State s = brackets(o.strategy()).stream()
                     .filter(st -> r.getString("search").equals("seed=" + st.base().seed())).findFirst().orElseThrow();
             Bracket.Flip f = s.bracket().flips().get(0);
             assertEquals("resolved", r.getString("status"));
@@ -105,35 +122,31 @@ class SearchRunnerTest {
             assertEquals(spec.search().value(f.upper()), r.getDouble("upper"));
             assertEquals(false, r.get("outcome_above"), "memorised below the boundary, not above");
             assertEquals(s.runIds().size(), r.getInt("runs"));
+            assertEquals(s.bracket().hint() != null, r.get("from_siblings"));
         }
     }
 
     @Test
-    void aDriverStoppedBetweenRoundsResumesAndTrainsNoRunTwice() throws Exception {
+    void aDriverStoppedMidSearchResumesAndTrainsNoRunTwice() throws Exception {
         SweepSpec spec = search("resumed");
         class Killed extends RuntimeException {}
-        assertThrows(Killed.class, () -> SearchRunner.run(spark, spec, 2, false, line -> {}, round -> {
-            throw new Killed(); // the driver dies once round 1 has committed
+        assertThrows(Killed.class, () -> search(spec, r -> {
+            throw new Killed(); // the driver dies once a run has committed
         }));
         Set<String> first = store(spec).runIds(Tables.RUNS);
-        assertTrue(!first.isEmpty(), "round 1 committed its runs");
-        SearchRunner.Outcome resumed = SearchRunner.run(spark, spec, 2, false, line -> {}, round -> {});
+        assertTrue(!first.isEmpty(), "a run committed before the driver died");
+        SweepRunner.Outcome resumed = search(spec, r -> {});
         List<String> again = new ArrayList<>();
         resumed.trained().forEach(r -> again.add(r.runId()));
         assertEquals(new HashSet<>(again).size(), again.size(), "each run trained once after the restart");
         for (String id : again) {
             assertTrue(!first.contains(id), id + " was committed before the restart and trained again");
         }
-        SearchRunner.Outcome straight = SearchRunner.run(spark, search("straight"), 2, false, line -> {}, round -> {});
-        for (int i = 0; i < 2; i++) {
-            assertEquals(straight.states().get(i).runIds(), resumed.states().get(i).runIds(),
-                    "the same runs as a search never stopped");
-        }
+        assertEquals(flips(search(search("straight"), r -> {})), flips(resumed), "the boundaries of a search never stopped");
         for (String id : store(spec).runIds(Tables.RUNS)) {
             assertEquals(1, store(spec).read(Tables.RUNS, id).size());
         }
-        assertEquals(SearchRunner.run(spark, spec, 2, false, line -> {}, round -> {}).trained(), List.of(),
-                "a finished search trains nothing");
+        assertEquals(List.of(), search(spec, r -> {}).trained(), "a finished search trains nothing");
     }
 
     /** A run that diverges is an outcome (it did not memorise), not a failure to step around. */
@@ -141,8 +154,8 @@ class SearchRunnerTest {
     void aDivergedRunIsAnOutcome() throws Exception {
         SweepSpec spec = SweepSpec.parse("name: d\noutput: " + dir.resolve("diverged") + "\n" + TRAINER + "  train_fraction: 0.2\n"
                 + "search:\n  axis: lr\n  range: [0.001, 1.0e30]\n  resolution: 1.0e29\n  outcome: memorised\n");
-        SearchRunner.Outcome o = SearchRunner.run(spark, spec, 2, false, line -> {}, round -> {});
-        Bracket b = o.states().get(0).bracket();
+        SweepRunner.Outcome o = search(spec, r -> {});
+        Bracket b = brackets(o.strategy()).get(0).bracket();
         assertEquals(Bracket.Status.RESOLVED, b.status(), b.toString());
         assertEquals(List.of(new Bracket.Flip(0, 1, true)), b.flips(), "memorised at lr 0.001, diverged from 1e29 on");
         assertEquals(Set.of(), b.failed());
@@ -161,8 +174,8 @@ class SearchRunnerTest {
         String search = "search:\n  axis: [train_fraction, steps]\n  range: [[0.2, 0.8], [20, 80]]\n  resolution: [0.1, 10]\n"
                 + "  outcome: phase\n";
         SweepSpec spec = SweepSpec.parse("name: plane\noutput: " + dir.resolve("plane") + "\n" + trainer + search);
-        SearchRunner.Outcome o = SearchRunner.run(spark, spec, 2, false, line -> {}, round -> {});
-        Quadtree q = o.states().get(0).quad();
+        SweepRunner.Outcome o = search(spec, r -> {});
+        Quadtree q = ((QuadtreeSearches) o.strategy()).states().get(0).quad();
         assertEquals(Bracket.Status.RESOLVED, q.status());
         // The oracle: the dense grid trained apart, into an output of its own, and read as the search would.
         SweepSpec grid = SweepSpec.parse("name: dense\noutput: " + dir.resolve("plane-dense") + "\ngrid:\n"
@@ -172,7 +185,7 @@ class SearchRunnerTest {
         SweepRunner.run(spark, grid, plan, false, line -> {});
         SweepSpec oracle = SweepSpec.parse("name: plane\noutput: " + dir.resolve("plane-dense") + "\n" + trainer + search);
         Map<Integer, String> dense = new TreeMap<>();
-        for (Map.Entry<Integer, String> e : SearchRunner.states(oracle, store(oracle), new java.util.HashMap<>(), false).get(0)
+        for (Map.Entry<Integer, String> e : ((QuadtreeSearches) SweepRunner.strategy(oracle, false)).states().get(0)
                 .quad().known().entrySet()) {
             dense.put(e.getKey(), e.getValue());
         }
@@ -197,16 +210,5 @@ class SearchRunnerTest {
         List<Row> cells = store(spec).read(Tables.CELLS, spec.name() + "-" + spec.hash());
         assertEquals(q.leaves().size(), cells.size(), "a row per leaf cell");
         assertEquals(mixed.size(), cells.stream().filter(r -> r.getString("cell").equals("mixed")).count());
-    }
-
-    @Test
-    void theNextRoundSharesTheSlotsAmongTheOpenFlips() {
-        SweepSpec spec = search("unused");
-        List<SearchRunner.State> fresh = Grid.expand(spec).stream()
-                .map(base -> new SearchRunner.State(base, new Bracket(12, Map.of(), Set.of()), Map.<Integer, String>of()))
-                .toList();
-        assertEquals(4, SearchRunner.k(fresh, 8), "8 slots, 2 searches: 4 points each between the ends");
-        assertEquals(2 * 6, SearchRunner.next(spec, fresh, 8).size(), "both ends and 4 points between, for each");
-        assertEquals(1, SearchRunner.k(fresh, 1), "at least one point per flip");
     }
 }

@@ -1,0 +1,131 @@
+package groksweep.sweep;
+
+import groksweep.config.TrainConfig;
+import groksweep.results.Row;
+import groksweep.results.RunStore;
+import groksweep.results.Table;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * What one-axis and two-axis searches share: a search per grid combination, the outcomes of the
+ * committed runs on their lattices (a committed run's outcome never changes, so each is read once),
+ * and the table they publish. Runs that failed or timed out are no evidence either way (a diverged
+ * run is: its metrics say it did not grok); with {@code --rerun-failed} they count as untried until
+ * trained again.
+ */
+abstract class Searches implements Strategy {
+    static final String FAILED = "failed";
+
+    final SweepSpec spec;
+    final Search search;
+    final List<TrainConfig> bases;
+    private final Set<String> retry;
+    private final Map<String, String> outcomes = new HashMap<>();
+    private List<Row> rows = List.of();
+
+    Searches(SweepSpec spec, Set<String> retry) {
+        this.spec = spec;
+        this.search = spec.search();
+        this.bases = Grid.expand(spec);
+        this.retry = new HashSet<>(retry);
+    }
+
+    /** The searches of a spec: a bracket per combination on one axis, a quadtree on two. */
+    static Searches of(SweepSpec spec, Set<String> retry) {
+        return spec.search().plane() ? new QuadtreeSearches(spec, retry) : new BracketSearches(spec, retry);
+    }
+
+    /** Lattice points of one search (the quadtree's keys on two axes). */
+    abstract int points();
+
+    /** The run at lattice point (or quadtree key) i of the search over {@code base}. */
+    abstract TrainConfig point(TrainConfig base, int i);
+
+    abstract Table table();
+
+    /** The rows of its table as the committed runs now say. */
+    abstract List<Row> tableRows();
+
+    /** The runs a dense grid over every search's lattice would train, and those of them not committed. */
+    @Override
+    public SweepRunner.Plan plan() {
+        List<TrainConfig> dense = new ArrayList<>();
+        List<TrainConfig> pending = new ArrayList<>();
+        for (TrainConfig base : bases) {
+            for (int i = 0; i < points(); i++) {
+                TrainConfig c = point(base, i);
+                dense.add(c);
+                String outcome = outcomes.get(c.runId());
+                if (outcome == null) {
+                    pending.add(c);
+                }
+            }
+        }
+        return new SweepRunner.Plan(dense, pending, null);
+    }
+
+    @Override
+    public void update(RunStore runs) throws IOException {
+        Set<String> committed = runs.committed();
+        for (TrainConfig base : bases) {
+            for (int i = 0; i < points(); i++) {
+                String id = point(base, i).runId();
+                if (committed.contains(id) && !outcomes.containsKey(id) && !retry.contains(id)) {
+                    learn(id, runs.status(id).retryable() ? FAILED : search.category(runs.metrics(id)));
+                }
+            }
+        }
+    }
+
+    /** Records a committed run's outcome (a category of {@link Search#category}, or {@link #FAILED}). */
+    void learn(String runId, String outcome) {
+        outcomes.put(runId, outcome);
+    }
+
+    /** The outcome of the run, null while it is untried. */
+    String outcome(String runId) {
+        return outcomes.get(runId);
+    }
+
+    /** Notes that a run is handed out to train: a failed one to train again is untried no longer. */
+    TrainConfig handOut(TrainConfig c) {
+        retry.remove(c.runId());
+        return c;
+    }
+
+    @Override
+    public void publish(RunStore runs) throws IOException {
+        rows = tableRows();
+        runs.files().write(table(), spec.name() + "-" + spec.hash(), rows);
+    }
+
+    @Override
+    public List<Row> rows() {
+        return rows;
+    }
+
+    /** A search's grid combination as its axes' values, e.g. "seed=1, weight_decay=1.0" ("all" without axes). */
+    String describe(TrainConfig base) {
+        StringJoiner s = new StringJoiner(", ");
+        spec.axes().forEach(a -> s.add(a + "=" + base.value(a)));
+        return s.length() == 0 ? "all" : s.toString();
+    }
+
+    /** A table row's first columns: the sweep, the search and its outcome. */
+    Row row(TrainConfig base) {
+        return table().row().set("sweep", spec.name() + "-" + spec.hash()).set("search", describe(base))
+                .set("outcome", search.outcome().key());
+    }
+
+    static double number(Object v) {
+        return ((Number) v).doubleValue();
+    }
+}

@@ -1,0 +1,215 @@
+package groksweep.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import groksweep.config.TrainConfig;
+import groksweep.results.ResultsStore;
+import groksweep.results.RunStatus;
+import groksweep.results.RunStore;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+
+/**
+ * The sweep loop and the one-axis searches against a planted outcome in simulated time: a run at
+ * lattice point i of seed s is "yes" from the seed's planted boundary on, and takes the time the
+ * test gives it. What is tested is which runs the searches choose and when the slots train them;
+ * real runs on Spark are {@link SearchesTest}'s.
+ */
+class SweepLoopTest {
+    @TempDir Path dir;
+
+    /** Task slots in simulated time: a job per run, ending after the run's duration with the planted outcome. */
+    static final class Simulated implements Scheduler {
+        private record Job(TrainConfig run, double start, double end) {}
+
+        final BracketSearches searches;
+        final ToIntFunction<TrainConfig> boundary; // the lattice point from which the outcome is yes
+        final Map<Boolean, Double> seconds; // a run's duration by its outcome
+        final List<Job> jobs = new ArrayList<>();
+        final List<TrainConfig> trained = new ArrayList<>();
+        double now;
+        double busy;
+
+        Simulated(BracketSearches searches, ToIntFunction<TrainConfig> boundary, Map<Boolean, Double> seconds) {
+            this.searches = searches;
+            this.boundary = boundary;
+            this.seconds = seconds;
+        }
+
+        boolean yes(TrainConfig c) {
+            return index(c) >= boundary.applyAsInt(c);
+        }
+
+        int index(TrainConfig c) {
+            Search s = searches.search;
+            for (int i = 0; i <= s.last(); i++) {
+                if (s.point(c, i).runId().equals(c.runId())) {
+                    return i;
+                }
+            }
+            throw new AssertionError(c.runId());
+        }
+
+        @Override
+        public void submit(List<TrainConfig> runs) {
+            assertEquals(1, runs.size(), "a search's runs go one job each");
+            TrainConfig c = runs.get(0);
+            jobs.add(new Job(c, now, now + seconds.get(yes(c))));
+        }
+
+        @Override
+        public List<SweepRunner.RunReport> awaitAny() {
+            Job j = jobs.stream().min(Comparator.comparingDouble(Job::end)).orElseThrow();
+            jobs.remove(j);
+            now = j.end();
+            busy += j.end() - j.start();
+            trained.add(j.run());
+            searches.learn(j.run().runId(), yes(j.run()) ? "yes" : "no");
+            return List.of(new SweepRunner.RunReport(j.run().runId(), RunStatus.OK, 0, null, null, j.end() - j.start()));
+        }
+
+        @Override
+        public Set<String> inFlight() {
+            Set<String> out = new HashSet<>();
+            jobs.forEach(j -> out.add(j.run().runId()));
+            return out;
+        }
+
+        @Override
+        public int busy() {
+            return jobs.size();
+        }
+
+        @Override
+        public double busySeconds() {
+            return busy;
+        }
+
+        long runs(long seed) {
+            return trained.stream().filter(c -> c.seed() == seed).count();
+        }
+    }
+
+    /** Rounds with a barrier, as searches ran before the loop: nothing proposed while any run is in flight. */
+    record Rounds(Strategy inner) implements Strategy {
+        @Override
+        public void update(RunStore runs) throws java.io.IOException {
+            inner.update(runs);
+        }
+
+        @Override
+        public List<TrainConfig> next(int free, Set<String> inFlight) {
+            return inFlight.isEmpty() ? inner.next(free, inFlight) : List.of();
+        }
+
+        @Override
+        public void publish(RunStore runs) throws java.io.IOException {
+            inner.publish(runs);
+        }
+
+        @Override
+        public List<groksweep.results.Row> rows() {
+            return inner.rows();
+        }
+
+        @Override
+        public int used() {
+            return inner.used();
+        }
+
+        @Override
+        public SweepRunner.Plan plan() {
+            return inner.plan();
+        }
+
+        @Override
+        public double expectedShare() {
+            return inner.expectedShare();
+        }
+    }
+
+    SweepSpec spec(int seeds) {
+        StringBuilder list = new StringBuilder();
+        for (int s = 0; s < seeds; s++) {
+            list.append(s == 0 ? "" : ", ").append(s);
+        }
+        return SweepSpec.parse("name: planted\noutput: " + dir.resolve("out") + "\ngrid:\n  seed: [" + list + "]\n"
+                + "trainer:\n  modulus: 11\n  steps: 60\nsearch:\n  axis: train_fraction\n  range: [0.1, 0.9]\n"
+                + "  resolution: 0.025\n  outcome: grokked\n");
+    }
+
+    Simulated run(SweepSpec spec, boolean rounds, int slots, ToIntFunction<TrainConfig> boundary,
+            Map<Boolean, Double> seconds) throws Exception {
+        BracketSearches searches = new BracketSearches(spec, Set.of());
+        Simulated sim = new Simulated(searches, boundary, seconds);
+        SweepRunner.loop(rounds ? new Rounds(searches) : searches, sim, new RunStore(new ResultsStore(spec.output())),
+                slots, r -> {});
+        return sim;
+    }
+
+    static BracketSearches.State state(Simulated sim, long seed) {
+        return sim.searches.states(Set.of()).stream().filter(s -> s.base().seed() == seed).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aSeedWhoseSiblingFoundTheSameBoundaryTakesTwoRuns() throws Exception {
+        Simulated sim = run(spec(2), false, 1, c -> 13, Map.of(true, 1.0, false, 1.0));
+        assertEquals(List.of(new Bracket.Flip(12, 13, false)), state(sim, 0).bracket().flips());
+        assertEquals(List.of(new Bracket.Flip(12, 13, false)), state(sim, 1).bracket().flips());
+        assertEquals(Bracket.Status.RESOLVED, state(sim, 1).bracket().status());
+        assertTrue(state(sim, 1).bracket().hint() != null, "seed 1 began from seed 0's boundary");
+        assertEquals(2, sim.runs(1), "the two runs either side of the boundary, and no more");
+        assertEquals((long) Bracket.runs(32, 1, 13), sim.runs(0), "seed 0 bisects alone: " + sim.trained.stream().map(c -> c.seed() + ":" + sim.index(c)).toList());
+    }
+
+    @Test
+    void aSeedWhoseBoundaryIsElsewhereStillFindsItsOwn() throws Exception {
+        for (int shift : new int[] {-3, 3, 1, -1, 10, -12}) {
+            Simulated sim = run(spec(2), false, 1, c -> c.seed() == 0 ? 13 : 13 + shift, Map.of(true, 1.0, false, 1.0));
+            Bracket b = state(sim, 1).bracket();
+            assertEquals(List.of(new Bracket.Flip(12 + shift, 13 + shift, false)), b.flips(), "shift " + shift);
+            assertTrue(b.hint() != null);
+            int alone = Bracket.runs(32, 1, 13 + shift);
+            assertTrue(sim.runs(1) <= alone + 1, "shift " + shift + ": " + sim.runs(1) + " runs against bisection's " + alone);
+        }
+    }
+
+    @Test
+    void aSeedWithNoBoundaryInTheRangeEndsNone() throws Exception {
+        Simulated sim = run(spec(2), false, 1, c -> c.seed() == 0 ? 13 : 40, Map.of(true, 1.0, false, 1.0));
+        assertEquals(Bracket.Status.NONE, state(sim, 1).bracket().status());
+        assertEquals(3, sim.runs(1), "the hint's two points, then the end towards the other outcome");
+    }
+
+    /**
+     * Runs that do not grok take 20 times as long as those that do (they train every step). On 4
+     * slots, the loop hands each free slot the next point of any search; rounds wait for their
+     * slowest run. Both find every boundary; the loop keeps its slots busier and ends sooner.
+     */
+    @Test
+    void theLoopKeepsItsSlotsBusierThanRounds() throws Exception {
+        ToIntFunction<TrainConfig> boundary = c -> new int[] {9, 11, 14, 12, 10, 13}[(int) c.seed()];
+        Map<Boolean, Double> seconds = Map.of(true, 1.0, false, 20.0);
+        Simulated loop = run(spec(6), false, 4, boundary, seconds);
+        Simulated rounds = run(spec(6), true, 4, boundary, seconds);
+        for (long seed = 0; seed < 6; seed++) {
+            int b = boundary.applyAsInt(TrainConfig.defaults().with(Map.of("seed", seed)));
+            assertEquals(List.of(new Bracket.Flip(b - 1, b, false)), state(loop, seed).bracket().flips());
+            assertEquals(List.of(new Bracket.Flip(b - 1, b, false)), state(rounds, seed).bracket().flips());
+        }
+        double busyLoop = loop.busy / (4 * loop.now), busyRounds = rounds.busy / (4 * rounds.now);
+        assertTrue(busyLoop > busyRounds + 0.1, busyLoop + " against rounds' " + busyRounds);
+        assertTrue(loop.now < rounds.now, loop.now + " time units against rounds' " + rounds.now);
+    }
+}
