@@ -1,6 +1,7 @@
 package groksweep.sweep;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,9 @@ public record Bracket(int last, Map<Integer, Boolean> known, Set<Integer> failed
 
     /**
      * The points to train next, with {@code k} new points in each open flip (fewer where the
-     * lattice has fewer); before the ends are known, both ends and {@code k} points between.
+     * lattice has fewer); before the ends are known, both ends and {@code k} points between. While
+     * one end is still unknown, the points after it are those bisection would choose if that end's
+     * outcome differed from the known point nearest it: a run wasted only where there is no boundary.
      */
     public List<Integer> next(int k) {
         if (hint != null && !flips().isEmpty()) {
@@ -87,12 +90,18 @@ public record Bracket(int last, Map<Integer, Boolean> known, Set<Integer> failed
             if (failed.contains(0) || failed.contains(last)) {
                 return List.of();
             }
-            TreeSet<Integer> points = new TreeSet<>(List.of(0, last));
-            if (known.keySet().stream().noneMatch(i -> i > 0 && i < last)) { // once one is known, the ends are what is missing
-                points.addAll(spread(0, last, k));
+            List<Integer> points = new ArrayList<>(Stream.of(0, last).filter(i -> !known.containsKey(i)).toList());
+            if (known.keySet().stream().noneMatch(i -> i > 0 && i < last)) {
+                TreeSet<Integer> first = new TreeSet<>(points);
+                first.addAll(spread(0, last, k));
+                return List.copyOf(first);
+            } else if (points.size() == 1 && flips().isEmpty()) { // while one end trains, bisect towards it as if its outcome differed
+                int end = points.get(0), nearest = end == 0 ? Collections.min(known.keySet()) : Collections.max(known.keySet());
+                points.addAll(spread(Math.min(end, nearest), Math.max(end, nearest), k));
+            } else {
+                points.addAll(inFlips(k));
             }
-            points.removeAll(known.keySet());
-            return List.copyOf(points);
+            return points;
         }
         return inFlips(k);
     }

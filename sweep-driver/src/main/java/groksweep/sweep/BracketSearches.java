@@ -146,20 +146,27 @@ final class BracketSearches extends Searches {
 
     /**
      * Each free slot goes to a search with a point to train: searches already begun first (a
-     * bisection waits on its last run), then those with a hint, then the rest. Slots still free
-     * after one point per flip go to more points in open flips (k-section), so one search alone
-     * still fills its slots.
+     * bisection waits on its last run), then those with a hint, then those with no sibling begun.
+     * Slots still free after one point per flip go to more points in the begun searches' open
+     * flips (k-section), so one search alone still fills its slots; only then does a search start
+     * from the ends while a sibling, soon to give it a hint, is still open.
      */
     @Override
     public List<TrainConfig> next(int free, Set<String> inFlight) {
-        List<State> states = new ArrayList<>(states(inFlight));
-        states.sort(Comparator.comparingInt(s -> begun(s, inFlight) ? 0 : s.bracket().hint() != null ? 1 : 2));
+        List<State> all = states(inFlight);
+        List<State> begun = all.stream().filter(s -> begun(s, inFlight)).toList();
+        List<State> hinted = all.stream().filter(s -> !begun.contains(s) && s.bracket().hint() != null).toList();
+        List<State> waiting = all.stream().filter(s -> !begun.contains(s) && !hinted.contains(s)).toList();
+        List<State> fresh = waiting.stream().filter(s -> begun.stream().noneMatch(b -> siblings(s.base(), b.base()))).toList();
         Map<String, TrainConfig> out = new LinkedHashMap<>();
-        offer(states, 1, free, inFlight, out);
-        long open = states.stream().filter(s -> s.bracket().status() == Bracket.Status.OPEN).count();
+        offer(begun, 1, free, inFlight, out);
+        offer(hinted, 1, free, inFlight, out);
+        offer(fresh, 1, free, inFlight, out);
+        long open = begun.stream().filter(s -> s.bracket().status() == Bracket.Status.OPEN).count();
         if (out.size() < free && open > 0) {
-            offer(states, 1 + (int) Math.ceil((double) (free - out.size()) / open), free, inFlight, out);
+            offer(begun, 1 + (int) Math.ceil((double) (free - out.size()) / open), free, inFlight, out);
         }
+        offer(waiting, 1, free, inFlight, out);
         return out.values().stream().map(this::handOut).toList();
     }
 

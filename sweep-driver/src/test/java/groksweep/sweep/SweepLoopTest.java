@@ -212,4 +212,27 @@ class SweepLoopTest {
         assertTrue(busyLoop > busyRounds + 0.1, busyLoop + " against rounds' " + busyRounds);
         assertTrue(loop.now < rounds.now, loop.now + " time units against rounds' " + rounds.now);
     }
+
+    /**
+     * Five seeds on two slots, boundaries within two steps of each other, runs that do not grok
+     * taking 20 times as long (Nanda's critical fraction, in small). The first seed bisects on
+     * both slots, towards the end still training and in k-section, while the others wait for its
+     * boundary instead of starting from the range's ends; each of them then starts from the hint.
+     */
+    @Test
+    void seedsWaitForTheirSiblingsBoundaryRatherThanStartFromTheEnds() throws Exception {
+        ToIntFunction<TrainConfig> boundary = c -> new int[] {9, 9, 10, 8, 9}[(int) c.seed()];
+        Simulated sim = run(spec(5), false, 2, boundary, Map.of(true, 1.0, false, 20.0));
+        for (long seed = 0; seed < 5; seed++) {
+            int b = boundary.applyAsInt(TrainConfig.defaults().with(Map.of("seed", seed)));
+            assertEquals(List.of(new Bracket.Flip(b - 1, b, false)), state(sim, seed).bracket().flips(), "seed " + seed);
+            assertEquals(seed > 0, state(sim, seed).bracket().hint() != null, "seed " + seed);
+        }
+        int alone = 0;
+        for (int b : new int[] {9, 9, 10, 8, 9}) {
+            alone += Bracket.runs(32, 1, b);
+        }
+        assertTrue(sim.trained.size() <= alone - 8, sim.trained.size() + " runs against " + alone + " for five bisections: "
+                + sim.trained.stream().map(c -> c.seed() + ":" + sim.index(c)).toList());
+    }
 }
