@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -243,12 +244,17 @@ public final class TrainConfig implements java.io.Serializable {
      * that agree on all of them can train together as one model with a run axis (a pack). Every
      * other option is a per-run value, so a pack can hold any mix of them.
      */
+    /** The options sorted by name, as a run id hashes them. */
+    private static final List<Option<?>> SORTED = OPTIONS.stream().sorted(java.util.Comparator.comparing((Option<?> o) -> o.name)).toList();
+
     public static final List<String> SHARED = OPTIONS.stream().filter(o -> o.packing() == Option.Packing.SHARED)
             .map(o -> o.name).toList();
 
     private static final TrainConfig DEFAULTS = new TrainConfig(OPTIONS.stream().map(o -> o.defaultValue).toArray());
 
     private final Object[] values; // in OPTIONS order, each of its option's type
+    private transient String runId; // computed on first use: a sweep of 100,000 runs asks each many times
+    private transient String packKey;
 
     private TrainConfig(Object[] values) {
         this.values = values;
@@ -309,18 +315,30 @@ public final class TrainConfig implements java.io.Serializable {
      * data_seed and init_seed, d_mlp's key_freq_min_neurons, d_head) follows it unless given itself.
      */
     public TrainConfig with(Map<String, ?> changes) {
-        Map<String, Object> next = toMap();
+        Object[] next = values.clone();
         for (Map.Entry<String, ?> e : changes.entrySet()) {
-            next.put(e.getKey(), option(e.getKey()).coerce(e.getValue()));
+            Option<?> o = option(e.getKey());
+            next[o.index] = o.coerce(e.getValue());
         }
+        Map<String, Object> view = new java.util.AbstractMap<>() { // what a follower's default is derived from
+            @Override
+            public Object get(Object key) {
+                return next[option((String) key).index];
+            }
+
+            @Override
+            public Set<Map.Entry<String, Object>> entrySet() {
+                return new TrainConfig(next).toMap().entrySet();
+            }
+        };
         for (Option<?> o : OPTIONS) {
             for (Option.Follow f : o.follows) {
                 if (changes.containsKey(f.source()) && !changes.containsKey(o.name)) {
-                    next.put(o.name, f.derive().apply(next));
+                    next[o.index] = f.derive().apply(view);
                 }
             }
         }
-        return new TrainConfig(next.values().toArray());
+        return new TrainConfig(next);
     }
 
     /** Checks every option's own values, then those that depend on other options; throws on the first broken. */
@@ -339,11 +357,14 @@ public final class TrainConfig implements java.io.Serializable {
 
     /** What runs must share to train in one pack: the values of {@link #SHARED}. */
     public String packKey() {
-        StringBuilder key = new StringBuilder();
-        for (String option : SHARED) {
-            key.append(option).append('=').append(value(option)).append(' ');
+        if (packKey == null) {
+            StringBuilder key = new StringBuilder();
+            for (String option : SHARED) {
+                key.append(option).append('=').append(value(option)).append(' ');
+            }
+            packKey = key.toString().strip();
         }
-        return key.toString().strip();
+        return packKey;
     }
 
     /**
@@ -367,15 +388,21 @@ public final class TrainConfig implements java.io.Serializable {
      * sweep, whatever their order in a spec, and adding an option leaves every existing id as it was.
      */
     public String runId() {
+        if (runId != null) {
+            return runId;
+        }
         StringBuilder canonical = new StringBuilder();
-        toMap().entrySet().stream()
-                .filter(e -> !e.getValue().equals(NEUTRAL.get(e.getKey())))
-                .sorted(Map.Entry.comparingByKey())
-                .forEach(e -> canonical.append(e.getKey()).append('=').append(e.getValue()).append('\n'));
+        for (Option<?> o : SORTED) {
+            Object v = values[o.index];
+            if (!v.equals(NEUTRAL.get(o.name))) {
+                canonical.append(o.name).append('=').append(v).append('\n');
+            }
+        }
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256")
                     .digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 8);
+            runId = HexFormat.of().formatHex(hash, 0, 8);
+            return runId;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

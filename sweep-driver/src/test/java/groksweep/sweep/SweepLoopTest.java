@@ -18,6 +18,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 import java.util.function.ToIntFunction;
 
 /**
@@ -29,30 +32,36 @@ import java.util.function.ToIntFunction;
 class SweepLoopTest {
     @TempDir Path dir;
 
-    /** Task slots in simulated time: a job per run, ending after the run's duration with the planted outcome. */
+    /** Task slots in simulated time: a job per run, ending after the run's duration with the outcome the test gives it. */
     static final class Simulated implements Scheduler {
         private record Job(TrainConfig run, double start, double end) {}
 
         final BracketSearches searches;
-        final ToIntFunction<TrainConfig> boundary; // the lattice point from which the outcome is yes
-        final Map<Boolean, Double> seconds; // a run's duration by its outcome
+        final Function<TrainConfig, String> outcome; // yes, no or Searches.FAILED
+        final ToDoubleFunction<TrainConfig> seconds;
         final List<Job> jobs = new ArrayList<>();
         final List<TrainConfig> trained = new ArrayList<>();
         double now;
         double busy;
 
-        Simulated(BracketSearches searches, ToIntFunction<TrainConfig> boundary, Map<Boolean, Double> seconds) {
+        Simulated(BracketSearches searches, Function<TrainConfig, String> outcome, ToDoubleFunction<TrainConfig> seconds) {
             this.searches = searches;
-            this.boundary = boundary;
+            this.outcome = outcome;
             this.seconds = seconds;
         }
 
-        boolean yes(TrainConfig c) {
-            return index(c) >= boundary.applyAsInt(c);
+        /** Outcomes planted on the lattice: yes from the seed's boundary on, a run's duration by its outcome. */
+        static Simulated planted(BracketSearches searches, ToIntFunction<TrainConfig> boundary, Map<Boolean, Double> seconds) {
+            Predicate<TrainConfig> yes = c -> index(searches.search, c) >= boundary.applyAsInt(c);
+            return new Simulated(searches, c -> yes.test(c) ? "yes" : "no", c -> seconds.get(yes.test(c)));
         }
 
         int index(TrainConfig c) {
-            Search s = searches.search;
+            return index(searches.search, c);
+        }
+
+        /** The lattice point of a search's run. */
+        static int index(Search s, TrainConfig c) {
             for (int i = 0; i <= s.last(); i++) {
                 if (s.point(c, i).runId().equals(c.runId())) {
                     return i;
@@ -65,7 +74,7 @@ class SweepLoopTest {
         public void submit(List<TrainConfig> runs) {
             assertEquals(1, runs.size(), "a search's runs go one job each");
             TrainConfig c = runs.get(0);
-            jobs.add(new Job(c, now, now + seconds.get(yes(c))));
+            jobs.add(new Job(c, now, now + seconds.applyAsDouble(c)));
         }
 
         @Override
@@ -75,7 +84,7 @@ class SweepLoopTest {
             now = j.end();
             busy += j.end() - j.start();
             trained.add(j.run());
-            searches.learn(j.run().runId(), yes(j.run()) ? "yes" : "no");
+            searches.learn(j.run().runId(), outcome.apply(j.run()));
             return List.of(new SweepRunner.RunReport(j.run().runId(), RunStatus.OK, 0, null, null, j.end() - j.start()));
         }
 
@@ -152,7 +161,7 @@ class SweepLoopTest {
     Simulated run(SweepSpec spec, boolean rounds, int slots, ToIntFunction<TrainConfig> boundary,
             Map<Boolean, Double> seconds) throws Exception {
         BracketSearches searches = new BracketSearches(spec, Set.of());
-        Simulated sim = new Simulated(searches, boundary, seconds);
+        Simulated sim = Simulated.planted(searches, boundary, seconds);
         SweepRunner.loop(rounds ? new Rounds(searches) : searches, sim, new RunStore(new ResultsStore(spec.output())),
                 slots, r -> {});
         return sim;
