@@ -95,7 +95,7 @@ public record Bracket(int last, Map<Integer, Boolean> known, Set<Integer> failed
                 TreeSet<Integer> first = new TreeSet<>(points);
                 first.addAll(spread(0, last, k));
                 return List.copyOf(first);
-            } else if (points.size() == 1 && flips().isEmpty()) { // while one end trains, bisect towards it as if its outcome differed
+            } else if (points.size() == 1 && flips().isEmpty()) { // bisect towards the end still training
                 int end = points.get(0), nearest = end == 0 ? Collections.min(known.keySet()) : Collections.max(known.keySet());
                 points.addAll(spread(Math.min(end, nearest), Math.max(end, nearest), k));
             } else {

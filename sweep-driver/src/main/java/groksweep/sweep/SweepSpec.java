@@ -101,12 +101,12 @@ public record SweepSpec(
                     + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "; expected plain YAML");
         }
         if (!(root instanceof MappingNode map)) {
-            throw new ConfigException("spec: expected a mapping of " + new TreeMap<>(toMap(KEYS)).keySet());
+            throw new ConfigException("spec: expected a mapping of " + new TreeSet<>(KEYS));
         }
         Map<String, Node> top = entries(map, "spec");
         for (String key : top.keySet()) {
             if (!KEYS.contains(key)) {
-                throw at(top.get(key), key, "unknown key; expected one of " + new TreeMap<>(toMap(KEYS)).keySet());
+                throw at(top.get(key), key, "unknown key; expected one of " + new TreeSet<>(KEYS));
             }
         }
         String name = string(require(top, "name"), "name");
@@ -130,7 +130,6 @@ public record SweepSpec(
         } else {
             grids.add(gridNode == null ? Map.of() : grid(gridNode, "grid"));
         }
-        checkSize(grids, gridNode, top.containsKey("search") ? searchPoints(top.get("search")) : 1);
         Map<String, Object> trainer = new LinkedHashMap<>();
         if (top.containsKey("trainer")) {
             for (Map.Entry<String, Node> e : entries(mapping(top.get("trainer"), "trainer"), "trainer").entrySet()) {
@@ -167,6 +166,7 @@ public record SweepSpec(
                     + MAX_PACK_SIZE);
         }
         Search search = top.containsKey("search") ? search(top.get("search"), grids, trainer) : null;
+        checkSize(grids, gridNode, search == null ? 1 : search.axes().stream().mapToLong(a -> a.last() + 1L).reduce(1, Math::multiplyExact));
         SweepSpec spec = new SweepSpec(name, output, List.copyOf(grids), trainer, spark, timeout, threads, checkpointEvery, device,
                 packSize, search);
         spec.checkRuns(top);
@@ -297,7 +297,7 @@ public record SweepSpec(
         Map<String, Node> m = entries(mapping(node, "search"), "search");
         for (String key : m.keySet()) {
             if (!SEARCH_KEYS.contains(key)) {
-                throw at(m.get(key), "search." + key, "unknown key; expected one of " + new TreeMap<>(toMap(SEARCH_KEYS)).keySet());
+                throw at(m.get(key), "search." + key, "unknown key; expected one of " + new TreeSet<>(SEARCH_KEYS));
             }
         }
         Node axisNode = required(m, node, "axis"), rangeNode = required(m, node, "range");
@@ -400,27 +400,6 @@ public record SweepSpec(
             return seq.getValue();
         }
         throw at(node, key, "expected " + expected);
-    }
-
-    /** The lattice points of a search section, for the size check before it is parsed in full (1 if it is not usable). */
-    private static long searchPoints(Node node) {
-        try {
-            Map<String, Node> m = entries(mapping(node, "search"), "search");
-            boolean plane = m.get("axis") instanceof SequenceNode;
-            List<Node> ranges = plane ? ((SequenceNode) m.get("range")).getValue() : List.of(m.get("range"));
-            List<Node> steps = plane ? ((SequenceNode) m.get("resolution")).getValue() : List.of(m.get("resolution"));
-            long points = 1;
-            for (int t = 0; t < ranges.size(); t++) {
-                SequenceNode range = (SequenceNode) ranges.get(t);
-                BigDecimal lo = decimal(range.getValue().get(0), "search.range");
-                BigDecimal hi = decimal(range.getValue().get(1), "search.range");
-                points *= hi.subtract(lo).divide(decimal(steps.get(t), "search.resolution"), RoundingMode.CEILING)
-                        .longValueExact() + 1;
-            }
-            return points;
-        } catch (RuntimeException e) { // the full parse says what is wrong
-            return 1;
-        }
     }
 
     private static Node required(Map<String, Node> m, Node section, String key) {
@@ -608,11 +587,5 @@ public record SweepSpec(
 
     private static ConfigException at(Node node, String key, String problem) {
         return new ConfigException(key + " (line " + (node.getStartMark().getLine() + 1) + "): " + problem);
-    }
-
-    private static Map<String, Boolean> toMap(Set<String> keys) {
-        Map<String, Boolean> m = new LinkedHashMap<>();
-        keys.forEach(k -> m.put(k, true));
-        return m;
     }
 }
