@@ -181,9 +181,9 @@ public final class SweepCommand implements Callable<Integer> {
         SweepRunner.Outcome outcome;
         try {
             outcome = SweepRunner.run(spark, sweep, strategy, plan, slots, rerunFailed, System.out::println,
-                    sweep.search() == null ? r -> {} : r -> System.out.printf("[search %s] run %s %s in %s; %d runs used%n",
+                    sweep.search() == null ? r -> {} : r -> System.out.printf("[search %s] run %s %s in %s (%s); %d runs used%n",
                             sweep.name(), r.runId(), r.label(), groksweep.sweep.Progress.duration(r.seconds()),
-                            strategy.used()));
+                            strategy.describe(r.runId()), strategy.used()));
         } finally {
             if (live != null) {
                 live.interrupt();

@@ -119,6 +119,23 @@ abstract class Searches implements Strategy {
         return s.length() == 0 ? "all" : s.toString();
     }
 
+    /** The run's grid combination, its point on the searched axes and its outcome. */
+    @Override
+    public String describe(String runId) {
+        for (TrainConfig base : bases) {
+            for (int i = 0; i < points(); i++) {
+                TrainConfig c = point(base, i);
+                if (c.runId().equals(runId)) {
+                    StringJoiner s = new StringJoiner(", ", "", ": " + outcome(runId));
+                    spec.axes().forEach(a -> s.add(a + "=" + base.value(a)));
+                    search.axes().forEach(a -> s.add(a.axis() + "=" + c.value(a.axis())));
+                    return s.toString();
+                }
+            }
+        }
+        return runId;
+    }
+
     /** A table row's first columns: the sweep, the search and its outcome. */
     Row row(TrainConfig base) {
         return table().row().set("sweep", spec.name() + "-" + spec.hash()).set("search", describe(base))

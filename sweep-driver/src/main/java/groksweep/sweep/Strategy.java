@@ -35,6 +35,11 @@ public interface Strategy {
     /** Its table's rows as last published: one per boundary or cell; none for a grid. */
     List<Row> rows();
 
+    /** A committed run as the sweep sees it, e.g. "seed=0, train_fraction=0.3: yes" (a grid: nothing more than its id). */
+    default String describe(String runId) {
+        return runId;
+    }
+
     /** The runs it rests on so far, committed ones it found included. */
     int used();
 

@@ -179,6 +179,8 @@ class SweepLoopTest {
         assertEquals(Bracket.Status.RESOLVED, state(sim, 1).bracket().status());
         assertTrue(state(sim, 1).bracket().hint() != null, "seed 1 began from seed 0's boundary");
         assertEquals(2, sim.runs(1), "the two runs either side of the boundary, and no more");
+        TrainConfig upper = sim.searches.search.point(state(sim, 1).base(), 13);
+        assertEquals("seed=1, train_fraction=0.425: yes", sim.searches.describe(upper.runId()), "as each commit is printed");
         assertEquals((long) Bracket.runs(32, 1, 13), sim.runs(0), "seed 0 bisects alone: " + sim.trained.stream().map(c -> c.seed() + ":" + sim.index(c)).toList());
     }
 
