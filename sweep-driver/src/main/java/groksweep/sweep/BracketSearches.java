@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Searches on one axis, a {@link Bracket} per grid combination, that learn across seeds: searches
@@ -102,22 +101,10 @@ final class BracketSearches extends Searches {
     }
 
     private State state(TrainConfig base, Bracket.Flip hint) {
-        Map<Integer, Boolean> known = new TreeMap<>();
-        Set<Integer> failed = new TreeSet<>();
-        Map<Integer, String> ids = new TreeMap<>();
-        for (int i = 0; i <= search.last(); i++) {
-            String id = point(base, i).runId();
-            String outcome = outcome(id);
-            if (outcome != null) {
-                ids.put(i, id);
-                if (outcome.equals(FAILED)) {
-                    failed.add(i);
-                } else {
-                    known.put(i, outcome.equals("yes"));
-                }
-            }
-        }
-        return new State(base, new Bracket(search.last(), known, failed, hint), ids);
+        Known k = known(base);
+        Map<Integer, Boolean> yes = new TreeMap<>();
+        k.outcomes().forEach((i, outcome) -> yes.put(i, outcome.equals("yes")));
+        return new State(base, new Bracket(search.last(), yes, k.failed(), hint), k.runIds());
     }
 
     /** The flip one step wide around the siblings' median boundary (of those resolved), or null. */

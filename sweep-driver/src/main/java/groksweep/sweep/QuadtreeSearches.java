@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
 
@@ -51,26 +50,12 @@ final class QuadtreeSearches extends Searches {
     List<State> states() {
         List<State> out = new ArrayList<>();
         for (TrainConfig base : bases) {
-            Map<Integer, String> known = new TreeMap<>();
-            Set<Integer> failed = new TreeSet<>();
-            Map<Integer, String> ids = new TreeMap<>();
-            for (int i = 0; i < points(); i++) {
-                String id = point(base, i).runId();
-                String outcome = outcome(id);
-                if (outcome != null) {
-                    ids.put(i, id);
-                    if (outcome.equals(FAILED)) {
-                        failed.add(i);
-                    } else {
-                        known.put(i, outcome);
-                    }
-                }
-            }
-            Quadtree quad = new Quadtree(search.last(), height - 1, known, failed);
+            Known k = known(base);
+            Quadtree quad = new Quadtree(search.last(), height - 1, k.outcomes(), k.failed());
             Set<Integer> read = new TreeSet<>(quad.used()); // its runs: those the tree reads, not every committed point
-            read.addAll(failed);
-            ids.keySet().retainAll(read);
-            out.add(new State(base, quad, ids));
+            read.addAll(k.failed());
+            k.runIds().keySet().retainAll(read);
+            out.add(new State(base, quad, k.runIds()));
         }
         return out;
     }

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What one-axis and two-axis searches share: a search per grid combination, the outcomes of the
@@ -93,6 +95,26 @@ abstract class Searches implements Strategy {
     /** The outcome of the run, null while it is untried. */
     String outcome(String runId) {
         return outcomes.get(runId);
+    }
+
+    /** What the committed runs of one search say: outcomes by lattice point (failed runs apart), and the runs. */
+    record Known(Map<Integer, String> outcomes, Set<Integer> failed, Map<Integer, String> runIds) {}
+
+    Known known(TrainConfig base) {
+        Known k = new Known(new TreeMap<>(), new TreeSet<>(), new TreeMap<>());
+        for (int i = 0; i < points(); i++) {
+            String id = point(base, i).runId();
+            String outcome = outcome(id);
+            if (outcome != null) {
+                k.runIds().put(i, id);
+                if (outcome.equals(FAILED)) {
+                    k.failed().add(i);
+                } else {
+                    k.outcomes().put(i, outcome);
+                }
+            }
+        }
+        return k;
     }
 
     /** Notes that a run is handed out to train: a failed one to train again is untried no longer. */
