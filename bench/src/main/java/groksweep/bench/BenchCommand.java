@@ -114,14 +114,6 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--scale-out-steps", defaultValue = "1000", description = "steps per run with --scale-out. Default: ${DEFAULT-VALUE}")
     int scaleOutSteps;
 
-    @Option(names = "--search-replay", paramLabel = "SPEC.yaml", description = "only replay a one-axis search spec on the"
-            + " runs of a dense grid over its points (--grid-output), at its resolution and coarser: the runs, work and"
-            + " core-seconds it would have trained against the grid's, with and without seeds sharing")
-    Path searchReplay;
-
-    @Option(names = "--grid-output", paramLabel = "DIR", description = "the dense grid's output, for --search-replay")
-    String gridOutput;
-
     /** Each option's step beside the default; values as a sweep spec would give them. */
     static final Map<String, Map<String, Object>> OPTION_STEPS = new java.util.LinkedHashMap<>();
 
@@ -146,18 +138,6 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (searchReplay != null) {
-            if (gridOutput == null) {
-                return Cli.fail(spec, "--grid-output: missing; --search-replay needs the dense grid's output");
-            }
-            Path scratch = Files.createTempDirectory("groksweep-replay");
-            try {
-                SearchReplay.print(Files.readString(searchReplay), gridOutput, scratch);
-            } finally {
-                org.apache.commons.io.FileUtils.deleteQuietly(scratch.toFile());
-            }
-            return 0;
-        }
         if (analysisRuns != null) {
             return analysis();
         }
