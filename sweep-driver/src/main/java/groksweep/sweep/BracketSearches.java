@@ -33,6 +33,7 @@ final class BracketSearches extends Searches {
 
     private final Map<TrainConfig, Bracket.Flip> hints = new HashMap<>();
     private Set<String> hinted; // searches that began from a hint, as the boundaries table says; read once
+    private Set<String> inFlight = Set.of(); // the runs in flight and those just handed out: their searches have begun
 
     BracketSearches(SweepSpec spec, Set<String> retry) {
         super(spec, retry);
@@ -65,7 +66,7 @@ final class BracketSearches extends Searches {
      * only says on which side of its points the other outcome lies. Which searches began from a
      * hint is in the boundaries table, for a driver that resumes.
      */
-    List<State> states(Set<String> inFlight) {
+    List<State> states() {
         Map<TrainConfig, State> plain = new LinkedHashMap<>();
         for (TrainConfig base : bases) {
             plain.put(base, state(base, null));
@@ -140,7 +141,8 @@ final class BracketSearches extends Searches {
      */
     @Override
     public List<TrainConfig> next(int free, Set<String> inFlight) {
-        List<State> all = states(inFlight);
+        this.inFlight = inFlight;
+        List<State> all = states();
         List<State> begun = all.stream().filter(s -> begun(s, inFlight)).toList();
         List<State> hinted = all.stream().filter(s -> !begun.contains(s) && s.bracket().hint() != null).toList();
         List<State> waiting = all.stream().filter(s -> !begun.contains(s) && !hinted.contains(s)).toList();
@@ -154,6 +156,9 @@ final class BracketSearches extends Searches {
             offer(begun, 1 + (int) Math.ceil((double) (free - out.size()) / open), free, inFlight, out);
         }
         offer(waiting, 1, free, inFlight, out);
+        Set<String> handed = new HashSet<>(inFlight);
+        handed.addAll(out.keySet());
+        this.inFlight = handed;
         return out.values().stream().map(this::handOut).toList();
     }
 
@@ -182,14 +187,14 @@ final class BracketSearches extends Searches {
 
     @Override
     public int used() {
-        return states(Set.of()).stream().mapToInt(s -> s.runIds().size()).sum();
+        return states().stream().mapToInt(s -> s.runIds().size()).sum();
     }
 
     /** The boundaries table's rows ({@link Tables#BOUNDARIES}): per search, a row per flip (one with none). */
     @Override
     List<Row> tableRows() {
         List<Row> rows = new ArrayList<>();
-        for (State s : states(Set.of())) {
+        for (State s : states()) {
             Bracket b = s.bracket();
             StringJoiner points = new StringJoiner(" ");
             s.runIds().keySet().forEach(i -> points.add(search.value(i) + ":"

@@ -82,7 +82,7 @@ class SearchReplayTest {
         SweepRunner.loop(searches, sim, new RunStore(new ResultsStore(spec.output())), 1, r -> {});
         List<TrainConfig> dense = searches.plan().runs();
         int agree = 0;
-        for (BracketSearches.State s : searches.states(Set.of())) {
+        for (BracketSearches.State s : searches.states()) {
             Map<Integer, Boolean> known = new TreeMap<>();
             Set<Integer> failed = new java.util.TreeSet<>();
             for (int i = 0; i <= spec.search().last(); i++) {

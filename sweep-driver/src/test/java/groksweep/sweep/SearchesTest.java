@@ -76,7 +76,7 @@ class SearchesTest {
     }
 
     static List<BracketSearches.State> brackets(Strategy s) {
-        return ((BracketSearches) s).states(Set.of());
+        return ((BracketSearches) s).states();
     }
 
     static Map<Long, List<Bracket.Flip>> flips(SweepRunner.Outcome o) {

@@ -168,7 +168,7 @@ class SweepLoopTest {
     }
 
     static BracketSearches.State state(Simulated sim, long seed) {
-        return sim.searches.states(Set.of()).stream().filter(s -> s.base().seed() == seed).findFirst().orElseThrow();
+        return sim.searches.states().stream().filter(s -> s.base().seed() == seed).findFirst().orElseThrow();
     }
 
     @Test
@@ -245,5 +245,24 @@ class SweepLoopTest {
         }
         assertTrue(sim.trained.size() <= alone - 8, sim.trained.size() + " runs against " + alone + " for five bisections: "
                 + sim.trained.stream().map(c -> c.seed() + ":" + sim.index(c)).toList());
+    }
+
+    /** A seed that began from the ends while its sibling was open never counts as begun from the sibling's boundary. */
+    @Test
+    void aSeedBegunFromTheEndsIsNotTakenForOneBegunFromItsSiblings() throws Exception {
+        for (int slots : new int[] {2, 3, 4}) {
+            Simulated sim = run(spec(3).withOutput(dir.resolve("out-" + slots).toString()), false, slots, c -> 13,
+                    Map.of(true, 1.0, false, 20.0));
+            for (long seed = 0; seed < 3; seed++) {
+                Bracket b = state(sim, seed).bracket();
+                long s = seed;
+                int first = sim.index(sim.trained.stream().filter(c -> c.seed() == s).findFirst().orElseThrow());
+                assertEquals(List.of(new Bracket.Flip(12, 13, false)), b.flips(), "seed " + seed);
+                if (b.hint() != null) {
+                    assertTrue(first == b.hint().lower() || first == b.hint().upper(), slots + " slots, seed " + seed
+                            + " began at " + first + ", not at its hint " + b.hint() + ": " + sim.trained.stream().map(c -> c.seed() + ":" + sim.index(c)).toList());
+                }
+            }
+        }
     }
 }
