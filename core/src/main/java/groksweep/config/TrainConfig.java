@@ -244,11 +244,12 @@ public final class TrainConfig implements java.io.Serializable {
      * that agree on all of them can train together as one model with a run axis (a pack). Every
      * other option is a per-run value, so a pack can hold any mix of them.
      */
-    /** The options sorted by name, as a run id hashes them. */
-    private static final List<Option<?>> SORTED = OPTIONS.stream().sorted(java.util.Comparator.comparing((Option<?> o) -> o.name)).toList();
-
     public static final List<String> SHARED = OPTIONS.stream().filter(o -> o.packing() == Option.Packing.SHARED)
             .map(o -> o.name).toList();
+
+    /** The options sorted by name, as a run id hashes them. */
+    private static final List<Option<?>> SORTED = OPTIONS.stream()
+            .sorted(java.util.Comparator.comparing((Option<?> o) -> o.name)).toList();
 
     private static final TrainConfig DEFAULTS = new TrainConfig(OPTIONS.stream().map(o -> o.defaultValue).toArray());
 
