@@ -6,12 +6,12 @@
 #
 # then submit with spark.kubernetes.container.image=REGISTRY/groksweep:0.2.0 and the jar as
 # local:///opt/groksweep/groksweep-spark.jar (docs/CLUSTER.md, "Kubernetes").
-ARG SPARK_IMAGE=apache/spark:4.1.3-scala2.13-java17-ubuntu
+ARG SPARK_IMAGE=apache/spark:4.2.0-scala2.13-java17-ubuntu
 FROM ${SPARK_IMAGE}
 
-# Matched to the Hadoop that Spark 4.1.3 brings (3.4.2) and the SDK hadoop-aws 3.4.2 is built on.
-ARG HADOOP_AWS_VERSION=3.4.2
-ARG AWS_SDK_VERSION=2.29.52
+# Matched to the Hadoop that Spark 4.2.0 brings (3.5.0) and the SDK hadoop-aws 3.5.0 is built on.
+ARG HADOOP_AWS_VERSION=3.5.0
+ARG AWS_SDK_VERSION=2.35.4
 
 USER root
 ADD https://repo1.maven.org/maven2/org/apache/hadoop/hadoop-aws/${HADOOP_AWS_VERSION}/hadoop-aws-${HADOOP_AWS_VERSION}.jar /opt/spark/jars/

@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -88,35 +90,51 @@ public final class LiveReport {
         return new Refresh(runs.size(), total, (System.nanoTime() - start) / 1e9);
     }
 
+    /** A live report refreshing on its own thread until {@link #close}d. */
+    public record Running(Thread thread, CountDownLatch stop) implements AutoCloseable {
+        /**
+         * Stops the refreshes and waits for the one under way, if any, to finish its write: the
+         * thread is never interrupted mid-write (the HDFS client may swallow an interrupt, and the
+         * thread would then sleep on), and no temporary file of the report is left behind.
+         */
+        @Override
+        public void close() throws InterruptedException {
+            stop.countDown();
+            thread.join();
+        }
+    }
+
     /**
-     * Refreshes every {@code interval} while runs commit, on a daemon thread, until interrupted.
+     * Refreshes every {@code interval} while runs commit, on a daemon thread, until closed.
      * After a refresh that took c seconds the next waits at least c / {@link #BUDGET}.
      */
-    public static Thread every(ResultsStore store, String name, int total, Duration interval, Consumer<String> log) {
+    public static Running every(ResultsStore store, String name, int total, Duration interval, Consumer<String> log) {
         LiveReport live = new LiveReport(store, name, total);
+        CountDownLatch stop = new CountDownLatch(1);
         Thread t = new Thread(() -> {
             int shown = 0;
             double wait = interval.toMillis() / 1e3;
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    Thread.sleep((long) (wait * 1e3));
-                    if (store.runIds(Tables.RUNS).size() > shown) {
-                        Refresh r = live.refresh();
-                        shown = r.committed();
-                        wait = Math.max(interval.toMillis() / 1e3, r.seconds() / BUDGET);
-                        log.accept(String.format("live report: %d of %d runs (%.2f s) -> %s", r.committed(), r.total(),
-                                r.seconds(), new Path(store.root(), "report.html")));
+            try {
+                while (!stop.await((long) (wait * 1e3), TimeUnit.MILLISECONDS)) {
+                    try {
+                        if (store.runIds(Tables.RUNS).size() > shown) {
+                            Refresh r = live.refresh();
+                            shown = r.committed();
+                            wait = Math.max(interval.toMillis() / 1e3, r.seconds() / BUDGET);
+                            log.accept(String.format("live report: %d of %d runs (%.2f s) -> %s", r.committed(), r.total(),
+                                    r.seconds(), new Path(store.root(), "report.html")));
+                        }
+                    } catch (IOException | RuntimeException e) { // a report is never worth a failed sweep
+                        log.accept("live report skipped: " + e.getMessage());
                     }
-                } catch (InterruptedException e) {
-                    return;
-                } catch (IOException | RuntimeException e) { // a report is never worth a failed sweep
-                    log.accept("live report skipped: " + e.getMessage());
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }, "groksweep-live-report");
         t.setDaemon(true);
         t.start();
-        return t;
+        return new Running(t, stop);
     }
 
     /** The options that differ between the committed runs, seeds aside: what names a config. */

@@ -17,6 +17,6 @@ public final class AnalysisMain {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        Cli.exit(commandLine().execute(args));
     }
 }

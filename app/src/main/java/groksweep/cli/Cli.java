@@ -38,6 +38,22 @@ public final class Cli {
         return cmd;
     }
 
+    /**
+     * Ends a command's JVM with its exit status. A driver that YARN runs in cluster mode is a
+     * thread of the application master, which reports the outcome once the driver returns: there
+     * the status is returned (0) or thrown (any other), for {@code System.exit} would end the
+     * master before it reports, and YARN would count the attempt as failed and start another.
+     */
+    public static void exit(int status) {
+        if ("yarn".equals(System.getProperty("spark.master")) && "cluster".equals(System.getProperty("spark.submit.deployMode"))) {
+            if (status != 0) {
+                throw new IllegalStateException("the command ended with exit status " + status + " (its error is above)");
+            }
+            return;
+        }
+        System.exit(status);
+    }
+
     public static int fail(CommandSpec spec, String message) {
         spec.commandLine().getErr().println("error: " + message);
         return BAD_INPUT;

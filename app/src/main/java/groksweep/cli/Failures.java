@@ -93,9 +93,10 @@ final class Failures {
         }
     }
 
-    /** The log file that has the full traces (conf/log4j2.xml's default when none is set). */
+    /** The log file that has the full traces (conf/log4j2.xml's default when none is set: YARN's container log directory, or the temporary one). */
     static String logFile() {
-        return System.getProperty("groksweep.log", System.getProperty("java.io.tmpdir") + "/groksweep.log");
+        String dir = System.getProperty("spark.yarn.app.container.log.dir", System.getProperty("java.io.tmpdir"));
+        return System.getProperty("groksweep.log", dir + "/groksweep.log");
     }
 
     private static boolean chain(Throwable e, Predicate<Throwable> p) {

@@ -34,6 +34,6 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        Cli.exit(commandLine().execute(args));
     }
 }

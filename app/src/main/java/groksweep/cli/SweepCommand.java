@@ -173,7 +173,7 @@ public final class SweepCommand implements Callable<Integer> {
         if (ui && spark.sparkContext().uiWebUrl().isDefined()) {
             System.out.println("Spark UI: " + spark.sparkContext().uiWebUrl().get());
         }
-        Thread live = liveReport > 0 && !plan.pending().isEmpty()
+        LiveReport.Running live = liveReport > 0 && !plan.pending().isEmpty()
                 ? LiveReport.every(new ResultsStore(sweep.output(), sweep.hadoopConfiguration()), sweep.name(),
                         (int) Math.round(strategy.expectedShare() * plan.runs().size()),
                         java.time.Duration.ofSeconds(liveReport), System.out::println)
@@ -186,8 +186,7 @@ public final class SweepCommand implements Callable<Integer> {
                             strategy.describe(r.runId()), strategy.used()));
         } finally {
             if (live != null) {
-                live.interrupt();
-                live.join();
+                live.close();
             }
         }
         if (sweep.search() == null) {
