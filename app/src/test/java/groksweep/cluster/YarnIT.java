@@ -226,6 +226,7 @@ class YarnIT {
         }
         assertTrue(stderr.stream().anyMatch(s -> s.contains("resumes from its checkpoint at step ")),
                 "the killed pack's runs resume from their checkpoints, as an executor's stderr says");
+        assertFalse(cluster.containerLogs("groksweep.log").isEmpty(), "the executors log with the shipped config");
 
         String jar = System.getProperty("groksweep.sparkJar").replace("groksweep-spark.jar", "groksweep-analysis.jar");
         List<String> analysis = List.of("--deploy-mode", "client", "--class", "groksweep.cli.AnalysisMain",
