@@ -64,7 +64,12 @@ class ClusterIT {
 
     /** The six runs of {@code steps} steps each, to {@code out}. */
     static Path spec(String name, Path out, int steps) throws Exception {
-        return Files.writeString(dir.resolve(name + ".yaml"), """
+        return Files.writeString(dir.resolve(name + ".yaml"), sixRuns(name, out.toString(), steps));
+    }
+
+    /** A spec of six runs of {@code steps} steps in packs of three, checkpointed: a kill stops a pack mid-way and it resumes. */
+    static String sixRuns(String name, String output, int steps) {
+        return """
                 name: %s
                 output: %s
                 grid:
@@ -81,7 +86,7 @@ class ClusterIT {
                 checkpoint_every: 100
                 threads_per_run: 1
                 pack_size: 3
-                """.formatted(name, out, steps));
+                """.formatted(name, output, steps);
     }
 
     static int run(String name, Process p) throws Exception {

@@ -182,16 +182,20 @@ public final class StandaloneCluster implements AutoCloseable {
         cmd.addAll(List.of(mainAndArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(log(name).toFile());
-        Map<String, String> env = pb.environment();
+        sparkEnvironment(pb.environment(), sparkHome);
+        Process p = pb.start();
+        started.add(p);
+        return p;
+    }
+
+    /** The environment of Spark's processes here: its home, loopback, and libtorch as bin/groksweep sets it up. */
+    static void sparkEnvironment(Map<String, String> env, Path sparkHome) {
         env.put("SPARK_HOME", sparkHome.toString());
         env.put("SPARK_SCALA_VERSION", "2.13");
         env.put("SPARK_LOCAL_IP", "127.0.0.1");
         env.put("OMP_NUM_THREADS", "1");
         env.put("DJL_OFFLINE", "true");
         env.put("OPT_OUT_TRACKING", "true");
-        Process p = pb.start();
-        started.add(p);
-        return p;
     }
 
     private void awaitWorkers(int n) throws Exception {

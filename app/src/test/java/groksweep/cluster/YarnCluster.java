@@ -110,16 +110,10 @@ final class YarnCluster implements AutoCloseable {
         return driver;
     }
 
-    /** The environment of a client machine: Spark and Hadoop's configuration, and the driver's as bin/groksweep sets it. */
+    /** The environment of a client machine: the cluster's Hadoop configuration, and Spark's as on the standalone cluster. */
     private ProcessBuilder environment(ProcessBuilder pb) {
-        Map<String, String> env = pb.environment();
-        env.put("HADOOP_CONF_DIR", confDir.toString());
-        env.put("SPARK_HOME", sparkHome.toString());
-        env.put("SPARK_SCALA_VERSION", "2.13");
-        env.put("SPARK_LOCAL_IP", "127.0.0.1");
-        env.put("OMP_NUM_THREADS", "1");
-        env.put("DJL_OFFLINE", "true");
-        env.put("OPT_OUT_TRACKING", "true");
+        StandaloneCluster.sparkEnvironment(pb.environment(), sparkHome);
+        pb.environment().put("HADOOP_CONF_DIR", confDir.toString());
         return pb;
     }
 

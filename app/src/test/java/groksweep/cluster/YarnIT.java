@@ -70,26 +70,9 @@ class YarnIT {
         }
     }
 
-    /** Six runs of {@code steps} steps in packs of three, checkpointed: a kill stops a pack mid-way and it resumes. */
+    /** {@link ClusterIT#sixRuns}: a kill stops a pack mid-way and it resumes. */
     static Path spec(String name, int steps) throws IOException {
-        return Files.writeString(dir.resolve(name + ".yaml"), """
-                name: %s
-                output: results/%s
-                grid:
-                  seed: [0, 1, 2, 3, 4, 5]
-                trainer:
-                  modulus: 23
-                  train_fraction: 0.5
-                  steps: %d
-                  eval_every: 20
-                  analysis_every: 100
-                  d_model: 64
-                  d_mlp: 128
-                  dtype: float64
-                checkpoint_every: 100
-                threads_per_run: 1
-                pack_size: 3
-                """.formatted(name, name, steps));
+        return Files.writeString(dir.resolve(name + ".yaml"), ClusterIT.sixRuns(name, "results/" + name, steps));
     }
 
     /**
