@@ -156,12 +156,19 @@ final class YarnCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends the drivers this class started and HDFS; YARN stops in the background. A NodeManager's
+     * log handler waits 10 s on stop for the timers that would delete finished applications'
+     * logs, 20 s for the two, and no test reads anything after this.
+     */
     @Override
     public void close() {
         for (Process p : started) {
             p.destroyForcibly();
         }
-        yarn.stop();
+        Thread stop = new Thread(yarn::stop, "yarn-minicluster-stop");
+        stop.setDaemon(true);
+        stop.start();
         hdfs.shutdown();
     }
 }

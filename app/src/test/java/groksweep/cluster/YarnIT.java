@@ -189,18 +189,18 @@ class YarnIT {
     @Order(1)
     void aSweepInClientModeLosesAContainerAndStillTrainsEveryRunOnceThenAnalysesUnderYarn() throws Exception {
         String out = cluster.fs + "/groksweep/client";
-        Process driver = cluster.submit("client", submitLine("client", spec("client", 600), out));
+        Process driver = cluster.submit("client", submitLine("client", spec("client", 300), out));
         ResultsStore store = new ResultsStore(out, cluster.hdfs.getConfiguration(0));
         long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         String executor;
-        while ((executor = trainingAt(store, 200)) == null) {
+        while ((executor = trainingAt(store, 150)) == null) { // past its checkpoint at step 100
             assertTrue(driver.isAlive() && System.nanoTime() < deadline,
-                    "a pack reaches step 200; the driver's log:\n" + ClusterIT.tail(cluster.log("client"), 40));
+                    "a pack reaches step 150; the driver's log:\n" + ClusterIT.tail(cluster.log("client"), 40));
             Thread.sleep(100);
         }
         assertTrue(YarnCluster.killExecutor(executor), "executor " + executor + "'s container killed");
         assertEquals(0, run("client", driver));
-        assertEveryRunOnce(store, 600);
+        assertEveryRunOnce(store, 300);
         String log = Files.readString(cluster.log("client"));
         assertTrue(log.contains("sweep done in "), "the summary on the client's terminal");
         List<String> stderr = new ArrayList<>();
@@ -214,7 +214,7 @@ class YarnIT {
         String jar = System.getProperty("groksweep.sparkJar").replace("groksweep-spark.jar", "groksweep-analysis.jar");
         List<String> analysis = List.of("--deploy-mode", "client", "--class", "groksweep.cli.AnalysisMain",
                 "--conf", "spark.yarn.jars=" + cluster.sparkJars(), "--conf", "spark.sql.shuffle.partitions=4",
-                "--num-executors", "2", "--executor-memory", "1g", jar);
+                "--num-executors", "1", "--executor-memory", "1g", jar);
         List<String> analyze = new ArrayList<>(analysis);
         analyze.addAll(List.of("analyze", out, "--no-report"));
         assertEquals(0, run("analyze", cluster.submit("analyze", analyze)));
@@ -236,9 +236,9 @@ class YarnIT {
     @Order(2)
     void aSweepInClusterModeRunsItsDriverInAContainerAndEachSidesLogIsWhereYarnKeepsIt() throws Exception {
         String out = cluster.fs + "/groksweep/cluster";
-        Process client = cluster.submit("cluster", submitLine("cluster", spec("cluster", 300), out));
+        Process client = cluster.submit("cluster", submitLine("cluster", spec("cluster", 100), out));
         assertEquals(0, run("cluster", client), "the client reports the application failed");
-        assertEveryRunOnce(new ResultsStore(out, cluster.hdfs.getConfiguration(0)), 300);
+        assertEveryRunOnce(new ResultsStore(out, cluster.hdfs.getConfiguration(0)), 100);
         List<String> stdout = new ArrayList<>();
         for (Path f : cluster.containerLogs("stdout")) {
             stdout.add(Files.readString(f));
