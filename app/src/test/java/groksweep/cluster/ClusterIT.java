@@ -476,22 +476,4 @@ class ClusterIT {
         assertTrue(errors.get(0).endsWith("; nothing was analysed"), errors.get(0));
         assertFalse(Files.exists(copy.resolve("analysis")), "nothing written");
     }
-
-    /** The analysis jar (no trainer, no libtorch) analyses the local-mode sweep's results under spark-submit, report included. */
-    @Test
-    @Order(9)
-    void theAnalysisJarAnalysesWithoutLibtorch() throws Exception {
-        String jar = System.getProperty("groksweep.sparkJar").replace("groksweep-spark.jar", "groksweep-analysis.jar");
-        try (var zip = new java.util.zip.ZipFile(jar)) {
-            assertTrue(zip.stream().noneMatch(e -> e.getName().startsWith("ai/djl/") || e.getName().startsWith("groksweep/model/")),
-                    "no DJL and no trainer in the analysis jar");
-        }
-        Path out = dir.resolve("plain");
-        Process analysis = cluster.submitJar("local[2]", "analysis-jar", jar, "groksweep.cli.AnalysisMain",
-                "analyze", out.toString());
-        assertEquals(0, run("analysis-jar", analysis));
-        assertTrue(Files.exists(out.resolve("report.html")), "the report drawn");
-        assertTrue(Files.readString(out.resolve("analysis/grid_summary.csv")).startsWith("modulus,train_fraction,weight_decay"));
-        assertTrue(Files.readString(cluster.log("analysis-jar")).contains("median_grokked_step"), "grid summary printed");
-    }
 }

@@ -39,7 +39,8 @@ import java.util.regex.Pattern;
  * only the addresses, the paths and the executors' count and size changed: a ResourceManager and
  * two NodeManagers in this JVM ({@link YarnCluster}), every container a process of its own, the
  * output on HDFS. Client mode loses an executor's container mid-sweep and still trains every run
- * once, then {@code analyze} and {@code sql} answer under YARN; cluster mode runs the driver in a
+ * once, then {@code analyze} (the analysis jar, without libtorch; report included) and {@code sql} answer under
+ * YARN; cluster mode runs the driver in a
  * container, and each side's log is where YARN keeps container logs.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -212,14 +213,20 @@ class YarnIT {
         assertFalse(cluster.containerLogs("groksweep.log").isEmpty(), "the executors log with the shipped config");
 
         String jar = System.getProperty("groksweep.sparkJar").replace("groksweep-spark.jar", "groksweep-analysis.jar");
+        try (var zip = new java.util.zip.ZipFile(jar)) {
+            assertTrue(zip.stream().noneMatch(e -> e.getName().startsWith("ai/djl/") || e.getName().startsWith("groksweep/model/")),
+                    "no DJL and no trainer in the analysis jar");
+        }
         List<String> analysis = List.of("--deploy-mode", "client", "--class", "groksweep.cli.AnalysisMain",
                 "--conf", "spark.yarn.jars=" + cluster.sparkJars(), "--conf", "spark.sql.shuffle.partitions=4",
                 "--num-executors", "1", "--executor-memory", "1g", jar);
         List<String> analyze = new ArrayList<>(analysis);
-        analyze.addAll(List.of("analyze", out, "--no-report"));
+        analyze.addAll(List.of("analyze", out));
         assertEquals(0, run("analyze", cluster.submit("analyze", analyze)));
         assertTrue(new String(store.readBytes("analysis/grid_summary.csv"), StandardCharsets.UTF_8)
                 .startsWith("modulus,train_fraction,weight_decay"), "the grid summary written to HDFS");
+        assertTrue(store.exists("report.html"), "the report drawn on HDFS");
+        assertTrue(Files.readString(cluster.log("analyze")).contains("median_grokked_step"), "grid summary printed");
         List<String> sql = new ArrayList<>(analysis);
         sql.addAll(List.of("sql", out, "SELECT count(*) AS committed_ok FROM runs WHERE status = 'ok'"));
         assertEquals(0, run("sql", cluster.submit("sql", sql)));
