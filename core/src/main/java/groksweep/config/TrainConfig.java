@@ -5,6 +5,7 @@ import groksweep.groups.FiniteGroup;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -359,13 +360,27 @@ public final class TrainConfig implements java.io.Serializable {
     /** What runs must share to train in one pack: the values of {@link #SHARED}. */
     public String packKey() {
         if (packKey == null) {
-            StringBuilder key = new StringBuilder();
+            List<Object> shared = new ArrayList<>(SHARED.size());
             for (String option : SHARED) {
-                key.append(option).append('=').append(value(option)).append(' ');
+                shared.add(value(option));
             }
-            packKey = key.toString().strip();
+            if (PACK_KEYS.size() > 10_000) { // a long-lived driver of many shapes: start afresh rather than grow
+                PACK_KEYS.clear();
+            }
+            packKey = PACK_KEYS.computeIfAbsent(shared, TrainConfig::packKeyOf);
         }
         return packKey;
+    }
+
+    /** Pack keys by their values: the runs of a sweep share a few, and 100,000 of them need not format each. */
+    private static final Map<List<Object>, String> PACK_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String packKeyOf(List<Object> shared) {
+        StringBuilder key = new StringBuilder();
+        for (int i = 0; i < SHARED.size(); i++) {
+            key.append(SHARED.get(i)).append('=').append(shared.get(i)).append(' ');
+        }
+        return key.toString().strip();
     }
 
     /**

@@ -18,6 +18,22 @@ public final class Grid {
      * on the order keys are written in. With several grids, their runs together, each run once.
      */
     public static List<TrainConfig> expand(SweepSpec spec) {
+        List<Object> key = List.of(spec.grids(), spec.trainer());
+        Expansion known = last;
+        if (known != null && known.key().equals(key)) {
+            return known.runs();
+        }
+        List<TrainConfig> runs = List.copyOf(expandAfresh(spec));
+        last = new Expansion(key, runs);
+        return runs;
+    }
+
+    /** The last spec's runs: checking a spec and planning its sweep expand it twice, 100,000 run ids each time. */
+    private record Expansion(List<Object> key, List<TrainConfig> runs) {}
+
+    private static volatile Expansion last;
+
+    private static List<TrainConfig> expandAfresh(SweepSpec spec) {
         Map<String, TrainConfig> runs = new LinkedHashMap<>();
         for (Map<String, List<Object>> grid : spec.grids()) {
             for (TrainConfig c : expand(grid, spec.trainer())) {
