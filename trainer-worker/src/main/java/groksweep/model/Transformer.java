@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The transformer of Nanda et al. (2023), "Progress measures for grokking via mechanistic
@@ -25,11 +26,12 @@ import java.util.Map;
  * <p>The loss reads only the last position, so with one block {@link #forward} computes only what
  * that position needs: the query is always that of {@code =} at position 2, and the keys and
  * values of positions 0 and 1 depend on one token each, so they are tables over the vocabulary,
- * gathered per example. Only the MLP and unembedding run per example. A later block needs every
- * position of the one before, so with more blocks the forward is the textbook one
- * ({@link #forwardEmbedded}); a test shows the two forms agree in logits and gradients. Both take
- * Zhong et al.'s (2023) attention rate {@code attn_coeff} ({@link #rate}); at its default, 1,
- * they are exactly the paper's model.
+ * gathered per example. Only the MLP and unembedding run per example. With more blocks ({@link
+ * #deep}), position 0 stays a table over a through every block (it sees only itself), the first
+ * block projects tables, and only the last block is cut to position 2; the textbook forward
+ * ({@link #forwardEmbedded}) computes every position; a test shows the forms agree in logits and
+ * gradients. All take Zhong et al.'s (2023) attention rate {@code attn_coeff} ({@link #rate}); at
+ * its default, 1, they are exactly the paper's model.
  */
 public final class Transformer extends Network {
 
@@ -112,7 +114,7 @@ public final class Transformer extends Network {
     @Override
     Output fast(Weights w, NDArray a, NDArray b) {
         if (nLayers > 1) {
-            return textbookOf(w, a, b);
+            return deep(w, a, b);
         }
         long[] runs = w.one ? new long[0] : new long[] {runs()}; // the leading shape: (R,)
         long hk = (long) nHeads * dHead;
@@ -149,6 +151,91 @@ public final class Transformer extends Network {
         NDArray logits = Runs.linear(hidden, Runs.mm(readOut, W_out), Runs.mv(readOut, r2.add(b_out))) // [(R,) B, V]
                 .add(Runs.mm(zFlat, Runs.mm(readOut, W_O).swapAxes(-1, -2))); // [(R,) B, V]
         return new Output(logits, hidden);
+    }
+
+    /**
+     * Two or more blocks, computed where the loss reads them. Position 0 sees only itself in every
+     * block, so its residual stays a table over the vocabulary, gathered at a wherever a later
+     * position reads its keys and values; before the first block, position 1's residual is a table
+     * over b and position 2's one row ("="), so the first block projects tables, not examples;
+     * after it, positions 1 and 2 are per example, and the last block computes position 2 alone
+     * (its query, MLP and unembedding).
+     */
+    private Output deep(Weights w, NDArray a, NDArray b) {
+        long batch = a.getShape().get(a.getShape().dimension() - 1);
+        NDArray embed = w.get("W_E").swapAxes(-1, -2); // [(R,) V, D]
+        NDArray W_pos = w.get("W_pos");
+        Residual at0 = new Residual(Runs.addToRows(embed, W_pos.get("..., 0, :")), x -> Runs.gather(a, x)); // [(R,) V, D]
+        Residual at1 = new Residual(Runs.addToRows(embed, W_pos.get("..., 1, :")), x -> Runs.gather(b, x)); // [(R,) V, D]
+        Residual at2 = new Residual(embed.get("..., " + p + ", :").add(W_pos.get("..., 2, :")), // [(R,) D]
+                x -> Runs.perExample(x, batch));
+        for (int l = 0; ; l++) {
+            NDArray v0 = project(at0.rows(), w, l, "W_V"); // [(R,) V, H·K] per token a
+            List<NDArray> keys = List.of(project(at0, w, l, "W_K"), project(at1, w, l, "W_K"), project(at2, w, l, "W_K"));
+            List<NDArray> values = List.of(at0.pick().apply(v0), project(at1, w, l, "W_V"), project(at2, w, l, "W_V"));
+            NDArray W_Ot = block(w, l, "W_O").swapAxes(-1, -2); // [(R,) H·K, D]
+            NDArray z2 = attend(project(at2, w, l, "W_Q"), keys, values); // [(R,) B, H·K]
+            NDArray x2 = at2.perExample().add(Runs.mm(z2, W_Ot)); // [(R,) B, D]
+            if (l == nLayers - 1) {
+                NDArray hidden = Model.activation(activation, Runs.linear(x2, block(w, l, "W_in"), block(w, l, "b_in")));
+                x2 = x2.add(Runs.linear(hidden, block(w, l, "W_out"), block(w, l, "b_out"))); // [(R,) B, D]
+                return new Output(Runs.mm(x2, w.get("W_U")), hidden); // [(R,) B, V], [(R,) B, M]
+            }
+            NDArray z1 = attend(project(at1, w, l, "W_Q"), keys.subList(0, 2), values.subList(0, 2));
+            NDArray z0 = attnCoeff == 1 ? v0 : v0.mul(constant(a, attnCoeff).add(constant(a, 1 - attnCoeff))); // α·1 + (1 − α)
+            at0 = new Residual(mlp(w, l, at0.rows().add(Runs.mm(z0, W_Ot))), at0.pick()); // [(R,) V, D]
+            at1 = new Residual(mlp(w, l, at1.perExample().add(Runs.mm(z1, W_Ot))), UnaryOperator.identity()); // [(R,) B, D]
+            at2 = new Residual(mlp(w, l, x2), UnaryOperator.identity()); // [(R,) B, D]
+        }
+    }
+
+    /** One position's residual entering a block: {@code rows} and how each example picks its row from them. */
+    private record Residual(NDArray rows, UnaryOperator<NDArray> pick) {
+        NDArray perExample() {
+            return pick.apply(rows);
+        }
+    }
+
+    /** Block l's per-head weights {@code name} [(R,) H, K, D] applied to a position's rows, then picked: [(R,) B, H·K]. */
+    private NDArray project(Residual at, Weights w, int l, String name) {
+        return at.pick().apply(project(at.rows(), w, l, name));
+    }
+
+    /** Rows [(R,) N, D] through block l's per-head weights {@code name} [(R,) H, K, D]: [(R,) N, H·K]. */
+    private NDArray project(NDArray rows, Weights w, int l, String name) {
+        NDArray weight = block(w, l, name);
+        return Runs.mm(rows, weight.reshape(weight.getShape().slice(0, weight.getShape().dimension() - 3)
+                .add((long) nHeads * dHead, dModel)).swapAxes(-1, -2));
+    }
+
+    /**
+     * One query position's attention output [(R,) B, H·K] from its query [(R,) B, H·K] and the keys
+     * and values of the positions it sees, in order (the causal mask's visible ones).
+     */
+    private NDArray attend(NDArray query, List<NDArray> keys, List<NDArray> values) {
+        Shape heads = heads(query);
+        NDArray q = query.reshape(heads);
+        NDList scores = new NDList();
+        keys.forEach(k -> scores.add(q.mul(k.reshape(heads)).sum(new int[] {-1}))); // [(R,) B, H] each
+        NDArray attn = rate(NDArrays.stack(scores, -1).div(constant(query, Math.sqrt(dHead))).softmax(-1), query);
+        NDArray z = null;
+        for (int j = 0; j < values.size(); j++) {
+            NDArray term = values.get(j).reshape(heads).mul(attn.get("..., " + j + ":" + (j + 1))); // [(R,) B, H, K]
+            z = z == null ? term : z.add(term);
+        }
+        return z.reshape(query.getShape());
+    }
+
+    /** [(R,) B, H·K] as [(R,) B, H, K]. */
+    private Shape heads(NDArray x) {
+        Shape s = x.getShape();
+        return s.slice(0, s.dimension() - 1).add(nHeads, dHead);
+    }
+
+    /** Block l's MLP and its residual around rows x [(R,) N, D]. */
+    private NDArray mlp(Weights w, int l, NDArray x) {
+        NDArray hidden = Model.activation(activation, Runs.linear(x, block(w, l, "W_in"), block(w, l, "b_in")));
+        return x.add(Runs.linear(hidden, block(w, l, "W_out"), block(w, l, "b_out")));
     }
 
     /** The textbook forward from the token embeddings of a and b ([(R,) B, D] each), every block at every position. */
