@@ -178,8 +178,12 @@ public final class Transformer extends Network {
             NDArray x2 = at2.perExample().add(Runs.mm(z2, W_Ot)); // [(R,) B, D]
             if (l == nLayers - 1) {
                 NDArray hidden = Model.activation(activation, Runs.linear(x2, block(w, l, "W_in"), block(w, l, "b_in")));
-                x2 = x2.add(Runs.linear(hidden, block(w, l, "W_out"), block(w, l, "b_out"))); // [(R,) B, D]
-                return new Output(Runs.mm(x2, w.get("W_U")), hidden); // [(R,) B, V], [(R,) B, M]
+                // As with one block, the MLP's output enters the logits through W_U alone, so each
+                // example pays for M → V instead of M → D and D → V.
+                NDArray readOut = w.get("W_U").swapAxes(-1, -2); // [(R,) V, D]
+                NDArray logits = Runs.linear(hidden, Runs.mm(readOut, block(w, l, "W_out")),
+                        Runs.mv(readOut, block(w, l, "b_out"))).add(Runs.mm(x2, w.get("W_U"))); // [(R,) B, V]
+                return new Output(logits, hidden); // [(R,) B, V], [(R,) B, M]
             }
             NDArray z1 = attend(project(at1, w, l, "W_Q"), keys.subList(0, 2), values.subList(0, 2));
             NDArray z0 = attnCoeff == 1 ? v0 : v0.mul(constant(a, attnCoeff).add(constant(a, 1 - attnCoeff))); // α·1 + (1 − α)
