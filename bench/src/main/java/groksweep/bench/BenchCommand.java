@@ -63,6 +63,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "interpreter for the reference. Default: ${DEFAULT-VALUE}")
     String python;
 
+    @Option(names = "--shapes", split = ",", paramLabel = "NAME", arity = "0..1", fallbackValue = "",
+            description = "only the shape matrix of --compare (each shape beside the reference), or with names only the"
+                    + " shapes whose names start so (e.g. 'transformer 2,mlp')")
+    List<String> shapeNames;
+
+    @Option(names = "--pack", defaultValue = "4", paramLabel = "R", description = "with --compare or --shapes: also time each shape"
+            + " in a pack of R runs, beside the reference's --pack R (0: no packs). Default: ${DEFAULT-VALUE}")
+    int pack;
+
     @Option(names = "--sweep-scaling", description = "also time a small sweep with 1 task at a time and with one per core")
     boolean sweepScaling;
 
@@ -133,6 +142,33 @@ public final class BenchCommand implements Callable<Integer> {
         OPTION_STEPS.put("label_noise 0.2", Map.of("label_noise", 0.2));
     }
 
+    /**
+     * The shapes {@code --compare} times beside the reference, as trainer options a sweep spec would
+     * give; each over {@link #SHAPE_BASE}. The reference takes each option as its --kebab-case flag.
+     */
+    static final Map<String, Map<String, Object>> SHAPES = new java.util.LinkedHashMap<>();
+
+    static {
+        SHAPES.put("transformer 1 block", Map.of());
+        SHAPES.put("transformer 2 blocks", Map.of("n_layers", 2));
+        SHAPES.put("transformer 3 blocks", Map.of("n_layers", 3));
+        SHAPES.put("transformer 4 blocks", Map.of("n_layers", 4));
+        SHAPES.put("transformer 1 block, float64", Map.of("dtype", "float64"));
+        SHAPES.put("transformer 2 blocks, float64", Map.of("n_layers", 2, "dtype", "float64"));
+        SHAPES.put("transformer, attention rate 0.5", Map.of("attn_coeff", 0.5));
+        SHAPES.put("transformer, x2_xy_y2", Map.of("operation", "x2_xy_y2"));
+        SHAPES.put("transformer, group S4", Map.of("group", "S4"));
+        SHAPES.put("transformer, mini-batch 64", Map.of("batch_size", 64));
+        SHAPES.put("transformer, muon", Map.of("optimizer", "muon"));
+        SHAPES.put("transformer, label noise 0.2", Map.of("label_noise", 0.2));
+        SHAPES.put("mlp concat", Map.of("model", "mlp"));
+        SHAPES.put("mlp sum", Map.of("model", "mlp", "mlp_input", "sum"));
+    }
+
+    /** The shape matrix's common settings: the issue-sized task, p = 23 at fraction 0.6, training steps only. */
+    static final TrainConfig SHAPE_BASE = TrainConfig.defaults().with(Map.of("modulus", 23, "train_fraction", 0.6,
+            "eval_every", 1_000_000, "analysis_every", 0));
+
     static final TrainConfig PURE = TrainConfig.defaults().with(Map.of("train_fraction", 0.3, "eval_every", 1_000_000,
             "analysis_every", 0));
 
@@ -159,8 +195,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (packEval) {
             return packEval();
         }
-        if (compare && !Files.isRegularFile(reference)) {
+        if ((compare || shapeNames != null) && !Files.isRegularFile(reference)) {
             return Cli.fail(spec, "--reference: '" + reference + "' is not a file; expected grokking_reference.py");
+        }
+        if (shapeNames != null) {
+            Torch.engine();
+            compareShapes();
+            return 0;
         }
         Torch.engine();
         System.out.printf("machine: %d cores, %s, Java %s, DJL %s, libtorch %s%n",
@@ -192,6 +233,7 @@ public final class BenchCommand implements Callable<Integer> {
                 String.format("+%.1f%%", 100 * (median(measures) / median(eval) - 1)));
         if (compare) {
             compareWithReference(p113);
+            compareShapes();
         }
         if (sweepScaling) {
             sweepScaling();
@@ -237,8 +279,69 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private double reference(int threads) throws Exception {
-        Process p = new ProcessBuilder(python, reference.toString(), "--p", "113", "--frac", "0.3",
-                "--steps", String.valueOf(steps), "--threads", String.valueOf(threads)).redirectErrorStream(true).start();
+        return reference(List.of("--p", "113", "--frac", "0.3", "--steps", String.valueOf(steps),
+                "--threads", String.valueOf(threads)));
+    }
+
+    /**
+     * Each shape of {@link #SHAPES} on one thread, alone and (with {@code --pack}) in a pack, beside the
+     * reference with the same options, rounds interleaved; ms per step and the reference's over ours.
+     */
+    private void compareShapes() throws Exception {
+        Map<String, Map<String, Object>> shapes = new java.util.LinkedHashMap<>();
+        SHAPES.forEach((name, options) -> {
+            if (shapeNames == null || shapeNames.isEmpty() || shapeNames.stream().anyMatch(name::startsWith)) {
+                shapes.put(name, options);
+            }
+        });
+        int warmup = 20;
+        Map<String, double[][]> ms = new java.util.LinkedHashMap<>(); // ours, reference, our pack, reference's pack
+        shapes.keySet().forEach(name -> ms.put(name, new double[4][rounds]));
+        for (int r = 0; r < rounds; r++) {
+            for (Map.Entry<String, Map<String, Object>> e : shapes.entrySet()) {
+                TrainConfig c = SHAPE_BASE.with(e.getValue()).validate();
+                List<String> flags = referenceFlags(e.getValue(), warmup);
+                double[][] m = ms.get(e.getKey());
+                m[0][r] = StepTimer.msPerStep(c, 1, warmup, steps);
+                m[1][r] = reference(flags);
+                if (pack > 1) {
+                    m[2][r] = pack * StepTimer.packMsPerRunStep(c, pack, warmup, steps);
+                    List<String> packed = new ArrayList<>(flags);
+                    packed.addAll(List.of("--pack", String.valueOf(pack)));
+                    m[3][r] = reference(packed);
+                }
+            }
+        }
+        System.out.printf("%nshapes: p=23, fraction 0.6, 1 thread, training steps only, median of %d round(s)%n", rounds);
+        System.out.printf("%-34s %9s %9s %8s", "shape", "ms/step", "ref ms", "ref/ours");
+        if (pack > 1) {
+            System.out.printf(" %11s %9s %11s %8s", "pack" + pack + " ms", "÷ R·alone", "ref pack ms", "ref/ours");
+        }
+        System.out.println();
+        ms.forEach((name, m) -> {
+            System.out.printf("%-34s %9.2f %9.2f %8s", name, median(m[0]), median(m[1]),
+                    String.format("%.2fx", median(m[1]) / median(m[0])));
+            if (pack > 1) {
+                System.out.printf(" %11.2f %9.2f %11.2f %8s", median(m[2]), median(m[2]) / (pack * median(m[0])),
+                        median(m[3]), String.format("%.2fx", median(m[3]) / median(m[2])));
+            }
+            System.out.println();
+        });
+    }
+
+    /** The reference's command line for a shape: the matrix's base, the shape's options as flags, one thread. */
+    private List<String> referenceFlags(Map<String, Object> options, int warmup) {
+        List<String> flags = new ArrayList<>(List.of("--p", "23", "--frac", "0.6", "--steps", String.valueOf(warmup + steps),
+                "--time-from", String.valueOf(warmup), "--threads", "1"));
+        options.forEach((key, value) -> flags.addAll(List.of("--" + key.replace('_', '-'), String.valueOf(value))));
+        return flags;
+    }
+
+    /** The reference's ms per step with these flags. */
+    private double reference(List<String> flags) throws Exception {
+        List<String> command = new ArrayList<>(List.of(python, reference.toString()));
+        command.addAll(flags);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
             out = String.join("\n", r.lines().toList());
