@@ -116,7 +116,8 @@ public final class SweepCommand implements Callable<Integer> {
             plan = strategy.plan();
             if (embedded(sweep)) { // on a cluster, each executor checks its runs against its own memory
                 long available = RunMemory.available();
-                plan.pending().forEach(c -> RunMemory.check(c, available));
+                java.util.Set<String> shapes = new java.util.HashSet<>(); // runs of one shape need the same memory
+                plan.pending().stream().filter(c -> shapes.add(c.packKey())).forEach(c -> RunMemory.check(c, available));
             }
         } catch (ConfigException e) {
             return Cli.fail(spec, where + e.getMessage());

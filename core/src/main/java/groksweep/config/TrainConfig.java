@@ -414,15 +414,19 @@ public final class TrainConfig implements java.io.Serializable {
                 canonical.append(o.name).append('=').append(v).append('\n');
             }
         }
+        byte[] hash = SHA256.get().digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+        runId = HexFormat.of().formatHex(hash, 0, 8);
+        return runId;
+    }
+
+    /** One digest per thread: planning 100,000 runs computes 100,000 ids. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
-            runId = HexFormat.of().formatHex(hash, 0, 8);
-            return runId;
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
+    });
 
     @Override
     public boolean equals(Object o) {
