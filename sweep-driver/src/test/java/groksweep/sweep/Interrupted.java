@@ -8,6 +8,7 @@ import groksweep.results.Tables;
 
 import org.apache.spark.sql.SparkSession;
 
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -30,10 +31,21 @@ public final class Interrupted {
         assertThrows(IllegalStateException.class,
                 () -> SweepRunner.run(spark, spec, SweepRunner.plan(spec, false), false, line -> {}));
         stopper.get();
-        Thread.sleep(1500); // killed tasks notice and stop
+        untilNoTaskRuns(spark); // a task killed while committing may still commit: wait for it to end
         Set<String> committed = store.runIds(Tables.RUNS);
         int runs = Grid.expand(spec).size();
         assertTrue(committed.size() >= 1 && committed.size() < runs, committed.size() + " of " + runs + " committed before the stop");
         return committed;
+    }
+
+    private static void untilNoTaskRuns(SparkSession spark) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (Arrays.stream(spark.sparkContext().statusTracker().getExecutorInfos())
+                .anyMatch(e -> e.numRunningTasks() > 0)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("killed tasks still running after 2 minutes");
+            }
+            Thread.sleep(100);
+        }
     }
 }
