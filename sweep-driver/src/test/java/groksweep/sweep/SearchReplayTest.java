@@ -35,7 +35,7 @@ import java.util.TreeMap;
  */
 class SearchReplayTest {
     /** Each search spec of conf/sweeps whose dense grid is exported as docs/data/SPEC.csv. */
-    static final List<String> REPLAYED = List.of("seed-sharing-small");
+    static final List<String> REPLAYED = List.of("seed-sharing-small", "critical-fraction-search-small");
 
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
