@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
  * The one sweep loop, for grids and searches alike: whenever a task slot is free it asks the
@@ -109,12 +110,16 @@ public final class SweepRunner {
         RunStore runs = new RunStore(files);
         List<RunReport> trained;
         double busy;
+        int held;
         double share = strategy.expectedShare(); // the status line counts towards the runs expected
         try (SparkScheduler scheduler = new SparkScheduler(spark, spec, files, rerunFailed,
                 (int) Math.round(share * plan.pending().size()),
                 plan.estimate() == null ? Double.NaN : share * plan.estimate().wallSeconds(), progress)) {
-            trained = loop(strategy, scheduler, runs, slots, onCommit);
+            // the cluster's cores as its executors register, where the configuration did not say
+            IntSupplier live = () -> Math.max(slots, slots(spark, spec));
+            trained = loop(strategy, scheduler, runs, live, onCommit);
             busy = scheduler.busySeconds();
+            held = live.getAsInt();
         }
         Attempts.tidy(files);
         int removed = files.sweepTemporaries();
@@ -122,22 +127,23 @@ public final class SweepRunner {
             LOG.info("removed {} leftover temporary files under {}", removed, files.root());
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Outcome(plan, trained, strategy, seconds, busy / (Math.max(1, slots) * seconds));
+        return new Outcome(plan, trained, strategy, seconds, busy / (held * seconds));
     }
 
     /**
      * The loop: while the strategy has runs to train and a slot is free, the slot trains one; as
      * each job ends the strategy reads the store again. A run handed out twice means its job ended
-     * without committing it, which is an error, not a reason to train it again.
+     * without committing it, which is an error, not a reason to train it again. {@code slots} is
+     * asked before each hand-out: a cluster's executors register after the loop starts.
      */
-    public static List<RunReport> loop(Strategy strategy, Scheduler scheduler, RunStore runs, int slots,
+    public static List<RunReport> loop(Strategy strategy, Scheduler scheduler, RunStore runs, IntSupplier slots,
             Consumer<RunReport> onCommit) throws IOException {
         strategy.update(runs);
         strategy.publish(runs);
         Set<String> handed = new HashSet<>();
         List<RunReport> trained = new ArrayList<>();
         while (true) {
-            List<TrainConfig> next = strategy.next(Math.max(0, slots - scheduler.busy()), scheduler.inFlight());
+            List<TrainConfig> next = strategy.next(Math.max(0, slots.getAsInt() - scheduler.busy()), scheduler.inFlight());
             for (TrainConfig c : next) {
                 if (!handed.add(c.runId())) {
                     throw new IllegalStateException("run " + c.runId() + " ended without committing; rerun the same"

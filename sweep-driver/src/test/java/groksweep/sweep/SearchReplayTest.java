@@ -79,7 +79,7 @@ class SearchReplayTest {
         BracketSearches searches = new BracketSearches(spec, Set.of());
         SweepLoopTest.Simulated sim = new SweepLoopTest.Simulated(searches, c -> run(grid, c).outcome(),
                 c -> run(grid, c).seconds());
-        SweepRunner.loop(searches, sim, new RunStore(new ResultsStore(spec.output())), 1, r -> {});
+        SweepRunner.loop(searches, sim, new RunStore(new ResultsStore(spec.output())), () -> 1, r -> {});
         List<TrainConfig> dense = searches.plan().runs();
         int agree = 0;
         for (BracketSearches.State s : searches.states()) {

@@ -43,6 +43,7 @@ class SweepLoopTest {
         final List<TrainConfig> trained = new ArrayList<>();
         double now;
         double busy;
+        final List<Integer> inFlightAtSubmit = new ArrayList<>();
 
         Simulated(BracketSearches searches, Function<TrainConfig, String> outcome, ToDoubleFunction<TrainConfig> seconds) {
             this.searches = searches;
@@ -75,6 +76,7 @@ class SweepLoopTest {
             assertEquals(1, runs.size(), "a search's runs go one job each");
             TrainConfig c = runs.get(0);
             jobs.add(new Job(c, now, now + seconds.applyAsDouble(c)));
+            inFlightAtSubmit.add(jobs.size());
         }
 
         @Override
@@ -163,7 +165,7 @@ class SweepLoopTest {
         BracketSearches searches = new BracketSearches(spec, Set.of());
         Simulated sim = Simulated.planted(searches, boundary, seconds);
         SweepRunner.loop(rounds ? new Rounds(searches) : searches, sim, new RunStore(new ResultsStore(spec.output())),
-                slots, r -> {});
+                () -> slots, r -> {});
         return sim;
     }
 
@@ -222,6 +224,25 @@ class SweepLoopTest {
         double busyLoop = loop.busy / (4 * loop.now), busyRounds = rounds.busy / (4 * rounds.now);
         assertTrue(busyLoop > busyRounds + 0.1, busyLoop + " against rounds' " + busyRounds);
         assertTrue(loop.now < rounds.now, loop.now + " time units against rounds' " + rounds.now);
+    }
+
+    /**
+     * A cluster's executors register after the driver starts, so its slots grow while the loop
+     * runs: the loop asks for them before each hand-out, and fills the slots that appear.
+     */
+    @Test
+    void slotsThatAppearWhileTheLoopRunsAreFilled() throws Exception {
+        BracketSearches searches = new BracketSearches(spec(6), Set.of());
+        Simulated sim = Simulated.planted(searches, c -> 10, Map.of(true, 1.0, false, 20.0));
+        int[] asked = {0};
+        SweepRunner.loop(searches, sim, new RunStore(new ResultsStore(dir.resolve("out").toString())),
+                () -> ++asked[0] <= 2 ? 1 : 4, r -> {});
+        assertEquals(List.of(1, 1), sim.inFlightAtSubmit.subList(0, 2), "one slot at first");
+        assertEquals(4, sim.inFlightAtSubmit.stream().mapToInt(Integer::intValue).max().orElseThrow(),
+                "then four: " + sim.inFlightAtSubmit);
+        for (long seed = 0; seed < 6; seed++) {
+            assertEquals(List.of(new Bracket.Flip(9, 10, false)), state(sim, seed).bracket().flips(), "seed " + seed);
+        }
     }
 
     /**
