@@ -219,6 +219,8 @@ class YarnIT {
         }
         List<String> analysis = List.of("--deploy-mode", "client", "--class", "groksweep.cli.AnalysisMain",
                 "--conf", "spark.yarn.jars=" + cluster.sparkJars(), "--conf", "spark.sql.shuffle.partitions=4",
+                "--driver-java-options", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC", // as docs/CLUSTER.md's analysis line
+                "--conf", "spark.executor.extraJavaOptions=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
                 "--num-executors", "1", "--executor-memory", "1g", jar);
         List<String> analyze = new ArrayList<>(analysis);
         analyze.addAll(List.of("analyze", out));
