@@ -73,7 +73,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             return Cli.fail(spec, e.getMessage());
         }
         // Not closed here: an existing session (tests, a sweep) stays usable; Spark stops at JVM exit.
-        SparkSession spark = LocalSpark.builder("groksweep analyze", master, false).getOrCreate();
+        SparkSession spark = LocalSpark.start(LocalSpark.builder("groksweep analyze", master, false));
         return analyze(spark, results, new Onsets.Thresholds(memorise, grok, lossBelow, phaseAccuracy, phaseGap), !noReport,
                 curves, diagramAxes, spec);
     }

@@ -1,9 +1,17 @@
 package groksweep.cli;
 
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.apache.spark.sql.SparkSession;
+
+import java.util.Arrays;
+import java.util.ConcurrentModificationException;
+import java.util.function.Supplier;
 
 /** The embedded Spark of the command line: local mode, bound to loopback, UI off unless asked. */
 public final class LocalSpark {
+    private static final Logger LOG = LogManager.getLogger(LocalSpark.class);
+
     private LocalSpark() {}
 
     /** A builder for embedded Spark, unless spark-submit already chose a master. */
@@ -18,5 +26,35 @@ public final class LocalSpark {
                     .config("spark.sql.debug.maxToStringFields", 200); // the runs table is wide: no truncation warning
         }
         return b;
+    }
+
+    /** The session of {@code b}: see {@link #start(Supplier)}. */
+    public static SparkSession start(SparkSession.Builder b) {
+        return start(b::getOrCreate);
+    }
+
+    /**
+     * Starts a session, and starts it once more when its start lost Spark's UI race: in YARN client
+     * mode the application master adds its proxy filter to the driver's UI from another thread while
+     * SparkContext starts the UI's pages ({@code SparkUI.attachAllHandlers} does not hold the lock
+     * the filter's thread takes), and Jetty fails the start with a ConcurrentModificationException.
+     * The failed start has stopped its context and its YARN application; nothing was written.
+     */
+    static <T> T start(Supplier<T> session) {
+        try {
+            return session.get();
+        } catch (ConcurrentModificationException e) {
+            if (!lostUiRace(e)) {
+                throw e;
+            }
+            LOG.warn("Spark's UI lost a race with YARN's proxy filter while it started; starting Spark again", e);
+            return session.get();
+        }
+    }
+
+    /** Whether {@code e} was thrown while SparkContext attached its UI's pages. */
+    static boolean lostUiRace(ConcurrentModificationException e) {
+        return Arrays.stream(e.getStackTrace()).anyMatch(f -> f.getClassName().equals("org.apache.spark.ui.SparkUI")
+                && f.getMethodName().equals("attachAllHandlers"));
     }
 }

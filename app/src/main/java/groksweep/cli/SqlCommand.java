@@ -56,7 +56,7 @@ public final class SqlCommand implements Callable<Integer> {
         if (maxRows < 1) {
             return Cli.fail(spec, "--max-rows: '" + maxRows + "' is not allowed; expected an integer ≥ 1");
         }
-        SparkSession spark = LocalSpark.builder("groksweep sql", master, false).getOrCreate(); // stops at JVM exit
+        SparkSession spark = LocalSpark.start(LocalSpark.builder("groksweep sql", master, false)); // stops at JVM exit
         try {
             Results.open(spark, results);
             Jobs.all(spark, Onsets.Thresholds.defaults()); // views only: sql never writes under RESULTS

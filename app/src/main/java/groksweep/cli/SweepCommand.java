@@ -329,7 +329,7 @@ public final class SweepCommand implements Callable<Integer> {
                 .config("spark.executorEnv.OPT_OUT_TRACKING", "true");
         groksweep.RuntimeSettings.mallocEnv().forEach((name, value) -> b.config("spark.executorEnv." + name, value));
         sweep.spark().forEach(b::config);
-        return b.getOrCreate();
+        return LocalSpark.start(b);
     }
 
     /** The plan as printed before a sweep: its counts, then its first runs (longest first). */
