@@ -107,7 +107,22 @@ class ClusterIT {
 
     static String tail(Path log, int lines) throws IOException {
         List<String> all = Files.exists(log) ? Files.readAllLines(log) : List.of("(no " + log.getFileName() + ")");
-        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        String tail = String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        Matcher trace = Pattern.compile("\\(full trace: (/[^)]+)\\)").matcher(tail);
+        return trace.find() ? tail + "\n" + lastTrace(Path.of(trace.group(1)), lines) : tail;
+    }
+
+    /** The last ERROR entry of a driver's log file and the lines of its trace, at most {@code lines}. */
+    static String lastTrace(Path file, int lines) throws IOException {
+        if (!Files.exists(file)) {
+            return "(no " + file + ")";
+        }
+        List<String> all = Files.readAllLines(file);
+        int last = all.size() - 1;
+        while (last > 0 && !all.get(last).contains(" ERROR ")) {
+            last--;
+        }
+        return "the last error in " + file + ":\n" + String.join("\n", all.subList(last, Math.min(all.size(), last + lines)));
     }
 
     static void awaitFirstCommit(ResultsStore store, Process driver) throws Exception {

@@ -82,8 +82,7 @@ public record Bracket(int last, Map<Integer, Boolean> known, Set<Integer> failed
             if (known.isEmpty() || Set.of(hint.lower(), hint.upper()).containsAll(known.keySet()) && !first.isEmpty()) {
                 return first;
             }
-            // The points known agree: the boundary lies beyond them, towards the end with the other outcome.
-            int end = known.values().iterator().next() == hint.below() ? last : 0;
+            int end = towards();
             return untried(end) ? List.of(end) : List.of();
         }
         if (!known.containsKey(0) || !known.containsKey(last)) {
@@ -104,6 +103,14 @@ public record Bracket(int last, Map<Integer, Boolean> known, Set<Integer> failed
             return points;
         }
         return inFlips(k);
+    }
+
+    /**
+     * The end of the range a hinted search goes to when the points it knows agree: the boundary lies
+     * beyond them, towards the end with the other outcome.
+     */
+    private int towards() {
+        return known.values().iterator().next() == hint.below() ? last : 0;
     }
 
     private List<Integer> inFlips(int k) {
@@ -144,7 +151,7 @@ public record Bracket(int last, Map<Integer, Boolean> known, Set<Integer> failed
         }
         List<Flip> flips = flips();
         if (hint != null && flips.isEmpty()) { // the end it went to is known (no boundary) or failed
-            return known.containsKey(0) || known.containsKey(last) ? Status.NONE : Status.UNRESOLVED;
+            return !known.isEmpty() && known.containsKey(towards()) ? Status.NONE : Status.UNRESOLVED;
         } else if (hint == null && (!known.containsKey(0) || !known.containsKey(last))) {
             return Status.UNRESOLVED;
         } else if (flips.isEmpty()) {

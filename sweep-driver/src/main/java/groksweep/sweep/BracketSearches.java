@@ -62,26 +62,29 @@ final class BracketSearches extends Searches {
 
     /**
      * Every search as its committed runs say. A search not yet begun (nothing known, nothing in
-     * flight) whose siblings have resolved takes its hint from them, and keeps it: the hint then
-     * only says on which side of its points the other outcome lies. Which searches began from a
-     * hint is in the boundaries table, for a driver that resumes.
+     * flight) takes its hint from the siblings resolved so far, hinted ones included, so the later
+     * it begins the more siblings it follows; once begun it keeps its hint, which then only says on
+     * which side of its points the other outcome lies. Which searches began from a hint is in the
+     * boundaries table, for a driver that resumes.
      */
     List<State> states() {
-        Map<TrainConfig, State> plain = new LinkedHashMap<>();
+        Map<TrainConfig, State> now = new LinkedHashMap<>();
         for (TrainConfig base : bases) {
-            plain.put(base, state(base, null));
+            now.put(base, state(base, hints.get(base)));
         }
-        List<State> out = new ArrayList<>();
-        for (State s : plain.values()) {
-            if (!hints.containsKey(s.base()) && (hinted != null && hinted.contains(describe(s.base())) || !begun(s, inFlight))) {
-                Bracket.Flip hint = hint(s.base(), plain.values());
-                if (hint != null) {
+        for (State s : List.copyOf(now.values())) {
+            boolean resumed = hinted != null && hinted.contains(describe(s.base())) && !hints.containsKey(s.base());
+            if (resumed || !begun(s, inFlight)) {
+                Bracket.Flip hint = hint(s.base(), now.values());
+                if (hint == null) {
+                    hints.remove(s.base());
+                } else {
                     hints.put(s.base(), hint);
                 }
+                now.put(s.base(), state(s.base(), hint));
             }
-            out.add(hints.containsKey(s.base()) ? state(s.base(), hints.get(s.base())) : s);
         }
-        return out;
+        return List.copyOf(now.values());
     }
 
     /** Reads, once, which searches a driver before this one started from their siblings' boundaries. */
@@ -108,7 +111,7 @@ final class BracketSearches extends Searches {
         return new State(base, new Bracket(search.last(), yes, k.failed(), hint), k.runIds());
     }
 
-    /** The flip one step wide around the siblings' median boundary (of those resolved), or null. */
+    /** The flip one step wide around the siblings' median boundary (of those resolved, hinted ones too), or null. */
     private Bracket.Flip hint(TrainConfig base, Iterable<State> all) {
         List<Bracket.Flip> flips = new ArrayList<>();
         for (State s : all) {

@@ -84,6 +84,24 @@ class BracketTest {
         assertEquals(Bracket.Status.UNRESOLVED, search(4, 1, i -> true, Set.of(0)).status(), "an end failed");
     }
 
+    /**
+     * A hinted search whose two points agree goes to the one end beyond them: no boundary when that
+     * end agrees too, unresolved when its run failed, whatever is known at the other end.
+     */
+    @Test
+    void aHintedSearchIsDoneOnlyWhenTheEndItWentToIsKnown() {
+        Bracket.Flip hint = new Bracket.Flip(0, 1, false); // the siblings: no at 0, yes from 1 on
+        Bracket agreeing = new Bracket(32, Map.of(0, false, 1, false), Set.of(), hint);
+        assertEquals(List.of(32), agreeing.next(1), "both say no: the boundary lies above them");
+        assertEquals(Bracket.Status.NONE, new Bracket(32, Map.of(0, false, 1, false, 32, false), Set.of(), hint).status());
+        assertEquals(Bracket.Status.UNRESOLVED, new Bracket(32, Map.of(0, false, 1, false), Set.of(32), hint).status(),
+                "the end it went to failed: 0, the end it knows, says nothing beyond 1");
+        Bracket.Flip top = new Bracket.Flip(31, 32, false);
+        assertEquals(List.of(0), new Bracket(32, Map.of(31, true, 32, true), Set.of(), top).next(1));
+        assertEquals(Bracket.Status.UNRESOLVED, new Bracket(32, Map.of(31, true, 32, true), Set.of(0), top).status());
+        assertEquals(Bracket.Status.UNRESOLVED, new Bracket(32, Map.of(), Set.of(31, 32), top).status(), "both points failed");
+    }
+
     @Test
     void theExpectedRunsOfAMonotoneSearch() {
         assertArrayEquals(new double[] {2, 1}, Bracket.expected(1, 1));

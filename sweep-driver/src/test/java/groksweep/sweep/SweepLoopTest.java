@@ -268,6 +268,21 @@ class SweepLoopTest {
                 + sim.trained.stream().map(c -> c.seed() + ":" + sim.index(c)).toList());
     }
 
+    /**
+     * A seed that found its boundary from a hint counts among the siblings whose median hints the
+     * next: on one slot, seed 0 bisects to 13, seed 1 from 13's hint to 16, and seed 2 starts at the
+     * median of both (the flips 12-13 and 15-16: from 13), not at seed 0's alone.
+     */
+    @Test
+    void aBoundaryFoundFromAHintHintsTheNextSibling() throws Exception {
+        Simulated sim = run(spec(3), false, 1, c -> new int[] {13, 16, 14}[(int) c.seed()], Map.of(true, 1.0, false, 1.0));
+        assertEquals(new Bracket.Flip(12, 13, false), state(sim, 1).bracket().hint());
+        assertEquals(List.of(new Bracket.Flip(15, 16, false)), state(sim, 1).bracket().flips());
+        assertEquals(new Bracket.Flip(13, 14, false), state(sim, 2).bracket().hint());
+        assertEquals(List.of(new Bracket.Flip(13, 14, false)), state(sim, 2).bracket().flips());
+        assertEquals(2, sim.runs(2), "the median's two points are seed 2's boundary");
+    }
+
     /** A seed that began from the ends while its sibling was open never counts as begun from the sibling's boundary. */
     @Test
     void aSeedBegunFromTheEndsIsNotTakenForOneBegunFromItsSiblings() throws Exception {
