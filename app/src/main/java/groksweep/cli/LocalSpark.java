@@ -28,8 +28,13 @@ public final class LocalSpark {
         return b;
     }
 
-    /** The session of {@code b}: see {@link #start(Supplier)}. */
+    /**
+     * The session of {@code b} ({@link #start(Supplier)}), whatever the spec or spark-submit says,
+     * without Spark's log line for a slow listener: it prints the event, and a job's event carries
+     * every Spark setting of the session unredacted, secrets included.
+     */
     public static SparkSession start(SparkSession.Builder b) {
+        b.config("spark.scheduler.listenerbus.logSlowEvent", false);
         return start(b::getOrCreate);
     }
 

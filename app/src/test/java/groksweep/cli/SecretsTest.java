@@ -67,6 +67,7 @@ class SecretsTest {
                   spark.hadoop.fs.s3a.secret.key: %s
                   spark.hadoop.fs.s3a.access.key: %s-access
                   spark.logConf: "true"
+                  spark.scheduler.listenerbus.logSlowEvent.threshold: "0"
                 """.formatted(out, SECRET, SECRET));
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         Configuration config = ctx.getConfiguration();
