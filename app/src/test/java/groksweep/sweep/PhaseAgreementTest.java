@@ -19,8 +19,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** A search's phase (Search.phase, in Java) is the phases view's (SQL), run for run, in every phase. */
+/** A search's phase (Search.category, in Java) is the phases view's (SQL), run for run, in every phase. */
 class PhaseAgreementTest {
+    /** A search of Liu et al.'s phase over two axes; its lattices do not enter a run's phase. */
+    private static final Search PHASE = SweepSpec.parse("""
+            name: phases
+            output: /tmp/unused
+            search:
+              axis: [weight_decay, train_fraction]
+              range: [[0, 1], [0.1, 0.9]]
+              resolution: [0.5, 0.2]
+              outcome: phase
+            """).search();
 
     @Test
     void searchesAndThePhasesViewGiveEveryRunTheSamePhase() {
@@ -50,7 +60,7 @@ class PhaseAgreementTest {
             for (double[] s : steps) {
                 metrics.add(Tables.METRICS.row().set("step", (int) s[0]).set("train_acc", s[1]).set("test_acc", s[2]));
             }
-            search.put(id, Search.phase(metrics, Onsets.Thresholds.defaults()));
+            search.put(id, PHASE.category(metrics));
         });
         assertEquals(view, search);
         search.forEach((id, phase) -> assertEquals(id, phase, "each run is named after the phase it is built to be in"));

@@ -24,6 +24,8 @@ public final class Onsets {
     private final Thresholds t;
     private Integer memorised;
     private Integer grokked;
+    private Integer trainAt; // first steps at the phase accuracy
+    private Integer testAt;
 
     public Onsets(Thresholds t) {
         this.t = t;
@@ -33,6 +35,12 @@ public final class Onsets {
     public void observe(int step, double trainAcc, double testAcc) {
         if (memorised == null && trainAcc >= t.memorise()) {
             memorised = step;
+        }
+        if (trainAt == null && trainAcc >= t.phaseAccuracy()) {
+            trainAt = step;
+        }
+        if (testAt == null && testAcc >= t.phaseAccuracy()) {
+            testAt = step;
         }
         if (testAcc < t.grok()) {
             grokked = null;
@@ -49,5 +57,15 @@ public final class Onsets {
     /** The grokking step if accuracy has held since, or null. */
     public Integer grokked() {
         return grokked;
+    }
+
+    /**
+     * Liu et al.'s (2022) phase so far, as the analysis's phases view defines it: t_train and
+     * t_test are the first steps with train / test accuracy ≥ phaseAccuracy; confusion without
+     * t_train, memorisation without t_test, grokking when t_test − t_train ≥ phaseGap, else comprehension.
+     */
+    public String phase() {
+        return trainAt == null ? "confusion" : testAt == null ? "memorisation"
+                : testAt - trainAt >= t.phaseGap() ? "grokking" : "comprehension";
     }
 }

@@ -12,12 +12,12 @@ import java.util.Set;
  * The one owner of what an output knows of each run: whether it is committed, its status, its
  * metrics (in its own files or in compacted parts alike), and undoing a commit so that it trains
  * again ({@code --repair}). Every other class asks here; none reads the compaction manifest or
- * deletes a run's record itself. A committed run's record and metrics never change, so what was
- * read once is kept; the set of committed runs is listed afresh on every call.
+ * deletes a run's record itself. What the compacted parts hold is read once; a run's own files,
+ * which a rerun writes again, and the set of committed runs are read afresh on every call.
  */
 public final class RunStore {
     private final ResultsStore files;
-    private final Map<String, RunStatus> statuses = new HashMap<>();
+    private Map<String, RunStatus> compactedStatuses; // the compacted parts' statuses by run, read on first need
     private Map<String, List<Row>> compactedMetrics; // the compacted parts' metrics by run, read on first need
 
     public RunStore(ResultsStore files) {
@@ -44,26 +44,26 @@ public final class RunStore {
         return files.exists(Layout.run(Tables.RUNS, runId));
     }
 
-    /** A committed run's status; a record that cannot be read counts as failed (it trains again on a retry). */
+    /**
+     * A committed run's status; a record that cannot be read counts as failed (it trains again on a
+     * retry). A run's own record is read each time, as a rerun ({@code --rerun-failed}) writes it
+     * again; the compacted parts' records are read once.
+     */
     public RunStatus status(String runId) throws IOException {
-        RunStatus s = statuses.get(runId);
-        if (s != null) {
-            return s;
-        }
         if (ownRecord(runId)) {
             try {
-                s = RunStatus.of(files.read(Tables.RUNS, runId).get(0).getString("status"));
+                return RunStatus.of(files.read(Tables.RUNS, runId).get(0).getString("status"));
             } catch (IOException | RuntimeException e) {
                 return RunStatus.FAILED;
             }
-        } else {
-            for (Row r : files.readAll(Tables.RUNS)) {
-                statuses.putIfAbsent(r.getString("run_id"), RunStatus.of(r.getString("status")));
-            }
-            s = statuses.getOrDefault(runId, RunStatus.FAILED);
         }
-        statuses.put(runId, s);
-        return s;
+        if (compactedStatuses == null) {
+            compactedStatuses = new HashMap<>();
+            for (Row r : files.readAll(Tables.RUNS)) {
+                compactedStatuses.putIfAbsent(r.getString("run_id"), RunStatus.of(r.getString("status")));
+            }
+        }
+        return compactedStatuses.getOrDefault(runId, RunStatus.FAILED);
     }
 
     /** The committed runs that failed or timed out (no evidence either way; {@code --rerun-failed} trains them again). */
@@ -97,6 +97,5 @@ public final class RunStore {
      */
     public void uncommit(String runId) throws IOException {
         files.delete(Layout.run(Tables.RUNS, runId));
-        statuses.remove(runId);
     }
 }

@@ -143,7 +143,7 @@ final class BracketSearches extends Searches {
      * from the ends while a sibling, soon to give it a hint, is still open.
      */
     @Override
-    public List<TrainConfig> next(int free, Set<String> inFlight) {
+    public List<TrainConfig> next(int free, Set<String> inFlight) throws IOException {
         this.inFlight = inFlight;
         List<State> all = states();
         List<State> begun = all.stream().filter(s -> begun(s, inFlight)).toList();
@@ -162,7 +162,7 @@ final class BracketSearches extends Searches {
         Set<String> handed = new HashSet<>(inFlight);
         handed.addAll(out.keySet());
         this.inFlight = handed;
-        return out.values().stream().map(this::handOut).toList();
+        return handOut(out.values());
     }
 
     private void offer(List<State> states, int k, int free, Set<String> inFlight, Map<String, TrainConfig> out) {

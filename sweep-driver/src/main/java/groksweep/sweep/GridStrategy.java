@@ -1,8 +1,6 @@
 package groksweep.sweep;
 
 import groksweep.config.TrainConfig;
-import groksweep.results.Row;
-import groksweep.results.RunStore;
 
 import java.util.List;
 import java.util.Set;
@@ -22,9 +20,6 @@ public final class GridStrategy implements Strategy {
     }
 
     @Override
-    public void update(RunStore runs) {}
-
-    @Override
     public List<TrainConfig> next(int free, Set<String> inFlight) {
         if (given) {
             return List.of();
@@ -34,21 +29,8 @@ public final class GridStrategy implements Strategy {
     }
 
     @Override
-    public void publish(RunStore runs) {}
-
-    @Override
-    public List<Row> rows() {
-        return List.of();
-    }
-
-    @Override
     public SweepRunner.Plan plan() {
         return plan;
-    }
-
-    @Override
-    public double expectedShare() {
-        return 1;
     }
 
     @Override

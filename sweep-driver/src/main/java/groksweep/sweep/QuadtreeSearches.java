@@ -5,6 +5,7 @@ import groksweep.results.Row;
 import groksweep.results.Table;
 import groksweep.results.Tables;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,7 +62,7 @@ final class QuadtreeSearches extends Searches {
     }
 
     @Override
-    public List<TrainConfig> next(int free, Set<String> inFlight) {
+    public List<TrainConfig> next(int free, Set<String> inFlight) throws IOException {
         Map<String, TrainConfig> out = new LinkedHashMap<>();
         for (State s : states()) {
             for (int i : s.quad().next()) {
@@ -71,7 +72,7 @@ final class QuadtreeSearches extends Searches {
                 }
             }
         }
-        return out.values().stream().map(this::handOut).toList();
+        return handOut(out.values());
     }
 
     @Override

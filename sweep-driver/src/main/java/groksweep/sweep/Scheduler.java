@@ -22,7 +22,4 @@ public interface Scheduler {
 
     /** Task slots the jobs in flight hold: one per pack. */
     int busy();
-
-    /** Slot-seconds the ended tasks took, for the utilisation. */
-    double busySeconds();
 }

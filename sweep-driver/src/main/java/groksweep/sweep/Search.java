@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * A spec's {@code search:} section: where on one numeric trainer option a per-run yes/no outcome
@@ -87,18 +88,6 @@ public record Search(List<Lattice> axes, Outcome outcome, double threshold, List
         return axes.get(0).axis();
     }
 
-    public BigDecimal lo() {
-        return axes.get(0).lo();
-    }
-
-    public BigDecimal hi() {
-        return axes.get(0).hi();
-    }
-
-    public BigDecimal resolution() {
-        return axes.get(0).resolution();
-    }
-
     public int last() {
         return axes.get(0).last();
     }
@@ -117,60 +106,26 @@ public record Search(List<Lattice> axes, Outcome outcome, double threshold, List
         return base.with(Map.of(axes.get(0).axis(), axes.get(0).value(i), axes.get(1).axis(), axes.get(1).value(j)));
     }
 
-    /** The yes/no outcome of a run from its metrics rows (any order). */
-    public boolean outcome(List<Row> metrics) {
-        return category(metrics).equals("yes");
-    }
-
     /** The outcome of a run from its metrics rows (any order): yes or no, or its phase. */
     public String category(List<Row> metrics) {
         List<Row> rows = metrics.stream().sorted(Comparator.comparingInt(r -> r.getInt("step"))).toList();
-        if (outcome == Outcome.TEST_LOSS_BELOW) {
-            return yes(rows.stream().anyMatch(r -> r.getDouble("test_loss") < threshold));
-        }
-        if (outcome == Outcome.PHASE) {
-            return phase(rows, Onsets.Thresholds.defaults());
-        }
         Onsets onsets = new Onsets(Onsets.Thresholds.defaults());
         rows.forEach(r -> onsets.observe(r.getInt("step"), r.getDouble("train_acc"), r.getDouble("test_acc")));
-        return yes((outcome == Outcome.GROKKED ? onsets.grokked() : onsets.memorised()) != null);
-    }
-
-    private static String yes(boolean b) {
-        return b ? "yes" : "no";
-    }
-
-    /**
-     * Liu et al.'s (2022) phase of a run, as the analysis's phases view defines it: t_train and
-     * t_test are the first steps with train / test accuracy ≥ t.phaseAccuracy; confusion without
-     * t_train, memorisation without t_test, grokking when t_test − t_train ≥ t.phaseGap, else comprehension.
-     */
-    static String phase(List<Row> rows, Onsets.Thresholds t) {
-        Integer train = null, test = null;
-        for (Row r : rows) { // in step order
-            if (train == null && r.getDouble("train_acc") >= t.phaseAccuracy()) {
-                train = r.getInt("step");
-            }
-            if (test == null && r.getDouble("test_acc") >= t.phaseAccuracy()) {
-                test = r.getInt("step");
-            }
-        }
-        return train == null ? "confusion" : test == null ? "memorisation" : test - train >= t.phaseGap() ? "grokking"
-                : "comprehension";
+        boolean yes = switch (outcome) {
+            case GROKKED -> onsets.grokked() != null;
+            case MEMORISED -> onsets.memorised() != null;
+            case TEST_LOSS_BELOW -> rows.stream().anyMatch(r -> r.getDouble("test_loss") < threshold);
+            case PHASE -> false;
+        };
+        return outcome == Outcome.PHASE ? onsets.phase() : yes ? "yes" : "no";
     }
 
     /** The section as saved with the results (and hashed with the spec). */
     public Map<String, Object> canonical() {
         Map<String, Object> m = new TreeMap<>();
-        if (plane()) {
-            m.put("axis", axes.stream().map(Lattice::axis).toList());
-            m.put("range", axes.stream().map(a -> List.of(a.lo().toPlainString(), a.hi().toPlainString())).toList());
-            m.put("resolution", axes.stream().map(a -> a.resolution().toPlainString()).toList());
-        } else {
-            m.put("axis", axis());
-            m.put("range", List.of(lo().toPlainString(), hi().toPlainString()));
-            m.put("resolution", resolution().toPlainString());
-        }
+        m.put("axis", perAxis(Lattice::axis));
+        m.put("range", perAxis(a -> List.of(a.lo().toPlainString(), a.hi().toPlainString())));
+        m.put("resolution", perAxis(a -> a.resolution().toPlainString()));
         m.put("outcome", outcome.key());
         if (outcome == Outcome.TEST_LOSS_BELOW) {
             m.put("threshold", threshold);
@@ -179,5 +134,10 @@ public record Search(List<Lattice> axes, Outcome outcome, double threshold, List
             m.put("replicates", replicates);
         }
         return m;
+    }
+
+    /** A key's value as a spec gives it: the value itself on one axis, a list of two on a plane. */
+    private Object perAxis(Function<Lattice, Object> f) {
+        return plane() ? axes.stream().map(f).toList() : f.apply(axes.get(0));
     }
 }

@@ -7,6 +7,7 @@ import groksweep.results.Table;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -31,6 +32,8 @@ abstract class Searches implements Strategy {
     final List<TrainConfig> bases;
     private final Set<String> retry;
     private final Map<String, String> outcomes = new HashMap<>();
+    private final Set<String> rerunning = new HashSet<>(); // compacted failed runs handed out again
+    private RunStore store; // as last read, to uncommit a failed run handed out again
     private List<Row> rows = List.of();
 
     Searches(SweepSpec spec, Set<String> retry) {
@@ -76,11 +79,13 @@ abstract class Searches implements Strategy {
 
     @Override
     public void update(RunStore runs) throws IOException {
+        store = runs;
         Set<String> committed = runs.committed();
         for (TrainConfig base : bases) {
             for (int i = 0; i < points(); i++) {
                 String id = point(base, i).runId();
-                if (committed.contains(id) && !outcomes.containsKey(id) && !retry.contains(id)) {
+                boolean waiting = retry.contains(id) || rerunning.contains(id) && !runs.ownRecord(id);
+                if (committed.contains(id) && !outcomes.containsKey(id) && !waiting) {
                     learn(id, runs.status(id).retryable() ? FAILED : search.category(runs.metrics(id)));
                 }
             }
@@ -117,10 +122,23 @@ abstract class Searches implements Strategy {
         return k;
     }
 
-    /** Notes that a run is handed out to train: a failed one to train again is untried no longer. */
-    TrainConfig handOut(TrainConfig c) {
-        retry.remove(c.runId());
-        return c;
+    /**
+     * Notes that runs are handed out to train. A failed run trained again ({@code --rerun-failed})
+     * is untried until its rerun commits, so what the search learns of it is the rerun's outcome,
+     * never the old failure read while the rerun trains: its own record is uncommitted; one in the
+     * compacted parts waits for the rerun's own record.
+     */
+    List<TrainConfig> handOut(Collection<TrainConfig> runs) throws IOException {
+        for (TrainConfig c : runs) {
+            if (retry.remove(c.runId())) {
+                if (store.ownRecord(c.runId())) {
+                    store.uncommit(c.runId());
+                } else {
+                    rerunning.add(c.runId());
+                }
+            }
+        }
+        return List.copyOf(runs);
     }
 
     @Override

@@ -114,7 +114,7 @@ final class SparkScheduler implements Scheduler, AutoCloseable {
         return jobs.stream().mapToInt(Job::packs).sum();
     }
 
-    @Override
+    /** Slot-seconds the ended tasks took, for the utilisation. */
     public double busySeconds() {
         return busySeconds.sum();
     }

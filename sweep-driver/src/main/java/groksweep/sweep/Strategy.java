@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public interface Strategy {
     /** Reads again what the run store knows: before the first proposal and after runs commit. */
-    void update(RunStore runs) throws IOException;
+    default void update(RunStore runs) throws IOException {}
 
     /**
      * Whether its runs go to Spark as one job (a grid: Spark queues them on the free slots) rather
@@ -27,13 +27,15 @@ public interface Strategy {
     }
 
     /** Runs to train now, none of them in flight: at most {@code free} (a grid gives all it has left, once). */
-    List<TrainConfig> next(int free, Set<String> inFlight);
+    List<TrainConfig> next(int free, Set<String> inFlight) throws IOException;
 
     /** Writes what it has found so far to its table (boundaries or cells); a grid has none. */
-    void publish(RunStore runs) throws IOException;
+    default void publish(RunStore runs) throws IOException {}
 
     /** Its table's rows as last published: one per boundary or cell; none for a grid. */
-    List<Row> rows();
+    default List<Row> rows() {
+        return List.of();
+    }
 
     /** A committed run as the sweep sees it, e.g. "seed=0, train_fraction=0.3: yes" (a grid: nothing more than its id). */
     default String describe(String runId) {
@@ -47,5 +49,7 @@ public interface Strategy {
     SweepRunner.Plan plan();
 
     /** The share of the plan's pending runs it expects to train: 1 for a grid, less for searches. */
-    double expectedShare();
+    default double expectedShare() {
+        return 1;
+    }
 }

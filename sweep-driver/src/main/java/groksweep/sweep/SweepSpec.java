@@ -18,7 +18,6 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
-import java.io.Reader;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -86,13 +85,9 @@ public record SweepSpec(
     public static final int MAX_PACK_SIZE = 256;
 
     public static SweepSpec parse(String yaml) {
-        return parse(new StringReader(yaml));
-    }
-
-    public static SweepSpec parse(Reader reader) {
         Node root;
         try {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(reader);
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(yaml));
         } catch (MarkedYAMLException e) {
             throw new ConfigException("spec: not valid YAML at line " + (e.getProblemMark().getLine() + 1)
                     + ": " + e.getProblem());

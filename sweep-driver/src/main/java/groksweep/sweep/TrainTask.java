@@ -37,13 +37,12 @@ record TrainTask(String root, Map<String, String> hadoop, OutputToken token, int
         CollectionAccumulator<OutputToken.Refusal> refusals) implements Serializable {
     private static final Logger LOG = LogManager.getLogger(TrainTask.class);
 
-
     @Override
     public String toString() { // the Hadoop settings may hold credentials
         return "TrainTask[root=" + root + ", hadoop=" + Secrets.redact(hadoop) + ", threads=" + threads + "]";
     }
 
-    Iterator<SweepRunner.RunReport> train(Iterator<List<TrainConfig>> packs) {
+    Iterator<SweepRunner.RunReport> train(Iterator<List<TrainConfig>> packs) throws IOException {
         List<SweepRunner.RunReport> out = new ArrayList<>();
         // The executor's Hadoop configuration and the spec's settings (endpoints, credentials).
         ResultsStore store = new ResultsStore(root,
@@ -60,7 +59,8 @@ record TrainTask(String root, Map<String, String> hadoop, OutputToken token, int
         return out.iterator();
     }
 
-    private void trainPack(ResultsStore store, List<TrainConfig> pack, List<SweepRunner.RunReport> out) {
+    private void trainPack(ResultsStore store, List<TrainConfig> pack, List<SweepRunner.RunReport> out)
+            throws IOException {
         String app = SparkEnv.get().conf().getAppId();
         List<TrainConfig> todo = new ArrayList<>();
         boolean split = false; // a pack that lost its executor: its runs one at a time, so a crashing run dies alone
@@ -69,11 +69,11 @@ record TrainTask(String root, Map<String, String> hadoop, OutputToken token, int
                 out.add(new SweepRunner.RunReport(c.runId(), null, 0, null, null, 0));
                 continue;
             }
-            Attempts.Verdict verdict = Attempts.verdict(lost(store, app, c));
+            Attempts.Verdict verdict = Attempts.verdict(Attempts.lost(store, app, c.runId()));
             if (verdict instanceof Attempts.Condemn condemned) {
                 LOG.warn("run {} {}", c.runId(), condemned.message());
                 Worker.Outcome o = Worker.recordFailed(c, store, threads, condemned.message());
-                clear(store, List.of(c));
+                Attempts.clear(store, List.of(c.runId()));
                 done.add(1);
                 failed.add(1);
                 out.add(new SweepRunner.RunReport(c.runId(), o.record().status(), 0, null, null, 0));
@@ -97,15 +97,12 @@ record TrainTask(String root, Map<String, String> hadoop, OutputToken token, int
      * Trains {@code todo} as one pack, its attempt marked for each run until it commits; a killed
      * task (cancelled, not lost) removes its markers, as its executor did not die.
      */
-    private void train(ResultsStore store, List<TrainConfig> todo, String app, List<SweepRunner.RunReport> out) {
+    private void train(ResultsStore store, List<TrainConfig> todo, String app, List<SweepRunner.RunReport> out)
+            throws IOException {
         List<Attempts.Marker> markers = new ArrayList<>();
         String executor = SparkEnv.get().executorId();
-        try {
-            for (TrainConfig c : todo) {
-                markers.add(Attempts.mark(store, app, c.runId(), todo.size() == 1, executor));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (TrainConfig c : todo) {
+            markers.add(Attempts.mark(store, app, c.runId(), todo.size() == 1, executor));
         }
         TaskContext ctx = TaskContext.get();
         Worker.Options options = Worker.options().threads(threads).timeoutSeconds(timeoutSeconds)
@@ -133,15 +130,7 @@ record TrainTask(String root, Map<String, String> hadoop, OutputToken token, int
             out.add(new SweepRunner.RunReport(r.runId(), r.status(), r.finalStep(),
                     outcome.onsets() == null ? null : outcome.onsets().grokked(), r.finalTestAcc(), r.wallSeconds()));
         }
-        clear(store, todo);
-    }
-
-    private static void clear(ResultsStore store, List<TrainConfig> runs) {
-        try {
-            Attempts.clear(store, runs.stream().map(TrainConfig::runId).toList());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Attempts.clear(store, todo.stream().map(TrainConfig::runId).toList());
     }
 
     /**
@@ -197,22 +186,12 @@ record TrainTask(String root, Map<String, String> hadoop, OutputToken token, int
         }
     }
 
-    private static List<Attempts.Attempt> lost(ResultsStore store, String app, TrainConfig c) {
-        try {
-            return Attempts.lost(store, app, c.runId());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Whether the run is committed and not to be trained again (a failed one is, with --rerun-failed, once). */
-    private boolean committed(ResultsStore store, TrainConfig c) {
-        try {
-            RunStore runs = new RunStore(store);
-            return runs.committed(c.runId())
-                    && !(rerunFailed && runs.ownRecord(c.runId()) && runs.status(c.runId()).retryable());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /**
+     * Whether the run is committed and not to be trained again (a failed one is, with --rerun-failed,
+     * once, compacted or not: its new files are read in place of its rows in the parts).
+     */
+    private boolean committed(ResultsStore store, TrainConfig c) throws IOException {
+        RunStore runs = new RunStore(store);
+        return runs.committed(c.runId()) && !(rerunFailed && runs.status(c.runId()).retryable());
     }
 }

@@ -68,7 +68,7 @@ class SearchReplayTest {
             if (fine.last() % every != 0) {
                 continue;
             }
-            BigDecimal coarse = fine.resolution().multiply(BigDecimal.valueOf(every));
+            BigDecimal coarse = fine.axes().get(0).resolution().multiply(BigDecimal.valueOf(every));
             String t = text.replaceFirst("(?m)^(\\s+resolution:\\s*)\\S+", "$1" + coarse.toPlainString());
             for (boolean sharing : new boolean[] {false, true}) {
                 String s = sharing ? t : t.replaceFirst("(?m)^(\\s+outcome:.*)$", "$1\n  replicates: []");
@@ -101,7 +101,7 @@ class SearchReplayTest {
         }
         double[] search = sums(sim.trained, grid), all = sums(dense, grid);
         return String.format(Locale.ROOT, "| %s | %d | %s | %d / %d | %.0f%% | %.0f%% | %.0f%% | %d of %d |",
-                spec.search().resolution().toPlainString(), spec.search().last() + 1, sharing ? "sharing" : "alone",
+                spec.search().axes().get(0).resolution().toPlainString(), spec.search().last() + 1, sharing ? "sharing" : "alone",
                 sim.trained.size(), dense.size(), 100.0 * sim.trained.size() / dense.size(), 100 * search[0] / all[0],
                 100 * search[1] / all[1], agree, searches.bases.size());
     }

@@ -5,16 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import groksweep.analysis.SharedSpark;
+import groksweep.config.TrainConfig;
+import groksweep.results.Compaction;
 import groksweep.results.ResultsStore;
 import groksweep.results.Row;
+import groksweep.results.RunStatus;
+import groksweep.results.RunStore;
 import groksweep.results.Tables;
+import groksweep.train.Trainer;
+import groksweep.worker.Worker;
 
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -77,6 +86,34 @@ class SearchesTest {
 
     static List<BracketSearches.State> brackets(Strategy s) {
         return ((BracketSearches) s).states();
+    }
+
+    /**
+     * --rerun-failed on a search: a failed run handed out again is untried until its rerun commits,
+     * so a job that ends meanwhile (another point's) does not teach the search the old failure, and
+     * what it learns of the run is the rerun's outcome; a failed run in the compacted parts too.
+     */
+    @ParameterizedTest(name = "compacted: {0}")
+    @ValueSource(booleans = {false, true})
+    void aFailedRunTrainedAgainTeachesTheSearchItsRerunsOutcome(boolean compacted) throws Exception {
+        SweepSpec spec = search("rerun");
+        ResultsStore files = store(spec);
+        TrainConfig failed = spec.search().point(Grid.expand(spec).get(0), 0); // seed 0's low end, handed out first
+        Worker.recordFailed(failed, files, 1, "failed before the rerun");
+        if (compacted) {
+            assertEquals(1, Compaction.compact(files, Duration.ZERO, Compaction.NO_STAGES).runs());
+        }
+        Searches searches = (Searches) SweepRunner.strategy(spec, true);
+        RunStore runs = new RunStore(files);
+        searches.update(runs);
+        assertTrue(searches.next(4, Set.of()).contains(failed), "the failed run is handed out again");
+        searches.update(runs); // another job ended while the rerun trains
+        assertEquals(null, searches.outcome(failed.runId()), "untried while it trains again, not failed");
+        Worker.Outcome rerun = Worker.run(failed, files, Worker.options().build(), new Trainer.Listener() {});
+        assertEquals(RunStatus.OK, rerun.record().status());
+        searches.update(runs);
+        assertEquals(spec.search().category(new RunStore(files).metrics(failed.runId())), searches.outcome(failed.runId()),
+                "the rerun's outcome, read from its metrics");
     }
 
     static Map<Long, List<Bracket.Flip>> flips(SweepRunner.Outcome o) {

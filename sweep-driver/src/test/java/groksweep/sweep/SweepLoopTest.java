@@ -102,11 +102,6 @@ class SweepLoopTest {
             return jobs.size();
         }
 
-        @Override
-        public double busySeconds() {
-            return busy;
-        }
-
         long runs(long seed) {
             return trained.stream().filter(c -> c.seed() == seed).count();
         }
@@ -120,7 +115,7 @@ class SweepLoopTest {
         }
 
         @Override
-        public List<TrainConfig> next(int free, Set<String> inFlight) {
+        public List<TrainConfig> next(int free, Set<String> inFlight) throws java.io.IOException {
             return inFlight.isEmpty() ? inner.next(free, inFlight) : List.of();
         }
 

@@ -13,6 +13,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -89,20 +91,28 @@ class SweepRunnerTest {
         assertEquals(0, Files.walk(Path.of(s.output())).filter(p -> p.getFileName().toString().startsWith("_tmp-")).count());
     }
 
-    /** --rerun-failed trains exactly the runs that ended failed or timeout again; the others stay as committed. */
-    @Test
-    void rerunFailedTrainsOnlyFailedAndTimedOutRunsAgain() throws Exception {
+    /**
+     * --rerun-failed trains exactly the runs that ended failed or timeout again; the others stay as
+     * committed. A run compacted into the parts (as a sweep of more than 300 runs is at its end)
+     * trains again too, and its new record is the one read.
+     */
+    @ParameterizedTest(name = "compacted: {0}")
+    @ValueSource(booleans = {false, true})
+    void rerunFailedTrainsOnlyFailedAndTimedOutRunsAgain(boolean compacted) throws Exception {
         SweepSpec s = SweepSpec.parse("name: t\noutput: " + dir.resolve("rerun") + "\ngrid:\n  steps: [20, 100000000]\n"
                 + "trainer:\n  modulus: 11\n  d_mlp: 64\nrun_timeout_seconds: 3\n");
         groksweep.worker.Torch.engine(); // loaded before the clock starts: the 20-step run finishes within its budget
         SweepRunner.run(spark, s, SweepRunner.plan(s, false), false, line -> {});
         ResultsStore store = new ResultsStore(s.output());
+        if (compacted) {
+            assertEquals(2, groksweep.results.Compaction.compact(store, java.time.Duration.ZERO,
+                    groksweep.results.Compaction.NO_STAGES).runs());
+        }
         Map<String, String> finished = new java.util.HashMap<>();
         Map<String, String> status = new java.util.HashMap<>();
-        for (String id : store.runIds(Tables.RUNS)) {
-            var row = store.read(Tables.RUNS, id).get(0);
-            finished.put(id, row.getString("finished_at"));
-            status.put(id, row.getString("status") + "/" + row.getInt("steps"));
+        for (var row : store.readAll(Tables.RUNS)) {
+            finished.put(row.getString("run_id"), row.getString("finished_at"));
+            status.put(row.getString("run_id"), row.getString("status") + "/" + row.getInt("steps"));
         }
         assertEquals(Set.of("ok/20", "timeout/100000000"), Set.copyOf(status.values()));
         assertEquals(List.of(), SweepRunner.plan(s, false).pending(), "without the flag nothing is pending");
@@ -111,12 +121,14 @@ class SweepRunnerTest {
         assertEquals(List.of(100_000_000), again.pending().stream().map(TrainConfig::steps).toList());
         SweepRunner.Outcome o = SweepRunner.run(spark, s, again, true, line -> {});
         assertEquals(1, o.trained().size());
-        for (String id : store.runIds(Tables.RUNS)) {
+        assertEquals(List.of(false), o.trained().stream().map(SweepRunner.RunReport::skipped).toList(), "trained, not skipped");
+        List<groksweep.results.Row> now = store.readAll(Tables.RUNS);
+        assertEquals(2, now.size(), "still one record per run");
+        for (var row : now) {
+            String id = row.getString("run_id");
             boolean retried = status.get(id).startsWith("timeout");
-            String now = store.read(Tables.RUNS, id).get(0).getString("finished_at");
-            assertEquals(retried, !now.equals(finished.get(id)), id + (retried ? " trained again" : " left alone"));
+            assertEquals(retried, !row.getString("finished_at").equals(finished.get(id)), id + (retried ? " trained again" : " left alone"));
         }
-        assertEquals(2L, spark.read().parquet(s.output() + "/runs").count(), "still one record per run");
     }
 
     /** Runs of one shape pack, up to the size, in longest-first order; runs of another shape (here depth) pack apart. */
