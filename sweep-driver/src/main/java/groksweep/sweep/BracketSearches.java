@@ -154,12 +154,14 @@ final class BracketSearches extends Searches {
         offer(begun, 1, free, inFlight, out);
         offer(hinted, 1, free, inFlight, out);
         offer(fresh, 1, free, inFlight, out);
-        long open = begun.stream().filter(s -> s.bracket().status() == Bracket.Status.OPEN).count();
-        if (out.size() < free && open > 0) {
-            offer(begun, 1 + (int) Math.ceil((double) (free - out.size()) / open), free, inFlight, out);
+        Set<String> handed = new HashSet<>(inFlight);
+        handed.addAll(out.keySet());
+        List<State> open = all.stream() // those begun just now too
+                .filter(s -> begun(s, handed) && s.bracket().status() == Bracket.Status.OPEN).toList();
+        if (out.size() < free && !open.isEmpty()) {
+            offer(open, 1 + (int) Math.ceil((double) (free - out.size()) / open.size()), free, inFlight, out);
         }
         offer(waiting, 1, free, inFlight, out);
-        Set<String> handed = new HashSet<>(inFlight);
         handed.addAll(out.keySet());
         this.inFlight = handed;
         return handOut(out.values());

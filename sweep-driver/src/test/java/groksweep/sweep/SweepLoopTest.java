@@ -222,6 +222,17 @@ class SweepLoopTest {
     }
 
     /**
+     * One search on five slots fills them all from its first hand-out: its ends and the points
+     * between in k-section, which it began in the same hand-out (before, three slots waited a run).
+     */
+    @Test
+    void oneSearchFillsEverySlot() throws Exception {
+        Simulated sim = run(spec(1), false, 5, c -> 13, Map.of(true, 1.0, false, 1.0));
+        assertEquals(List.of(new Bracket.Flip(12, 13, false)), state(sim, 0).bracket().flips());
+        assertEquals(List.of(1, 2, 3, 4, 5), sim.inFlightAtSubmit.subList(0, 5), "every slot from the start");
+    }
+
+    /**
      * A cluster's executors register after the driver starts, so its slots grow while the loop
      * runs: the loop asks for them before each hand-out, and fills the slots that appear.
      */
