@@ -2,6 +2,7 @@ package groksweep.cli;
 
 import groksweep.sweep.Progress;
 import groksweep.sweep.SweepRunner;
+import groksweep.sweep.SweepSpec;
 
 import java.util.List;
 import java.util.Map;
@@ -76,5 +77,17 @@ public final class Summary {
                     o.plan().estimate().upperBound() ? " at most" : "", o.seconds() / o.plan().estimate().wallSeconds()));
         }
         return s.toString();
+    }
+
+    /** What a finished search printed: its table, then the runs it trained and used, and how busy its slots were. */
+    public static String search(SweepRunner.Outcome o, SweepSpec sweep) {
+        Map<String, Integer> byStatus = new TreeMap<>();
+        o.trained().forEach(r -> byStatus.merge(r.label(), 1, Integer::sum));
+        String table = sweep.search().plane() ? "cells" : "boundaries";
+        return String.format("%n%s%n%nsearch done in %s: %d runs trained %s; %d runs used in all, of a dense grid's %d;"
+                + " task slots %.0f%% busy; results in %s (the %s table: groksweep sql %s \"SELECT * FROM %s\")",
+                sweep.search().plane() ? cells(o.rows()) : boundaries(o.rows()), Progress.duration(o.seconds()),
+                o.trained().size(), byStatus, o.used(), o.plan().runs().size(), 100 * o.utilisation(), sweep.output(), table,
+                sweep.output(), table);
     }
 }

@@ -1,17 +1,11 @@
 package groksweep.cli;
 
 import groksweep.results.Onsets;
-import groksweep.analysis.Jobs;
 import groksweep.analysis.LiveReport;
 import groksweep.analysis.Report;
 import groksweep.config.ConfigException;
-import groksweep.worker.RunMemory;
 import groksweep.results.Compaction;
 import groksweep.results.ResultsStore;
-import groksweep.config.TrainConfig;
-import groksweep.sweep.Estimate;
-import groksweep.sweep.Grid;
-import groksweep.sweep.Strategy;
 import groksweep.sweep.SweepRunner;
 import groksweep.sweep.SweepSpec;
 
@@ -30,9 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /** {@code groksweep sweep SPEC.yaml}: every run of a grid, on embedded Spark or under spark-submit. */
@@ -105,104 +96,57 @@ public final class SweepCommand implements Callable<Integer> {
         }
         // Errors from here on name the spec, or --output where it replaced the spec's output.
         String where = output != null ? "" : specFile + ": ";
-        SweepRunner.Plan plan;
-        Strategy strategy;
+        SweepRunner.Prepared prepared;
         try {
             ResultsStore.checkWritable(output != null ? "--output" : "output", sweep.output(), sweep.hadoopConfiguration());
             if (repair && !dryRun) {
                 System.out.println(repair(sweep));
             }
-            strategy = SweepRunner.strategy(sweep, rerunFailed);
-            plan = strategy.plan();
-            if (embedded(sweep)) { // on a cluster, each executor checks its runs against its own memory
-                long available = RunMemory.available();
-                java.util.Set<String> shapes = new java.util.HashSet<>(); // runs of one shape need the same memory
-                plan.pending().stream().filter(c -> shapes.add(c.packKey())).forEach(c -> RunMemory.check(c, available));
-            }
+            int slots = Math.max(1, slots(sweep, master));
+            int here = Math.max(1, Runtime.getRuntime().availableProcessors() / sweep.threadsPerRun());
+            int concurrent = Math.max(1, Math.min(here, embedded(sweep) ? slots : executorSlots(sweep)));
+            prepared = SweepRunner.prepare(sweep, rerunFailed, embedded(sweep), slots, concurrent, CALIBRATION);
         } catch (ConfigException e) {
             return Cli.fail(spec, where + e.getMessage());
         }
-        int slots = Math.max(1, slots(sweep, master));
-        System.out.println(sweep.search() == null ? describe(sweep, plan) : describeSearch(sweep, strategy, slots));
-        if (!plan.pending().isEmpty()) {
-            int here = Math.max(1, Runtime.getRuntime().availableProcessors() / sweep.threadsPerRun());
-            int concurrent = Math.max(1, Math.min(here, embedded(sweep) ? slots : executorSlots(sweep)));
-            try {
-                Estimate e = Estimate.of(sweep, plan.pending(), slots, concurrent, CALIBRATION);
-                plan = plan.with(e);
-                System.out.println(sweep.search() == null ? e.line() : String.format(
-                        "estimate: the search about %.3g core-hours (%.0f%% of the dense grid's %.3g)",
-                        e.coreHours() * strategy.expectedShare(), 100 * strategy.expectedShare(), e.coreHours()));
-            } catch (RuntimeException e) { // the sweep itself may still run, e.g. on executors unlike this machine
-                System.out.println("estimate: not available (" + e.getMessage() + ")");
-            }
+        System.out.println(prepared.description());
+        if (prepared.estimate() != null) {
+            System.out.println(prepared.estimate());
         }
         if (dryRun) {
             return 0;
         }
         try {
-            return train(sweep, strategy, plan, slots);
+            return train(prepared);
         } catch (ConfigException e) {
             throw e;
         } catch (Exception | OutOfMemoryError e) {
-            spec.commandLine().getErr().println("error: " + Failures.line("sweep", e, sweep.output(), kept(sweep, plan)));
+            spec.commandLine().getErr().println("error: " + Failures.line("sweep", e, sweep.output(),
+                    kept(sweep, prepared.plan())));
             return 1;
         }
     }
 
-    /** A search's plan as printed: its searches, the dense grid they replace, and what they are expected to train. */
-    private static String describeSearch(SweepSpec sweep, Strategy strategy, int slots) {
-        groksweep.sweep.Search search = sweep.search();
-        int searches = Grid.expand(sweep).size();
-        int dense = strategy.plan().runs().size();
-        String over = String.join(" × ", search.axes().stream().map(a -> a.axis() + " over [" + a.lo().toPlainString()
-                + ", " + a.hi().toPlainString() + "] by " + a.resolution().toPlainString()).toList());
-        double expected = strategy.expectedShare() * dense;
-        return String.format("sweep %s (spec sha256 %s): %d search%s of %s (%d points each) for %s, output %s%n"
-                + "search: at most %d runs (the dense grid's); expected %.0f (%.1f per search) when %s, on %d task slot%s"
-                + " (each trains the next point of any search as soon as it is free); %d committed runs already used",
-                sweep.name(), sweep.hash(), searches, searches == 1 ? "" : "es", over, dense / searches,
-                search.outcome().key(), sweep.output(), dense, expected, expected / searches,
-                search.plane() ? "one straight boundary crosses each plane (a coarse grid, then the cells it runs"
-                        + " through split to one step)" : "the outcome is monotone (bisection; a search whose siblings"
-                        + " found theirs starts there and needs fewer)", slots, slots == 1 ? "" : "s", strategy.used());
-    }
-
     /** Trains the sweep (its grid's pending runs, or its searches), then compacts and analyses as asked. */
-    private int train(SweepSpec sweep, Strategy strategy, SweepRunner.Plan plan, int slots) throws Exception {
+    private int train(SweepRunner.Prepared prepared) throws Exception {
+        SweepSpec sweep = prepared.spec();
         SparkSession spark = session(sweep, master, ui); // stops at JVM exit
         if (ui && spark.sparkContext().uiWebUrl().isDefined()) {
             System.out.println("Spark UI: " + spark.sparkContext().uiWebUrl().get());
         }
-        LiveReport.Running live = liveReport > 0 && !plan.pending().isEmpty()
+        LiveReport.Running live = liveReport > 0 && !prepared.plan().pending().isEmpty()
                 ? LiveReport.every(new ResultsStore(sweep.output(), sweep.hadoopConfiguration()), sweep.name(),
-                        (int) Math.round(strategy.expectedShare() * plan.runs().size()),
-                        java.time.Duration.ofSeconds(liveReport), System.out::println)
+                        prepared.expectedRuns(), java.time.Duration.ofSeconds(liveReport), System.out::println)
                 : null;
         SweepRunner.Outcome outcome;
         try {
-            outcome = SweepRunner.run(spark, sweep, strategy, plan, slots, rerunFailed, System.out::println,
-                    sweep.search() == null ? r -> {} : r -> System.out.printf("[search %s] run %s %s in %s (%s); %d runs used%n",
-                            sweep.name(), r.runId(), r.label(), groksweep.sweep.Progress.duration(r.seconds()),
-                            strategy.describe(r.runId()), strategy.used()));
+            outcome = SweepRunner.run(spark, prepared, rerunFailed, System.out::println);
         } finally {
             if (live != null) {
                 live.close();
             }
         }
-        if (sweep.search() == null) {
-            System.out.println(Summary.table(outcome, sweep.output()));
-        } else {
-            Map<String, Integer> byStatus = new TreeMap<>();
-            outcome.trained().forEach(r -> byStatus.merge(r.label(), 1, Integer::sum));
-            String table = sweep.search().plane() ? "cells" : "boundaries";
-            System.out.printf("%n%s%n%nsearch done in %s: %d runs trained %s; %d runs used in all, of a dense grid's %d;"
-                    + " task slots %.0f%% busy; results in %s (the %s table: groksweep sql %s \"SELECT * FROM %s\")%n",
-                    sweep.search().plane() ? Summary.cells(strategy.rows()) : Summary.boundaries(strategy.rows()),
-                    groksweep.sweep.Progress.duration(outcome.seconds()), outcome.trained().size(), byStatus,
-                    strategy.used(), plan.runs().size(), 100 * outcome.utilisation(), sweep.output(), table,
-                    sweep.output(), table);
-        }
+        System.out.println(sweep.search() == null ? Summary.table(outcome, sweep.output()) : Summary.search(outcome, sweep));
         ResultsStore store = new ResultsStore(sweep.output(), sweep.hadoopConfiguration());
         if (compact || !noCompact && Compaction.uncompactedRuns(store) > Compaction.WORTH_IT_RUNS) {
             Compaction.Report r = Compaction.compact(store, java.time.Duration.ofSeconds(10), Compaction.NO_STAGES);
@@ -330,28 +274,5 @@ public final class SweepCommand implements Callable<Integer> {
         groksweep.RuntimeSettings.mallocEnv().forEach((name, value) -> b.config("spark.executorEnv." + name, value));
         sweep.spark().forEach(b::config);
         return LocalSpark.start(b);
-    }
-
-    /** The plan as printed before a sweep: its counts, then its first runs (longest first). */
-    public static String describe(SweepSpec sweep, SweepRunner.Plan plan) {
-        StringBuilder s = new StringBuilder();
-        long cost = plan.runs().stream().mapToLong(Grid::cost).sum();
-        long pendingCost = plan.pending().stream().mapToLong(Grid::cost).sum();
-        s.append(String.format("sweep %s (spec sha256 %s): %d runs, %d to train (%.0f%% of the cost), output %s%n",
-                sweep.name(), sweep.hash(), plan.runs().size(), plan.pending().size(),
-                cost == 0 ? 0.0 : 100.0 * pendingCost / cost, sweep.output()));
-        List<String> axes = sweep.axes();
-        s.append(String.format("  %-16s %s %10s%n", "run_id", String.join(" ", axes.stream().map(a -> String.format("%14s", a)).toList()), "rel. cost"));
-        long max = plan.runs().stream().mapToLong(Grid::cost).max().orElse(1);
-        for (TrainConfig c : plan.runs().subList(0, Math.min(10, plan.runs().size()))) {
-            Map<String, Object> m = new TreeMap<>(c.toMap());
-            s.append(String.format("  %-16s %s %10.2f%n", c.runId(),
-                    String.join(" ", axes.stream().map(a -> String.format("%14s", m.get(a))).toList()),
-                    Grid.cost(c) / (double) max));
-        }
-        if (plan.runs().size() > 10) {
-            s.append("  ... ").append(plan.runs().size() - 10).append(" more\n");
-        }
-        return s.toString().stripTrailing();
     }
 }

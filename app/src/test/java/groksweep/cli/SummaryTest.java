@@ -20,7 +20,7 @@ class SummaryTest {
             trained.add(new SweepRunner.RunReport(String.format("%016x", i), i == 700 ? RunStatus.FAILED : RunStatus.OK,
                     1, null, 0.5, 0.1));
         }
-        SweepRunner.Outcome o = new SweepRunner.Outcome(new SweepRunner.Plan(List.of(), List.of(), null), trained, null, 12, 1);
+        SweepRunner.Outcome o = new SweepRunner.Outcome(new SweepRunner.Plan(List.of(), List.of(), null), trained, null, List.of(), 0, 12, 1);
         List<String> lines = Summary.table(o, "out").strip().lines().toList();
         assertTrue(lines.get(1).startsWith(String.format("%016x", 700) + " failed"), lines.get(1));
         assertEquals(1 + Summary.MAX_ROWS + 1 + 2, lines.size(), "header, rows, the rest counted, blank and the last line");

@@ -421,7 +421,7 @@ public final class BenchCommand implements Callable<Integer> {
             SweepRunner.Plan p = SweepRunner.plan(s, false);
             ms[round][2] = seconds(t) * 1000;
             t = System.nanoTime();
-            String described = groksweep.cli.SweepCommand.describe(s, p);
+            String described = SweepRunner.describe(s, p);
             ms[round][3] = seconds(t) * 1000;
             t = System.nanoTime();
             groksweep.sweep.Estimate e = groksweep.sweep.Estimate.of(s, p.pending(), 2, 2, java.time.Duration.ofSeconds(2));

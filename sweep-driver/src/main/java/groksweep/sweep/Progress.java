@@ -36,11 +36,12 @@ public final class Progress {
     }
 
     String line(long done, long failed, long running, double seconds) {
+        long all = Math.max(total, done + running); // a search's total is what it expects, and it may train more
         double perHour = done == 0 ? 0 : done / seconds * 3600;
-        String eta = done > 0 ? duration((total - done) * seconds / done)
+        String eta = done > 0 ? duration((all - done) * seconds / done)
                 : estimatedSeconds > seconds ? "~" + duration(estimatedSeconds - seconds) : "?";
         return String.format("[sweep %s] %d/%d done, %d running, %d not ok | %.0f runs/h, elapsed %s, ETA %s",
-                name, done, total, running, failed, perHour, duration(seconds), eta);
+                name, done, all, running, failed, perHour, duration(seconds), eta);
     }
 
     public static String duration(double seconds) {

@@ -56,5 +56,8 @@ class EstimateTest {
         assertTrue(p.line(0, 0, 2, 700).endsWith("ETA ?"), "past the estimate: " + p.line(0, 0, 2, 700));
         assertTrue(p.line(5, 0, 2, 100).endsWith("ETA 1m40s"), "then from the runs done: " + p.line(5, 0, 2, 100));
         assertTrue(new Progress("s", 10, Double.NaN).line(0, 0, 2, 60).endsWith("ETA ?"));
+        assertTrue(p.line(10, 0, 1, 100).startsWith("[sweep s] 10/11 done, 1 running"),
+                "a search trains more than it expected: " + p.line(10, 0, 1, 100));
+        assertTrue(p.line(10, 0, 0, 100).endsWith("ETA 0s"), p.line(10, 0, 0, 100));
     }
 }
