@@ -152,11 +152,10 @@ public final class StandaloneCluster implements AutoCloseable {
         return work.resolve(name + ".log");
     }
 
-    /** The executor JVMs the Workers launched (all apps), by their main class. */
+    /** The executor JVMs this cluster's Workers launched (all apps), by their main class; none of another cluster's. */
     List<ProcessHandle> executors() {
-        return ProcessHandle.allProcesses()
+        return started.stream().flatMap(Process::descendants)
                 .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
-                .filter(p -> p.info().commandLine().orElse("").contains(sparkHome.toString()))
                 .toList();
     }
 
