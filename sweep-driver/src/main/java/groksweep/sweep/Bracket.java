@@ -21,11 +21,11 @@ import java.util.stream.Stream;
  * It ends when every flip is one step wide. More than one flip: the outcome is not monotone on the
  * axis, and every flip is refined alike.
  *
- * <p>A search with a {@code hint} (its siblings' median boundary, {@link BracketSearches}) starts
- * instead from the hint's two points. If they bracket, that flip is its own, found in two runs;
- * if they agree, it trains the one end of the range the boundary must lie towards (the hint's
- * direction), then bisects as any search. A flip it finds needs no ends: as in bisection, the
- * outcome is taken as monotone.
+ * <p>A search with a {@code hint} (its siblings' median boundary, or the flip of a sibling still
+ * open, {@link BracketSearches}) starts instead from the hint's two points. If they bracket, that
+ * flip is its own (found in two runs when the hint is one step wide); if they agree, it trains the
+ * one end of the range the boundary must lie towards (the hint's direction), then bisects as any
+ * search. A flip it finds needs no ends: as in bisection, the outcome is taken as monotone.
  */
 public record Bracket(int last, Map<Integer, Boolean> known, Set<Integer> failed, Flip hint) {
 

@@ -9,6 +9,7 @@ import groksweep.results.Tables;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,10 +23,11 @@ import java.util.TreeMap;
 
 /**
  * Searches on one axis, a {@link Bracket} per grid combination, that learn across seeds: searches
- * that differ only in their seed (or the spec's other {@code replicates}) are siblings, and one not yet begun whose siblings have resolved
- * their boundaries starts at the two points either side of their median boundary instead of the
- * range's ends. Its boundary still rests on its own two runs one step apart; nothing is taken from
- * a sibling's runs but where to look first.
+ * that differ only in their seed (or the spec's other {@code replicates}) are siblings, and one not
+ * yet begun whose siblings have resolved their boundaries starts at the two points either side of
+ * their median boundary instead of the range's ends; one that must begin while its siblings are
+ * still open starts from the narrowest flip among them. Its boundary still rests on its own runs
+ * one step apart; nothing is taken from a sibling's runs but where to look first.
  */
 final class BracketSearches extends Searches {
     /** One search: its grid combination, what its committed runs say, and those runs by lattice point. */
@@ -63,9 +65,9 @@ final class BracketSearches extends Searches {
     /**
      * Every search as its committed runs say. A search not yet begun (nothing known, nothing in
      * flight) takes its hint from the siblings resolved so far, hinted ones included, so the later
-     * it begins the more siblings it follows; once begun it keeps its hint, which then only says on
-     * which side of its points the other outcome lies. Which searches began from a hint is in the
-     * boundaries table, for a driver that resumes.
+     * it begins the more siblings it follows; once begun it keeps its hint (a sibling's open flip
+     * too, {@link #next}), which then only says on which side of its points the other outcome lies.
+     * Which searches began from a hint is in the boundaries table, for a driver that resumes.
      */
     List<State> states() {
         Map<TrainConfig, State> now = new LinkedHashMap<>();
@@ -76,6 +78,9 @@ final class BracketSearches extends Searches {
             boolean resumed = hinted != null && hinted.contains(describe(s.base())) && !hints.containsKey(s.base());
             if (resumed || !begun(s, inFlight)) {
                 Bracket.Flip hint = hint(s.base(), now.values());
+                if (hint == null && resumed) {
+                    hint = open(s.base(), now.values(), inFlight);
+                }
                 if (hint == null) {
                     hints.remove(s.base());
                 } else {
@@ -129,6 +134,16 @@ final class BracketSearches extends Searches {
         return new Bracket.Flip(lower, lower + 1, median.below());
     }
 
+    /**
+     * The narrowest flip among the begun siblings still open (each with one flip so far), or null:
+     * their boundary lies inside it, and a sibling's most likely does too.
+     */
+    private Bracket.Flip open(TrainConfig base, Collection<State> all, Set<String> begun) {
+        return all.stream()
+                .filter(s -> s.base() != base && siblings(base, s.base()) && begun(s, begun) && s.bracket().flips().size() == 1)
+                .map(s -> s.bracket().flips().get(0)).min(Comparator.comparingInt(f -> f.upper() - f.lower())).orElse(null);
+    }
+
     /** Whether two grid combinations differ only in replicate axes (the options that follow them aside). */
     private boolean siblings(TrainConfig a, TrainConfig b) {
         return !search.replicates().isEmpty() && spec.axes().stream().filter(x -> !search.replicates().contains(x))
@@ -139,8 +154,9 @@ final class BracketSearches extends Searches {
      * Each free slot goes to a search with a point to train: searches already begun first (a
      * bisection waits on its last run), then those with a hint, then those with no sibling begun.
      * Slots still free after one point per flip go to more points in the begun searches' open
-     * flips (k-section), so one search alone still fills its slots; only then does a search start
-     * from the ends while a sibling, soon to give it a hint, is still open.
+     * flips (k-section), so one search alone still fills its slots; only then does a search begin
+     * while a sibling, soon to give it a hint, is still open: from the narrowest of their open flips
+     * if they have one (a hint all the same), else from the ends.
      */
     @Override
     public List<TrainConfig> next(int free, Set<String> inFlight) throws IOException {
@@ -161,7 +177,15 @@ final class BracketSearches extends Searches {
         if (out.size() < free && !open.isEmpty()) {
             offer(open, 1 + (int) Math.ceil((double) (free - out.size()) / open.size()), free, inFlight, out);
         }
-        offer(waiting, 1, free, inFlight, out);
+        List<State> fromOpen = new ArrayList<>();
+        for (State s : waiting) {
+            Bracket.Flip flip = open(s.base(), all, handed);
+            fromOpen.add(flip == null ? s : state(s.base(), flip));
+            if (flip != null) {
+                hints.put(s.base(), flip); // kept if it begins now; otherwise states() sets it again
+            }
+        }
+        offer(fromOpen, 1, free, inFlight, out);
         handed.addAll(out.keySet());
         this.inFlight = handed;
         return handOut(out.values());

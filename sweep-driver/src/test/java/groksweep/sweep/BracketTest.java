@@ -104,34 +104,41 @@ class BracketTest {
 
     /**
      * Sharing never costs more than one run over bisection from the ends, wherever the boundary
-     * lies (or none) and wherever the siblings' hint points, on 33 and on 9 points; a hint one step
-     * wide on the boundary costs the two runs beside it and no more.
+     * lies (or none) and wherever the siblings' hint points, however wide (a sibling's boundary, or
+     * the flip of one still open), on 33 and on 9 points; a hint one step wide on the boundary costs
+     * the two runs beside it and no more.
      */
     @Test
     void aHintCostsAtMostOneRunOverBisectionWhereverItPoints() {
         for (int last : List.of(32, 8)) {
             for (int boundary = 0; boundary <= last + 1; boundary++) { // yes from here on; 0 and last + 1: none in range
-                int at = boundary, alone = Bracket.runs(last, 1, at);
-                for (int h = 0; h < last; h++) {
-                    Bracket.Flip hint = new Bracket.Flip(h, h + 1, false);
-                    Bracket b = new Bracket(last, Map.of(), Set.of(), hint);
-                    for (List<Integer> next = b.next(1); !next.isEmpty(); next = b.next(1)) {
-                        Map<Integer, Boolean> known = new TreeMap<>(b.known());
-                        next.forEach(i -> known.put(i, i >= at));
-                        b = new Bracket(last, known, Set.of(), hint);
-                    }
-                    String where = "boundary " + at + " of " + last + ", hint " + h + "-" + (h + 1);
-                    assertTrue(b.known().size() <= alone + 1, where + ": " + b.known().size() + " runs against " + alone);
-                    if (at == h + 1) {
-                        assertEquals(2, b.known().size(), where);
-                    }
-                    if (at > 0 && at <= last) {
-                        assertEquals(List.of(new Bracket.Flip(at - 1, at, false)), b.flips(), where);
-                    } else {
-                        assertEquals(Bracket.Status.NONE, b.status(), where);
+                for (int lower = 0; lower < last; lower++) {
+                    for (int upper = lower + 1; upper <= last; upper++) {
+                        hinted(last, boundary, new Bracket.Flip(lower, upper, false));
                     }
                 }
             }
+        }
+    }
+
+    /** A hinted search against the outcome "yes from {@code at} on", checked against bisection from the ends. */
+    private static void hinted(int last, int at, Bracket.Flip hint) {
+        int alone = Bracket.runs(last, 1, at);
+        Bracket b = new Bracket(last, Map.of(), Set.of(), hint);
+        for (List<Integer> next = b.next(1); !next.isEmpty(); next = b.next(1)) {
+            Map<Integer, Boolean> known = new TreeMap<>(b.known());
+            next.forEach(i -> known.put(i, i >= at));
+            b = new Bracket(last, known, Set.of(), hint);
+        }
+        String where = "boundary " + at + " of " + last + ", hint " + hint.lower() + "-" + hint.upper();
+        assertTrue(b.known().size() <= alone + 1, where + ": " + b.known().size() + " runs against " + alone);
+        if (hint.lower() == at - 1 && hint.upper() == at) {
+            assertEquals(2, b.known().size(), where);
+        }
+        if (at > 0 && at <= last) {
+            assertEquals(List.of(new Bracket.Flip(at - 1, at, false)), b.flips(), where);
+        } else {
+            assertEquals(Bracket.Status.NONE, b.status(), where);
         }
     }
 

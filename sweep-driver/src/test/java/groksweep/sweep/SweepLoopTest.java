@@ -275,6 +275,42 @@ class SweepLoopTest {
     }
 
     /**
+     * Nanda's critical fraction at p = 113 (conf/sweeps/nanda2023-critical-fraction.yaml) with the
+     * outcomes and run times measured there (docs/REPRODUCTIONS.md): four seeds grok from 0.25, one
+     * from 0.275; a run that does not grok trains its whole budget, longer the more pairs it has,
+     * and one that groks stops sooner the further above its boundary it is. On two slots, seed 0
+     * bisects from the ends (8 runs); seed 1 must begin while seed 0's last run is in flight, and
+     * starts from seed 0's open flip rather than from the ends (3 runs, where the ends took 7);
+     * seed 2 starts from the median boundary, one step off its own, and bisects from the far end
+     * (7); seeds 3 and 4 take their floor (2 each). In all 1.51 times the floor (the two runs
+     * beside each boundary) in core-seconds; starting seed 1 from the ends took 1.64.
+     */
+    @Test
+    void nandasCriticalFractionFromASiblingsOpenFlip() throws Exception {
+        int[] boundary = {6, 6, 7, 6, 6}; // 0.1 + 0.025 i: 0.25, and 0.275 for seed 2
+        double[] grokking = {935, 935, 935, 935, 935, 935, 935, 638, 337, 274, 240, 200, 150, 130, 120, 115, 109};
+        ToDoubleFunction<int[]> seconds = ib -> ib[0] < ib[1] ? 488 + 86 * ib[0] // measured: 0.1 488 s, 0.2 831, 0.225 918
+                : ib[0] < grokking.length ? grokking[ib[0]] : Math.max(58, 109 - 3.2 * (ib[0] - 16)); // 0.9: 58 s
+        SweepSpec spec = spec(5);
+        BracketSearches searches = new BracketSearches(spec, Set.of());
+        ToIntFunction<TrainConfig> at = c -> boundary[(int) c.seed()];
+        Simulated sim = new Simulated(searches, c -> Simulated.index(searches.search, c) >= at.applyAsInt(c) ? "yes" : "no",
+                c -> seconds.applyAsDouble(new int[] {Simulated.index(searches.search, c), at.applyAsInt(c)}));
+        SweepRunner.loop(searches, sim, new RunStore(new ResultsStore(spec.output())), () -> 2, r -> {});
+        double floor = 0;
+        for (long seed = 0; seed < 5; seed++) {
+            int b = boundary[(int) seed];
+            assertEquals(List.of(new Bracket.Flip(b - 1, b, false)), state(sim, seed).bracket().flips(), "seed " + seed);
+            floor += seconds.applyAsDouble(new int[] {b - 1, b}) + seconds.applyAsDouble(new int[] {b, b});
+        }
+        String order = sim.trained.stream().map(c -> c.seed() + ":" + sim.index(c)).toList().toString();
+        Bracket.Flip hint = state(sim, 1).bracket().hint();
+        assertTrue(hint != null && hint.upper() - hint.lower() > 1, "seed 1 began from seed 0's open flip: " + hint);
+        assertEquals(List.of(8L, 3L, 7L, 2L, 2L), List.of(sim.runs(0), sim.runs(1), sim.runs(2), sim.runs(3), sim.runs(4)), order);
+        assertTrue(sim.busy <= 1.52 * floor, sim.busy + " core-seconds against the floor's " + floor + ": " + order);
+    }
+
+    /**
      * A seed that found its boundary from a hint counts among the siblings whose median hints the
      * next: on one slot, seed 0 bisects to 13, seed 1 from 13's hint to 16, and seed 2 starts at the
      * median of both (the flips 12-13 and 15-16: from 13), not at seed 0's alone.
