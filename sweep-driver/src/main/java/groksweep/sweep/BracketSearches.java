@@ -178,7 +178,7 @@ final class BracketSearches extends Searches {
             offer(open, 1 + (int) Math.ceil((double) (free - out.size()) / open.size()), free, inFlight, out);
         }
         List<State> fromOpen = new ArrayList<>();
-        for (State s : waiting) {
+        for (State s : out.size() < free ? waiting : List.<State>of()) { // only when a slot is left for them
             Bracket.Flip flip = open(s.base(), all, handed);
             fromOpen.add(flip == null ? s : state(s.base(), flip));
             if (flip != null) {
