@@ -65,7 +65,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--shapes", split = ",", paramLabel = "NAME", arity = "0..1", fallbackValue = "",
             description = "only the shape matrix of --compare (each shape beside the reference), or with names only the"
-                    + " shapes whose names start so (e.g. 'transformer 2,mlp')")
+                    + " shapes whose names contain one of them (e.g. 'transformer 2,mlp,muon')")
     List<String> shapeNames;
 
     @Option(names = "--pack", defaultValue = "4", paramLabel = "R", description = "with --compare or --shapes: also time each shape"
@@ -290,7 +290,7 @@ public final class BenchCommand implements Callable<Integer> {
     private void compareShapes() throws Exception {
         Map<String, Map<String, Object>> shapes = new java.util.LinkedHashMap<>();
         SHAPES.forEach((name, options) -> {
-            if (shapeNames == null || shapeNames.isEmpty() || shapeNames.stream().anyMatch(name::startsWith)) {
+            if (shapeNames == null || shapeNames.isEmpty() || shapeNames.stream().anyMatch(s -> name.contains(s.strip()))) {
                 shapes.put(name, options);
             }
         });

@@ -18,8 +18,9 @@ import java.util.Map;
  * concat, D for sum), M d_mlp, V vocabulary (p: there is no {@code =} token).
  *
  * <p>{@link #forward} splits W_in into the parts that read a and b and gathers each part's
- * product with the embedding from a table over the vocabulary, so no example pays for the
- * embedding; {@link #forwardEmbedded} is the textbook form, and a test shows they agree.
+ * product with the embedding from a table over the vocabulary (one table when the inputs are
+ * summed), so no example pays for the embedding; {@link #forwardEmbedded} is the textbook form,
+ * and a test shows they agree.
  */
 public final class Mlp extends Network {
 
@@ -62,11 +63,11 @@ public final class Mlp extends Network {
         NDArray W_in = w.get("W_in");
         NDArray embed = w.get("W_E").swapAxes(-1, -2); // [(R,) V, D]
         NDArray readA = concat ? W_in.get("..., :" + dModel) : W_in; // [(R,) M, D] the part of W_in that reads a
-        NDArray readB = concat ? W_in.get("..., " + dModel + ":") : W_in; // [(R,) M, D] the part that reads b
+        NDArray tableA = Runs.mm(embed, readA.swapAxes(-1, -2)); // [(R,) V, M] what a adds to the hidden layer, per token
+        // Summed inputs read a and b through the same W_in, so one table serves both.
+        NDArray tableB = concat ? Runs.mm(embed, W_in.get("..., " + dModel + ":").swapAxes(-1, -2)) : tableA; // [(R,) V, M]
         NDArray bias = w.one ? w.get("b_in") : w.get("b_in").expandDims(1); // [(R, 1,) M]
-        NDArray pre = Runs.gather(a, Runs.mm(embed, readA.swapAxes(-1, -2))) // [(R,) B, M]
-                .add(Runs.gather(b, Runs.mm(embed, readB.swapAxes(-1, -2)))) // [(R,) B, M]
-                .add(bias); // [(R,) B, M]
+        NDArray pre = Runs.gather(a, tableA).add(Runs.gather(b, tableB)).add(bias); // [(R,) B, M]
         NDArray hidden = Model.activation(activation, pre); // [(R,) B, M]
         return new Output(Runs.mm(hidden, w.get("W_U")), hidden); // [(R,) B, V]
     }
